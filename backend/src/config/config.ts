@@ -1,0 +1,119 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The project root: config/ and tools/ are found relative to it, whatever the working directory. */
+export const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+
+const DEFAULT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+const Environment = z.enum(['development', 'test', 'production']);
+export type Environment = z.infer<typeof Environment>;
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const Origin = z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin);
+
+/** Every setting, its type and its limits. Environment variables are named beside each key. */
+export const ConfigSchema = z.object({
+  env: Environment,
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  publicUrl: z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, '')),
+  dataDir: z.string().min(1),
+  mongodbUri: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  databaseName: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and - only (1 to 60)'),
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  sessionSecret: z.string().min(32, 'must be at least 32 characters'),
+  ferretdbBinary: z.string().min(1),
+  logLevel: LogLevel,
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)]),
+  jsonBodyLimit: z.string().regex(/^\d+(kb|mb)$/),
+  shutdownTimeoutMs: z.coerce.number().int().min(100).max(60_000),
+  allowedOrigins: z.array(Origin),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Which environment variable sets which key; also how the error message names the culprit. */
+const ENV_VARS: Partial<Record<keyof Config, string>> = {
+  env: 'NODE_ENV',
+  host: 'HOST',
+  port: 'PORT',
+  publicUrl: 'PUBLIC_URL',
+  dataDir: 'DATA_DIR',
+  mongodbUri: 'MONGODB_URI',
+  databaseName: 'DB_NAME',
+  redisUrl: 'REDIS_URL',
+  sessionSecret: 'SESSION_SECRET',
+  ferretdbBinary: 'FERRETDB_BIN',
+  logLevel: 'LOG_LEVEL',
+  trustProxy: 'TRUST_PROXY',
+  allowedOrigins: 'ALLOWED_ORIGINS',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function readJson(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (key === 'trustProxy') values[key] = raw === 'true' ? true : raw === 'false' ? false : Number(raw);
+    else if (key === 'allowedOrigins') values[key] = raw.split(',').map((item) => item.trim()).filter(Boolean);
+    else values[key] = raw;
+  }
+  return values;
+}
+
+/**
+ * Reads config/default.json, then config/<NODE_ENV>.json, then environment variables, then
+ * `overrides` (tests), validates the result and resolves paths against the project root.
+ * Throws ConfigError naming the environment variable of the first bad value.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
+  const envName = Environment.safeParse(env.NODE_ENV ?? 'development');
+  if (!envName.success) throw new ConfigError(`NODE_ENV must be one of development, test, production (got "${env.NODE_ENV}")`);
+  const configDir = join(ROOT_DIR, 'config');
+  const merged = {
+    ...readJson(join(configDir, 'default.json')),
+    ...readJson(join(configDir, `${envName.data}.json`)),
+    ...fromEnvironment(env),
+    env: envName.data,
+    ...overrides,
+  };
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const variable = ENV_VARS[key as keyof Config];
+      return `${variable ? `${variable} (${key})` : key}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  if (config.env === 'production') {
+    if (config.sessionSecret === DEFAULT_SECRET) {
+      throw new ConfigError('SESSION_SECRET must be set in production: the default secret is public. Use 32+ random characters.');
+    }
+    if (!config.publicUrl.startsWith('https://')) {
+      throw new ConfigError('PUBLIC_URL must be an https:// address in production (session cookies are Secure).');
+    }
+  }
+  const fromRoot = (path: string) => (isAbsolute(path) ? path : resolve(ROOT_DIR, path));
+  return { ...config, dataDir: fromRoot(config.dataDir), ferretdbBinary: fromRoot(config.ferretdbBinary) };
+}

@@ -1,0 +1,134 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { createLogger, type Logger } from './http/logger.ts';
+import { attachRealtime, type RealtimeServer } from './realtime/realtime.ts';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly http: HttpServer;
+  readonly io: RealtimeServer;
+  readonly database: Database;
+  /** Stops accepting, lets in-flight requests finish, closes sockets and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  /** An already open database (tests share one engine); otherwise one is opened from config. */
+  database?: Database;
+  /** Called when the embedded engine dies under a running server. */
+  onFatal?: (reason: string) => void;
+}
+
+/** Starts the whole server: database, HTTP, socket.io. Used by `npm start` and by tests alike. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  const database =
+    options.database ??
+    (await openDatabase({
+      config,
+      logger,
+      onEmbeddedExit: (code, signal) => options.onFatal?.(`the embedded database exited (code ${code}, signal ${signal})`),
+    }));
+
+  const { app } = createApp({ config, logger, database });
+  const http = createServer(app);
+  http.keepAliveTimeout = 5_000;
+  const io = attachRealtime(http, { config, logger });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const force = setTimeout(() => http.closeAllConnections(), config.shutdownTimeoutMs);
+      force.unref();
+      // io.close() disconnects every socket and then closes the HTTP server, which waits for
+      // in-flight requests; idle keep-alive connections are closed so it need not wait for them.
+      const httpClosed = new Promise<void>((resolve) => http.once('close', () => resolve()));
+      await io.close();
+      http.closeIdleConnections();
+      if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
+      await httpClosed.catch(() => undefined);
+      clearTimeout(force);
+      if (!options.database) await database.close();
+    })());
+
+  return { url, port, http, io, database, close };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`convene: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  let server: RunningServer | undefined;
+  let stopping = false;
+
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    const hardStop = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(code || 1);
+    }, config.shutdownTimeoutMs + 1500);
+    hardStop.unref();
+    try {
+      await server?.close();
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      code ||= 1;
+    }
+    logger.info({ code }, 'stopped');
+    logger.flush();
+    process.exit(code);
+  };
+
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+
+  try {
+    server = await startServer({
+      config,
+      logger,
+      onFatal: (reason) => {
+        // Serving errors without a database helps nobody: exit and let the supervisor restart us.
+        logger.fatal({ reason }, 'fatal: cannot continue');
+        void shutdown(reason, 1);
+      },
+    });
+  } catch (error) {
+    logger.fatal({ err: error }, 'could not start');
+    process.stderr.write(`convene: could not start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  logger.info({ url: server.url, port: server.port, publicUrl: config.publicUrl }, 'listening');
+  if (config.env !== 'test') process.stderr.write(`\nConvene is running at ${config.publicUrl} (listening on ${server.url})\n\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}

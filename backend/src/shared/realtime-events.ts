@@ -1,0 +1,26 @@
+/**
+ * Socket.io rooms and events, defined once and imported by both the server and the web app.
+ * Names: rooms are `<kind>:<id>`, events are `<noun>.<past-tense verb>` (server → client) or
+ * `<noun>.<verb>` (client → server). Keep this file free of runtime dependencies: the front end
+ * bundles it.
+ */
+
+export const REALTIME_PATH = '/socket.io';
+
+export const Rooms = {
+  user: (userId: string) => `user:${userId}`,
+  channel: (channelId: string) => `channel:${channelId}`,
+} as const;
+
+/** Acknowledgement of every client → server event: a result or an error in the API's error shape. */
+export type Ack<T> = (reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+
+export interface ServerToClientEvents {
+  /** Sent once after the handshake: the server's clock, so a client can judge its own skew. */
+  'session.ready': (payload: { serverTime: string }) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Round-trip check; the app shell uses it to show that the live connection works. */
+  'system.ping': (payload: Record<string, never>, ack: Ack<{ serverTime: string }>) => void;
+}

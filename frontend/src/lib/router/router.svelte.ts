@@ -1,0 +1,49 @@
+import type { Component } from 'svelte';
+
+export interface Route {
+  path: string;
+  title: string;
+  component: Component;
+}
+
+/**
+ * A small history-API router: the path is reactive state, links are plain `<a href>` elements and
+ * a single click handler turns same-origin clicks into `navigate` calls.
+ */
+export class Router {
+  #path = $state(window.location.pathname);
+  readonly #routes: Route[];
+  readonly #fallback: Route;
+
+  constructor(routes: Route[], fallback: Route) {
+    this.#routes = routes;
+    this.#fallback = fallback;
+    window.addEventListener('popstate', () => (this.#path = window.location.pathname));
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  get current(): Route {
+    return this.#routes.find((route) => route.path === this.#path) ?? this.#fallback;
+  }
+
+  navigate(target: string): void {
+    const url = new URL(target, window.location.href);
+    if (url.pathname === this.#path && url.search === window.location.search) return;
+    window.history.pushState({}, '', url.pathname + url.search + url.hash);
+    this.#path = url.pathname;
+  }
+
+  /** Document-level click handler: only plain left clicks on same-origin links without a target. */
+  handleClick = (event: MouseEvent): void => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const anchor = (event.target as Element | null)?.closest?.('a');
+    if (!anchor || anchor.target || anchor.hasAttribute('download') || anchor.getAttribute('rel')?.includes('external')) return;
+    const url = new URL(anchor.href, window.location.href);
+    if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+    event.preventDefault();
+    this.navigate(url.pathname + url.search + url.hash);
+  };
+}
