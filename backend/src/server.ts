@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import type { ApiRegistry } from './http/api.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.ts';
 
@@ -13,6 +14,8 @@ export interface RunningServer {
   readonly http: HttpServer;
   readonly io: RealtimeServer;
   readonly database: Database;
+  /** The operations this server routes (and documents). */
+  readonly api: ApiRegistry;
   /** Stops accepting, lets in-flight requests finish, closes sockets and the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -37,7 +40,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       onEmbeddedExit: (code, signal) => options.onFatal?.(`the embedded database exited (code ${code}, signal ${signal})`),
     }));
 
-  const { app } = createApp({ config, logger, database });
+  const { app, api } = createApp({ config, logger, database });
   const http = createServer(app);
   http.keepAliveTimeout = 5_000;
   const io = attachRealtime(http, { config, logger });
@@ -69,7 +72,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (!options.database) await database.close();
     })());
 
-  return { url, port, http, io, database, close };
+  return { url, port, http, io, database, api, close };
 }
 
 async function main(): Promise<void> {

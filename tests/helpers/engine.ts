@@ -14,25 +14,31 @@ import { testLogger } from './logger.ts';
  * it when done, so suites never see each other's data and can run in any order.
  */
 
-let engine: Promise<{ uri: string; embedded?: EmbeddedDatabase; dir?: string }> | undefined;
+type Engine = Promise<{ uri: string; embedded?: EmbeddedDatabase; dir?: string }>;
+
+// Mocha may load the root-hook file through require() and the test files through import(), which
+// gives this module two instances; the engine therefore lives on globalThis, shared by both.
+const KEY = Symbol.for('convene.test.engine');
+const shared = globalThis as { [KEY]?: Engine };
 
 export function engineUri(): Promise<string> {
-  engine ??= (async () => {
+  const engine = (shared[KEY] ??= (async () => {
     const external = process.env.MONGODB_URI;
     if (external) return { uri: external };
     const dir = mkdtempSync(join(tmpdir(), 'convene-test-'));
     const config = loadConfig({ NODE_ENV: 'test' });
     const embedded = await startEmbeddedDatabase({ binary: config.ferretdbBinary, dataDir: dir, logger: testLogger() });
     return { uri: embedded.uri, embedded, dir };
-  })();
+  })());
   return engine.then((value) => value.uri);
 }
 
 /** Called once by the root hook after all tests. */
 export async function stopEngine(): Promise<void> {
+  const engine = shared[KEY];
   if (!engine) return;
+  delete shared[KEY];
   const { embedded, dir } = await engine;
-  engine = undefined;
   await embedded?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -181,8 +181,8 @@ export class ApiRegistry {
       const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
       return liftDefinitions(json, components);
     };
-    components.Error = toSchema(ErrorResponse, 'output');
-    delete components.Error.$defs;
+    // A schema with `.meta({ id })` comes back as a reference; its body lands in components.
+    toSchema(ErrorResponse, 'output');
 
     const paths: Record<string, Record<string, unknown>> = {};
     for (const operation of this.#operations) {

@@ -69,7 +69,6 @@ export class Unavailable extends AppError {
 interface ParserError {
   type?: string;
   status?: number;
-  expose?: boolean;
 }
 
 function isDuplicateKey(error: unknown): error is { code: 11000; keyValue?: Record<string, unknown>; keyPattern?: Record<string, unknown> } {
@@ -103,8 +102,10 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof mongoose.Error.CastError) {
     return new Invalid(`"${error.path}" has the wrong type.`, { fields: [{ path: error.path, message: 'wrong type' }] });
   }
-  if (typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500 && parser.expose) {
-    return new AppError(parser.status, 'bad_request', 'The request could not be read.');
+  // Other http-errors from Express middleware (a missing static file is a 404 that must not
+  // expose its path): keep the status, never the message.
+  if (typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500) {
+    return parser.status === 404 ? new NotFound() : new AppError(parser.status, 'bad_request', 'The request could not be read.');
   }
   return new AppError(500, 'internal', 'Something went wrong on our side. It has been logged.');
 }
