@@ -3,6 +3,14 @@ import { REALTIME_PATH, type ClientToServerEvents, type ServerToClientEvents } f
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
+/** What people read for each state, in the header and on the status page alike. */
+export const connectionLabels: Record<ConnectionState, string> = {
+  connecting: 'Connecting…',
+  connected: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
+
 /**
  * The one live connection to the server, on the page's own origin. Its state is reactive so the
  * header can show it; socket.io reconnects by itself with backoff.

@@ -43,6 +43,8 @@ export class Router {
     if (!anchor || anchor.target || anchor.hasAttribute('download') || anchor.getAttribute('rel')?.includes('external')) return;
     const url = new URL(anchor.href, window.location.href);
     if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+    // A fragment link within this page (the skip link): the browser scrolls to and focuses the target.
+    if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return;
     event.preventDefault();
     this.navigate(url.pathname + url.search + url.hash);
   };
