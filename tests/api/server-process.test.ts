@@ -27,11 +27,17 @@ describe('server process', function () {
   });
 
   afterEach(async function () {
+    // A graceful stop, so the server takes its FerretDB down with it; anything left is killed.
     if (running && running.child.exitCode === null && running.child.signalCode === null) {
-      running.child.kill('SIGKILL');
+      running.child.kill('SIGTERM');
       await running.exited;
     }
     running = undefined;
+    const pidFile = join(dataDir, 'ferretdb.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
