@@ -1,11 +1,22 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import { ROOT_DIR, type Config } from './config/config.ts';
+import { Audit } from './audit/audit.actions.ts';
+import { actorMiddleware, createAuthenticator, sessionMiddleware } from './auth/auth.ts';
+import { authOperations } from './auth/auth.routes.ts';
+import { csrfProtection } from './auth/csrf.ts';
+import { RateLimiter } from './auth/rate-limit.ts';
+import { DatabaseSessionStore } from './auth/session-store.ts';
+import type { AppContext } from './context.ts';
 import type { Database } from './db/database.ts';
+import { createModels } from './db/models.ts';
+import { Notifier } from './notifications/notification.actions.ts';
+import { originAllowed } from './realtime/realtime.ts';
+import { RealtimeHub } from './realtime/hub.ts';
 import { healthOperations } from './health/health.routes.ts';
 import { ApiRegistry, defineOperation } from './http/api.ts';
 import { NotFound, errorHandler } from './http/errors.ts';
@@ -24,9 +35,31 @@ export interface AppDependencies {
 const VERSION = (JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+export interface BuiltApp {
+  app: Express;
+  api: ApiRegistry;
+  ctx: AppContext;
+  /** The session middleware, shared with socket.io's handshake. */
+  session: RequestHandler;
+}
+
 /** Builds the HTTP application. No I/O happens here, so tests can build as many as they like. */
-export function createApp(deps: AppDependencies): { app: Express; api: ApiRegistry } {
+export function createApp(deps: AppDependencies): BuiltApp {
   const { config, logger } = deps;
+  const models = createModels(deps.database.connection);
+  const realtime = new RealtimeHub();
+  const ctx: AppContext = {
+    config,
+    logger,
+    models,
+    realtime,
+    audit: new Audit(models.AuditEvent),
+    notifier: new Notifier(models.NotificationBox, realtime),
+    sessions: new DatabaseSessionStore(models.Session),
+    rateLimiter: new RateLimiter(models.RateLimit),
+  };
+  const session = sessionMiddleware(ctx);
+  const authenticator = createAuthenticator(ctx);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -57,6 +90,7 @@ export function createApp(deps: AppDependencies): { app: Express; api: ApiRegist
 
   const api = new ApiRegistry();
   api.add(...healthOperations(deps.database));
+  api.add(...authOperations(ctx, authenticator, []));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({
@@ -84,9 +118,11 @@ export function createApp(deps: AppDependencies): { app: Express; api: ApiRegist
     next();
   });
   app.use('/api', express.json({ limit: config.jsonBodyLimit, strict: true }));
+  app.use('/api', csrfProtection((req) => originAllowed(req, config)));
+  app.use('/api', session, authenticator.initialize(), authenticator.session(), actorMiddleware());
   app.use(api.router());
   app.use('/api', (req, _res, next) => next(new NotFound(`No API operation ${req.method} ${req.originalUrl.split('?')[0]}.`)));
   app.use(spaRouter(deps.frontendDir ?? join(ROOT_DIR, 'frontend', 'dist')));
   app.use(errorHandler(logger));
-  return { app, api };
+  return { app, api, ctx, session };
 }

@@ -5,6 +5,9 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import type { ApiRegistry } from './http/api.ts';
+import type { AppContext } from './context.ts';
+import { initModels } from './db/models.ts';
+import { startPeriodicJobs } from './jobs.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.ts';
 
@@ -16,6 +19,7 @@ export interface RunningServer {
   readonly database: Database;
   /** The operations this server routes (and documents). */
   readonly api: ApiRegistry;
+  readonly ctx: AppContext;
   /** Stops accepting, lets in-flight requests finish, closes sockets and the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -40,10 +44,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       onEmbeddedExit: (code, signal) => options.onFatal?.(`the embedded database exited (code ${code}, signal ${signal})`),
     }));
 
-  const { app, api } = createApp({ config, logger, database });
+  const { app, api, ctx, session } = createApp({ config, logger, database });
+  await initModels(ctx.models);
   const http = createServer(app);
   http.keepAliveTimeout = 5_000;
-  const io = attachRealtime(http, { config, logger });
+  const io = attachRealtime(http, { config, logger, session, Member: ctx.models.Member });
+  ctx.realtime.attach(io);
+  const jobs = startPeriodicJobs(ctx);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -69,10 +76,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
       await httpClosed.catch(() => undefined);
       clearTimeout(force);
+      jobs.stop();
       if (!options.database) await database.close();
     })());
 
-  return { url, port, http, io, database, api, close };
+  return { url, port, http, io, database, api, ctx, close };
 }
 
 async function main(): Promise<void> {

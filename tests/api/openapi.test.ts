@@ -32,7 +32,7 @@ describe('OpenAPI document', function () {
         expect(operation.operationId, where).to.be.a('string').and.not.equal('');
         expect(operation.summary, where).to.be.a('string').and.not.equal('');
         expect(operation.security, where).to.be.an('array');
-        if (operation['x-access'] === 'public') expect(operation.security, where).to.deep.equal([]);
+        if (operation['x-permission'] === 'public') expect(operation.security, where).to.deep.equal([]);
         else expect(operation.security, where).to.deep.equal([{ sessionCookie: [] }]);
         ids.push(operation.operationId);
       }

@@ -75,7 +75,7 @@ describe('server process', function () {
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     // Expect: 100-continue makes the server say when it holds the request: then it is in flight.
     socket.write(
-      'POST /api/nothing HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 10\r\n' +
+      'POST /api/nothing HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Convene-CSRF: 1\r\nContent-Length: 10\r\n' +
         'Expect: 100-continue\r\nConnection: close\r\n\r\n',
     );
     await continued;

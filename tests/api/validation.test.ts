@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ApiRegistry, defineOperation } from '../../backend/src/http/api.ts';
 import { errorHandler } from '../../backend/src/http/errors.ts';
 import { text } from '../../backend/src/http/schemas.ts';
+import { Permission } from '../../backend/src/policy/policy.ts';
 import { postJson, requestJson } from '../helpers/http.ts';
 import { testLogger } from '../helpers/logger.ts';
 
@@ -42,7 +43,7 @@ describe('request validation', function () {
         operationId: 'getPrivate',
         summary: 'Needs a session',
         tags: ['test'],
-        access: 'signed-in',
+        access: Permission.DirectoryRead,
         responses: { 200: { description: 'OK' } },
         handler: () => ({ secret: 'never reached' }),
       }),
@@ -106,7 +107,7 @@ describe('request validation', function () {
     expect(received).to.have.length(0);
   });
 
-  it('answers a signed-in operation without a session with 401 before looking at the input', async function () {
+  it('answers an operation that needs a permission, asked without a session, with 401 before looking at the input', async function () {
     const res = await requestJson(`${url}/api/private?junk=1`);
     expect(res.status).to.equal(401);
     expect(res.body.error.code).to.equal('unauthorized');

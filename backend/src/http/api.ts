@@ -1,6 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { AppError, Invalid, Unauthorized } from './errors.ts';
+import { authorize, type Permission } from '../policy/policy.ts';
+import { AppError, Invalid } from './errors.ts';
 
 /**
  * The API is a list of operations. Each one declares its input schemas, its responses and who may
@@ -11,8 +12,11 @@ import { AppError, Invalid, Unauthorized } from './errors.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** `public`: anyone, signed in or not. `signed-in`: a session is required (401 otherwise). */
-export type Access = 'public' | 'signed-in';
+/**
+ * `public`: anyone, signed in or not. A Permission: the policy decides before the input is even
+ * read (401 for visitors, 403 for people without it); handlers check the object they load again.
+ */
+export type Access = 'public' | Permission;
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
@@ -119,7 +123,7 @@ function validator(operation: Operation): RequestHandler {
 
 function guard(access: Access): RequestHandler {
   return (req, _res, next) => {
-    if (access === 'signed-in' && !(req as { user?: unknown }).user) return next(new Unauthorized());
+    if (access !== 'public') authorize(req.actor, access);
     next();
   };
 }
@@ -212,7 +216,7 @@ export class ApiRegistry {
         tags: operation.tags,
         // Public operations say so explicitly with an empty requirement.
         security: operation.access === 'public' ? [] : [{ sessionCookie: [] }],
-        'x-access': operation.access,
+        'x-permission': operation.access,
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(operation.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(operation.body, 'input') } } } }

@@ -1,12 +1,27 @@
+import type { Request, RequestHandler } from 'express';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../http/logger.ts';
-import { REALTIME_PATH, type ClientToServerEvents, type ServerToClientEvents } from '../shared/realtime-events.ts';
+import type { MemberDoc, MemberModel } from '../members/member.model.ts';
+import { REALTIME_PATH, Rooms, type ClientToServerEvents, type ServerToClientEvents } from '../shared/realtime-events.ts';
 
-export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
-export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+export interface SocketData {
+  /** The signed-in member, or null for a visitor's socket (which joins no rooms). */
+  memberId: string | null;
+  sessionId?: string;
+}
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface RealtimeDependencies {
+  config: Config;
+  logger: Logger;
+  /** The same express-session middleware as HTTP: the socket is authenticated by the session cookie. */
+  session: RequestHandler;
+  Member: MemberModel;
+}
 
 /**
  * A browser always sends Origin on a WebSocket handshake and on cross-origin requests; a page on
@@ -29,7 +44,7 @@ export function originAllowed(req: IncomingMessage, config: Pick<Config, 'public
 
 const PingPayload = z.strictObject({});
 
-export function attachRealtime(httpServer: HttpServer, deps: { config: Config; logger: Logger }): RealtimeServer {
+export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencies): RealtimeServer {
   const { config, logger } = deps;
   const io: RealtimeServer = new Server(httpServer, {
     path: REALTIME_PATH,
@@ -44,8 +59,30 @@ export function attachRealtime(httpServer: HttpServer, deps: { config: Config; l
     },
   });
 
+  // Runs express-session on the handshake request: same cookie, same store, no second token.
+  io.engine.use(deps.session);
+  io.use(async (socket, next) => {
+    try {
+      socket.data.memberId = null;
+      const req = socket.request as Request;
+      const ref = (req.session as { passport?: { user?: { id?: string } } } | undefined)?.passport?.user;
+      if (ref?.id) {
+        const member = await deps.Member.findById(ref.id).lean<MemberDoc>();
+        if (member && member.status !== 'suspended') {
+          socket.data.memberId = String(member._id);
+          socket.data.sessionId = req.sessionID;
+        }
+      }
+      next();
+    } catch (error) {
+      next(error as Error);
+    }
+  });
+
   io.on('connection', (socket) => {
-    socket.emit('session.ready', { serverTime: new Date().toISOString() });
+    const memberId = socket.data.memberId;
+    if (memberId) void socket.join([Rooms.user(memberId), Rooms.session(socket.data.sessionId!)]);
+    socket.emit('session.ready', { serverTime: new Date().toISOString(), memberId });
     socket.on('system.ping', (payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!PingPayload.safeParse(payload).success) {

@@ -10,14 +10,29 @@ export const REALTIME_PATH = '/socket.io';
 export const Rooms = {
   user: (userId: string) => `user:${userId}`,
   channel: (channelId: string) => `channel:${channelId}`,
+  /** The sockets opened with one session, so sign-out on one device cuts only those. */
+  session: (sessionId: string) => `session:${sessionId}`,
 } as const;
 
 /** Acknowledgement of every client → server event: a result or an error in the API's error shape. */
 export type Ack<T> = (reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
 
+export interface NotificationPayload {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  link: string;
+  at: string;
+  read: boolean;
+}
+
 export interface ServerToClientEvents {
-  /** Sent once after the handshake: the server's clock, so a client can judge its own skew. */
-  'session.ready': (payload: { serverTime: string }) => void;
+  /** Sent once after the handshake: the server's clock, and who the socket belongs to (null: visitor). */
+  'session.ready': (payload: { serverTime: string; memberId: string | null }) => void;
+  /** The server is about to cut this person's sockets: signed out, suspended, or access changed. */
+  'session.ended': (payload: { reason: 'signed_out' | 'suspended' | 'access_changed' }) => void;
+  'notification.created': (payload: NotificationPayload) => void;
 }
 
 export interface ClientToServerEvents {

@@ -61,6 +61,8 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
       headers: {
         Accept: 'application/json',
         ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        // Every state-changing request carries it; the server refuses those without (CSRF defence).
+        ...(method === 'GET' ? {} : { 'X-Convene-CSRF': '1' }),
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,

@@ -1,0 +1,29 @@
+import type { Request, RequestHandler } from 'express';
+import { AppError } from '../http/errors.ts';
+
+const refused = (message: string) => new AppError(403, 'csrf_failed', message);
+
+/** The header every state-changing API request must carry; the web app's client always sends it. */
+export const CSRF_HEADER = 'x-convene-csrf';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF defence for cookie sessions, in two layers:
+ * 1. Every POST, PUT, PATCH and DELETE under /api must carry `X-Convene-CSRF: 1`. A page on another
+ *    site cannot add a custom header to a cross-site request without a CORS preflight, and this
+ *    server answers no preflight, so such a request never carries it. (Bodies must also be JSON.)
+ * 2. If the browser says where the request comes from (`Sec-Fetch-Site`, or `Origin`), it must be
+ *    this site.
+ * The session cookie is also `SameSite=Lax`. Nothing changes state on GET.
+ */
+export function csrfProtection(originAllowed: (req: Request) => boolean): RequestHandler {
+  return (req, _res, next) => {
+    if (SAFE.has(req.method)) return next();
+    if (req.get(CSRF_HEADER) !== '1') return next(refused('This request lacks its CSRF header (X-Convene-CSRF: 1).'));
+    const site = req.get('sec-fetch-site');
+    if (site && site !== 'same-origin' && site !== 'none') return next(refused('Cross-site requests are refused.'));
+    if (!originAllowed(req)) return next(refused('Cross-site requests are refused.'));
+    next();
+  };
+}

@@ -1,0 +1,20 @@
+import type { Config } from './config/config.ts';
+import type { Audit } from './audit/audit.actions.ts';
+import type { RateLimiter } from './auth/rate-limit.ts';
+import type { DatabaseSessionStore } from './auth/session-store.ts';
+import type { Models } from './db/models.ts';
+import type { Logger } from './http/logger.ts';
+import type { Notifier } from './notifications/notification.actions.ts';
+import type { RealtimeHub } from './realtime/hub.ts';
+
+/** What routes and actions are built from: one per app instance. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  models: Models;
+  audit: Audit;
+  notifier: Notifier;
+  realtime: RealtimeHub;
+  sessions: DatabaseSessionStore;
+  rateLimiter: RateLimiter;
+}

@@ -1,0 +1,28 @@
+import type { Connection } from 'mongoose';
+import { registerApplication } from '../applications/application.model.ts';
+import { registerAudit } from '../audit/audit.model.ts';
+import { registerRateLimit, registerSession, registerSetupToken } from '../auth/auth.model.ts';
+import { registerIdentity, registerMember } from '../members/member.model.ts';
+import { registerNotificationBox } from '../notifications/notification.model.ts';
+import { registerOrganisation } from '../organisations/organisation.model.ts';
+
+/** Every model, bound to one connection (tests run many apps, each on its own database). */
+export function createModels(connection: Connection) {
+  return {
+    Member: registerMember(connection),
+    Identity: registerIdentity(connection),
+    Organisation: registerOrganisation(connection),
+    Application: registerApplication(connection),
+    AuditEvent: registerAudit(connection),
+    NotificationBox: registerNotificationBox(connection),
+    Session: registerSession(connection),
+    RateLimit: registerRateLimit(connection),
+    SetupToken: registerSetupToken(connection),
+  };
+}
+export type Models = ReturnType<typeof createModels>;
+
+/** Creates collections and indexes; run once at start. */
+export async function initModels(models: Models): Promise<void> {
+  await Promise.all(Object.values(models).map((model) => model.init()));
+}

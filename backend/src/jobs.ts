@@ -1,0 +1,21 @@
+import type { AppContext } from './context.ts';
+
+/**
+ * Housekeeping the engines cannot do for us (no TTL indexes): expired sessions and rate-limit
+ * counters are removed every few minutes. Each run is one query per collection; a failure is
+ * logged and retried next time.
+ */
+export function startPeriodicJobs(ctx: AppContext, intervalMs = 5 * 60_000): { stop(): void; runOnce(): Promise<void> } {
+  const runOnce = async () => {
+    try {
+      const sessions = await ctx.sessions.removeExpired();
+      const limits = await ctx.rateLimiter.removeExpired();
+      if (sessions || limits) ctx.logger.debug({ sessions, limits }, 'removed expired sessions and rate-limit counters');
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'housekeeping failed; will retry');
+    }
+  };
+  const timer = setInterval(() => void runOnce(), intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer), runOnce };
+}

@@ -1,0 +1,84 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { ROLES, SECTORS, type MemberStatus, type Role, type Sector } from '../policy/policy.ts';
+
+export interface MemberDoc {
+  _id: Types.ObjectId;
+  /** As the person typed it (trimmed). */
+  email: string;
+  /** Lower-cased; unique. Looked up at sign-in. */
+  emailNormalized: string;
+  emailDomain: string;
+  name: string;
+  nameNormalized: string;
+  jobTitle: string;
+  bio: string;
+  /** scrypt hash; null for people who only sign in through an identity provider. */
+  passwordHash: string | null;
+  status: MemberStatus;
+  suspension: { reason: string; by: Types.ObjectId; at: Date } | null;
+  roles: Role[];
+  organisationId: Types.ObjectId | null;
+  /** The organisation's sector, copied at approval and whenever the organisation's sector changes. */
+  sector: Sector | null;
+  /** Raised on every change of roles or status: sessions issued before it are rotated. */
+  sessionEpoch: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const memberSchema = new Schema<MemberDoc>(
+  {
+    email: { type: String, required: true },
+    emailNormalized: { type: String, required: true },
+    emailDomain: { type: String, required: true },
+    name: { type: String, required: true },
+    nameNormalized: { type: String, required: true },
+    jobTitle: { type: String, default: '' },
+    bio: { type: String, default: '' },
+    passwordHash: { type: String, default: null },
+    status: { type: String, enum: ['applicant', 'member', 'suspended'], required: true },
+    suspension: { type: new Schema({ reason: String, by: Schema.Types.ObjectId, at: Date }, { _id: false }), default: null },
+    roles: { type: [{ type: String, enum: ROLES }], default: [] },
+    organisationId: { type: Schema.Types.ObjectId, ref: 'Organisation', default: null },
+    sector: { type: String, enum: [...SECTORS, null], default: null },
+    sessionEpoch: { type: Number, default: 0 },
+  },
+  { timestamps: true, versionKey: false },
+);
+// Sign-in and sign-up look people up by normalised e-mail; the members collection stays small.
+memberSchema.index({ emailNormalized: 1 }, { unique: true });
+
+export type MemberModel = Model<MemberDoc>;
+export const registerMember = (connection: Connection): MemberModel => connection.model<MemberDoc>('Member', memberSchema, 'members');
+
+/** Sign-in by an identity provider: `_id` is a hash of issuer and subject, so finding it is a point lookup. */
+export interface IdentityDoc {
+  _id: string;
+  issuer: string;
+  subject: string;
+  providerId: string;
+  memberId: Types.ObjectId;
+  createdAt: Date;
+}
+const identitySchema = new Schema<IdentityDoc>(
+  {
+    _id: String,
+    issuer: { type: String, required: true },
+    subject: { type: String, required: true },
+    providerId: { type: String, required: true },
+    memberId: { type: Schema.Types.ObjectId, required: true },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+export type IdentityModel = Model<IdentityDoc>;
+export const registerIdentity = (connection: Connection): IdentityModel => connection.model<IdentityDoc>('Identity', identitySchema, 'identities');
+
+export function normaliseEmail(email: string): { email: string; emailNormalized: string; emailDomain: string } {
+  const trimmed = email.trim();
+  const emailNormalized = trimmed.toLowerCase();
+  return { email: trimmed, emailNormalized, emailDomain: emailNormalized.slice(emailNormalized.lastIndexOf('@') + 1) };
+}
+
+export function normaliseName(name: string): string {
+  return name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { ROLES, SECTORS } from '../policy/policy.ts';
+import type { MemberDoc } from './member.model.ts';
+import type { OrganisationDoc } from '../organisations/organisation.model.ts';
+
+export const OrganisationRef = z.object({ id: z.string(), name: z.string(), sector: z.enum(SECTORS) }).meta({ id: 'OrganisationRef' });
+
+/** What a person sees about themselves. */
+export const SelfView = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    jobTitle: z.string(),
+    bio: z.string(),
+    status: z.enum(['applicant', 'member', 'suspended']),
+    roles: z.array(z.enum(ROLES)),
+    sector: z.enum(SECTORS).nullable(),
+    organisation: OrganisationRef.nullable(),
+    hasPassword: z.boolean(),
+  })
+  .meta({ id: 'Self' });
+export type SelfView = z.infer<typeof SelfView>;
+
+/** What members see of each other in the directory: no e-mail address. */
+export const DirectoryEntry = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    jobTitle: z.string(),
+    sector: z.enum(SECTORS).nullable(),
+    organisation: OrganisationRef.nullable(),
+    roles: z.array(z.enum(ROLES)),
+  })
+  .meta({ id: 'DirectoryEntry' });
+export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
+
+/** What moderators and admins see when managing people. */
+export const MemberAdminView = DirectoryEntry.extend({
+  email: z.string(),
+  status: z.enum(['applicant', 'member', 'suspended']),
+  suspension: z.object({ reason: z.string(), at: z.string() }).nullable(),
+  createdAt: z.string(),
+}).meta({ id: 'MemberAdminView' });
+export type MemberAdminView = z.infer<typeof MemberAdminView>;
+
+export function presentOrganisationRef(org: Pick<OrganisationDoc, '_id' | 'name' | 'sector'> | null | undefined) {
+  return org ? { id: String(org._id), name: org.name, sector: org.sector } : null;
+}
+
+export function presentSelf(member: MemberDoc, org: OrganisationDoc | null): SelfView {
+  return {
+    id: String(member._id),
+    email: member.email,
+    name: member.name,
+    jobTitle: member.jobTitle,
+    bio: member.bio,
+    status: member.status,
+    roles: member.roles,
+    sector: member.sector,
+    organisation: presentOrganisationRef(org),
+    hasPassword: Boolean(member.passwordHash),
+  };
+}
+
+export function presentDirectoryEntry(member: MemberDoc, org: OrganisationDoc | null | undefined): DirectoryEntry {
+  return {
+    id: String(member._id),
+    name: member.name,
+    jobTitle: member.jobTitle,
+    sector: member.sector,
+    organisation: presentOrganisationRef(org),
+    roles: member.roles,
+  };
+}
+
+export function presentMemberAdmin(member: MemberDoc, org: OrganisationDoc | null | undefined): MemberAdminView {
+  return {
+    ...presentDirectoryEntry(member, org),
+    email: member.email,
+    status: member.status,
+    suspension: member.suspension ? { reason: member.suspension.reason, at: member.suspension.at.toISOString() } : null,
+    createdAt: member.createdAt.toISOString(),
+  };
+}

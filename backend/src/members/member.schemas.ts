@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { text } from '../http/schemas.ts';
+
+export const Email = text({ min: 3, max: 254 })
+  .transform((value) => value.trim())
+  .pipe(z.email('must be an e-mail address'))
+  .describe('E-mail address; compared case-insensitively.');
+/** Strength is checked by the action (it needs the e-mail); the schema bounds the size. */
+export const NewPassword = text({ min: 1, max: 200 }).describe('At least 12 characters, not a common password.');
+export const PersonName = text({ min: 1, max: 100 }).describe('Full name.');
+export const ObjectIdParam = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hexadecimal id');
+
+export const SignUpBody = z.strictObject({ email: Email, password: NewPassword, name: PersonName }).meta({ id: 'SignUpBody' });
+export type SignUpBody = z.infer<typeof SignUpBody>;
+
+export const SignInBody = z.strictObject({ email: text({ min: 1, max: 254 }), password: text({ min: 1, max: 200 }) }).meta({ id: 'SignInBody' });
+export type SignInBody = z.infer<typeof SignInBody>;
+
+export const UpdateProfileBody = z
+  .strictObject({
+    name: PersonName.optional(),
+    jobTitle: text({ max: 120 }).optional(),
+    bio: text({ max: 2000 }).optional(),
+  })
+  .meta({ id: 'UpdateProfileBody' });
+
+export const ChangePasswordBody = z
+  .strictObject({ currentPassword: text({ min: 1, max: 200 }), newPassword: NewPassword })
+  .meta({ id: 'ChangePasswordBody' });
+
+export const DirectoryQuery = z.strictObject({
+  q: text({ max: 100 }).optional().describe('Part of a name, job title or organisation'),
+  sector: z.enum(['government', 'industry', 'civil_society', 'academia']).optional(),
+  organisationId: ObjectIdParam.optional(),
+});
+
+export const RoleChangeBody = z
+  .strictObject({ role: z.enum(['liaison', 'moderator', 'admin']), grant: z.boolean() })
+  .meta({ id: 'RoleChangeBody' });
+
+export const SuspendBody = z.strictObject({ reason: text({ min: 3, max: 500 }) }).meta({ id: 'SuspendBody' });

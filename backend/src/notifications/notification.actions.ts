@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { Types } from 'mongoose';
+import type { RealtimeHub } from '../realtime/hub.ts';
+import { NOTIFICATION_BOX_LIMIT, type NotificationBoxModel, type NotificationItem, type NotificationKind } from './notification.model.ts';
+import { presentNotification } from './notification.presenter.ts';
+
+export class Notifier {
+  constructor(
+    private readonly NotificationBox: NotificationBoxModel,
+    private readonly realtime: RealtimeHub,
+  ) {}
+
+  /** Stores the notification in the person's box, then pushes it to their live sockets. */
+  async notify(memberId: string | Types.ObjectId, notification: { kind: NotificationKind; title: string; body: string; link: string }): Promise<void> {
+    const item: NotificationItem = { id: randomUUID(), ...notification, at: new Date(), read: false };
+    await this.NotificationBox.updateOne(
+      { _id: memberId },
+      { $push: { items: { $each: [item], $slice: -NOTIFICATION_BOX_LIMIT } } },
+      { upsert: true },
+    );
+    this.realtime.toMember(String(memberId), 'notification.created', presentNotification(item));
+  }
+}

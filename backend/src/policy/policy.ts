@@ -1,0 +1,98 @@
+/**
+ * The one authorization module. Every HTTP operation names a Permission; its guard asks `can()`
+ * before the handler runs, and handlers that touch a particular object ask again with that object.
+ * Socket events, search and notifications use the same functions.
+ *
+ * "You can't see it" and "it doesn't exist" give the same answer: `authorize()` turns a refusal on
+ * an object the actor may not even know about into NotFound.
+ */
+
+import { Forbidden, NotFound, Unauthorized } from '../http/errors.ts';
+
+export const SECTORS = ['government', 'industry', 'civil_society', 'academia'] as const;
+export type Sector = (typeof SECTORS)[number];
+
+export const ROLES = ['liaison', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type MemberStatus = 'applicant' | 'member' | 'suspended';
+
+/** What the policy needs to know about a signed-in person; loaded fresh on every request. */
+export interface Actor {
+  id: string;
+  status: MemberStatus;
+  roles: readonly Role[];
+  sector: Sector | null;
+  organisationId: string | null;
+}
+
+/** Every action the application can take on behalf of a person. */
+export enum Permission {
+  /** Read and amend one's own application (applicants; members may read theirs). */
+  ApplicationOwn = 'application:own',
+  ApplicationReview = 'application:review',
+  OrganisationRead = 'organisation:read',
+  OrganisationManage = 'organisation:manage',
+  RoleManage = 'role:manage',
+  MemberSuspend = 'member:suspend',
+  AuditRead = 'audit:read',
+  DirectoryRead = 'directory:read',
+  ProfileOwn = 'profile:own',
+  NotificationsOwn = 'notifications:own',
+  SignOut = 'session:sign-out',
+}
+
+const isMember = (actor: Actor) => actor.status === 'member';
+const hasRole = (actor: Actor, role: Role) => isMember(actor) && (actor.roles.includes(role) || (role !== 'admin' && actor.roles.includes('admin')));
+
+/** Who holds each permission, without looking at a particular object. */
+const RULES: Record<Permission, (actor: Actor) => boolean> = {
+  [Permission.ApplicationOwn]: (actor) => actor.status === 'applicant' || isMember(actor),
+  [Permission.ApplicationReview]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.OrganisationRead]: (actor) => isMember(actor),
+  [Permission.OrganisationManage]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.RoleManage]: (actor) => hasRole(actor, 'admin'),
+  [Permission.MemberSuspend]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.AuditRead]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.DirectoryRead]: (actor) => isMember(actor),
+  [Permission.ProfileOwn]: (actor) => actor.status === 'applicant' || isMember(actor),
+  [Permission.NotificationsOwn]: (actor) => actor.status === 'applicant' || isMember(actor),
+  [Permission.SignOut]: () => true,
+};
+
+/** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
+export function can(actor: Actor | null | undefined, permission: Permission): boolean {
+  if (!actor) return false;
+  if (actor.status === 'suspended') return permission === Permission.SignOut;
+  return RULES[permission](actor);
+}
+
+/** Throws 401 for visitors and 403 for people without the permission. */
+export function authorize(actor: Actor | null | undefined, permission: Permission): asserts actor is Actor {
+  if (!actor) throw new Unauthorized();
+  if (!can(actor, permission)) throw new Forbidden();
+}
+
+/** For an object the actor may not know exists: refusal looks exactly like absence. */
+export function authorizeVisible(actor: Actor | null | undefined, permission: Permission, visible: boolean): asserts actor is Actor {
+  if (!actor) throw new Unauthorized();
+  if (!can(actor, permission) || !visible) throw new NotFound();
+}
+
+/**
+ * Role changes: an admin grants and revokes roles, but not the last admin's own admin role (the
+ * forum would lose its administrator), and roles go only to verified members.
+ */
+export function canChangeRoles(actor: Actor, target: Pick<Actor, 'id' | 'status'>, change: { role: Role; grant: boolean }, adminCount: number): boolean {
+  if (!can(actor, Permission.RoleManage)) return false;
+  if (change.grant && target.status !== 'member') return false;
+  if (!change.grant && change.role === 'admin' && adminCount <= 1) return false;
+  return true;
+}
+
+/** Moderators suspend members; nobody suspends themselves; only an admin suspends a moderator or an admin. */
+export function canSuspend(actor: Actor, target: Pick<Actor, 'id' | 'roles' | 'status'>): boolean {
+  if (!can(actor, Permission.MemberSuspend) || actor.id === target.id) return false;
+  const targetIsStaff = target.roles.includes('moderator') || target.roles.includes('admin');
+  return !targetIsStaff || actor.roles.includes('admin');
+}

@@ -1,0 +1,33 @@
+import { Rooms, type ServerToClientEvents } from '../shared/realtime-events.ts';
+import type { RealtimeServer } from './realtime.ts';
+
+/**
+ * What actions need from the realtime layer, available before the socket.io server exists (the
+ * app is built first, the server attaches to it). With the Redis adapter these reach sockets on
+ * every process.
+ */
+export class RealtimeHub {
+  #io: RealtimeServer | undefined;
+
+  attach(io: RealtimeServer): void {
+    this.#io = io;
+  }
+
+  toMember<E extends keyof ServerToClientEvents>(memberId: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>): void {
+    this.#io?.to(Rooms.user(memberId)).emit(event, ...payload);
+  }
+
+  /** Cuts the live sockets opened with one session (sign-out on one device). */
+  disconnectSession(sessionId: string): void {
+    if (!this.#io) return;
+    this.#io.to(Rooms.session(sessionId)).emit('session.ended', { reason: 'signed_out' });
+    this.#io.in(Rooms.session(sessionId)).disconnectSockets(true);
+  }
+
+  /** Cuts every live socket of a person at once (suspension, role change). */
+  disconnectMember(memberId: string, reason: 'signed_out' | 'suspended' | 'access_changed'): void {
+    if (!this.#io) return;
+    this.#io.to(Rooms.user(memberId)).emit('session.ended', { reason });
+    this.#io.in(Rooms.user(memberId)).disconnectSockets(true);
+  }
+}
