@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { ROOT_DIR, type Config } from './config/config.ts';
 import { Audit } from './audit/audit.actions.ts';
 import { actorMiddleware, createAuthenticator, sessionMiddleware } from './auth/auth.ts';
+import { applicationOperations } from './applications/application.routes.ts';
+import { auditOperations } from './audit/audit.routes.ts';
 import { authOperations } from './auth/auth.routes.ts';
+import { memberOperations } from './members/member.routes.ts';
+import { notificationOperations } from './notifications/notification.routes.ts';
+import { organisationOperations } from './organisations/organisation.routes.ts';
+import { setupOperations } from './setup/setup.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -91,6 +97,12 @@ export function createApp(deps: AppDependencies): BuiltApp {
   const api = new ApiRegistry();
   api.add(...healthOperations(deps.database));
   api.add(...authOperations(ctx, authenticator, []));
+  api.add(...memberOperations(ctx));
+  api.add(...applicationOperations(ctx));
+  api.add(...organisationOperations(ctx));
+  api.add(...auditOperations(ctx));
+  api.add(...notificationOperations(ctx));
+  api.add(...setupOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

@@ -8,6 +8,7 @@ import type { ApiRegistry } from './http/api.ts';
 import type { AppContext } from './context.ts';
 import { initModels } from './db/models.ts';
 import { startPeriodicJobs } from './jobs.ts';
+import { prepareFirstAdminToken } from './setup/setup.actions.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.ts';
 
@@ -29,6 +30,8 @@ export interface StartOptions {
   logger: Logger;
   /** An already open database (tests share one engine); otherwise one is opened from config. */
   database?: Database;
+  /** Print the first-admin setup link when no admin exists (default true; tests turn it off). */
+  announceSetup?: boolean;
   /** Called when the embedded engine dies under a running server. */
   onFatal?: (reason: string) => void;
 }
@@ -51,6 +54,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const io = attachRealtime(http, { config, logger, session, Member: ctx.models.Member });
   ctx.realtime.attach(io);
   const jobs = startPeriodicJobs(ctx);
+  const setupToken = options.announceSetup === false ? null : await prepareFirstAdminToken(ctx);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -80,6 +84,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (!options.database) await database.close();
     })());
 
+  if (setupToken) {
+    // For the operator's terminal, not the logs: the link is a secret until used.
+    process.stderr.write(
+      `\nNo admin exists yet. Create the first one, once, at:\n  ${config.publicUrl}/setup?token=${setupToken}\n(or run \`npm run admin:create\`)\n\n`,
+    );
+  }
   return { url, port, http, io, database, api, ctx, close };
 }
 

@@ -18,7 +18,7 @@ export async function startTestServer(overrides: Partial<Record<keyof Config, un
   const config = loadConfig({ NODE_ENV: 'test' }, { mongodbUri: await engineUri(), databaseName: uniqueDatabaseName('srv'), ...overrides });
   const logger = testLogger();
   const database = await openDatabase({ config, logger });
-  const server = await startServer({ config, logger, database });
+  const server = await startServer({ config, logger, database, announceSetup: false });
   return {
     url: server.url,
     server,

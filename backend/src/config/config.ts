@@ -15,6 +15,19 @@ const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 
 const Origin = z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin);
 
+/** One OpenID Connect identity provider (a ministry's, a company's). */
+export const OidcProviderConfig = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and - only'),
+  name: z.string().min(1).max(80),
+  issuer: z.url(),
+  authorizationUrl: z.url(),
+  tokenUrl: z.url(),
+  userInfoUrl: z.url(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+});
+export type OidcProviderConfig = z.infer<typeof OidcProviderConfig>;
+
 /** Every setting, its type and its limits. Environment variables are named beside each key. */
 export const ConfigSchema = z.object({
   env: Environment,
@@ -35,6 +48,7 @@ export const ConfigSchema = z.object({
   jsonBodyLimit: z.string().regex(/^\d+(kb|mb)$/),
   shutdownTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   allowedOrigins: z.array(Origin),
+  oidcProviders: z.array(OidcProviderConfig),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -53,6 +67,7 @@ const ENV_VARS: Partial<Record<keyof Config, string>> = {
   logLevel: 'LOG_LEVEL',
   trustProxy: 'TRUST_PROXY',
   allowedOrigins: 'ALLOWED_ORIGINS',
+  oidcProviders: 'OIDC_PROVIDERS',
 };
 
 export class ConfigError extends Error {
@@ -75,6 +90,13 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
     if (raw === undefined || raw === '') continue;
     if (key === 'trustProxy') values[key] = raw === 'true' ? true : raw === 'false' ? false : Number(raw);
     else if (key === 'allowedOrigins') values[key] = raw.split(',').map((item) => item.trim()).filter(Boolean);
+    else if (key === 'oidcProviders') {
+      try {
+        values[key] = JSON.parse(raw);
+      } catch {
+        throw new ConfigError('OIDC_PROVIDERS (oidcProviders): must be a JSON array of providers');
+      }
+    }
     else values[key] = raw;
   }
   return values;

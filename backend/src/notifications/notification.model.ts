@@ -19,6 +19,15 @@ export interface NotificationItem {
 export interface NotificationBoxDoc {
   _id: Types.ObjectId;
   items: NotificationItem[];
+  /** Everything at or before this time is read ("mark all read"). */
+  readBefore: Date | null;
+  /** Items marked read one by one since then. */
+  readIds: string[];
+}
+
+/** Read state is kept beside the items, so marking read never rewrites the list (no lost pushes). */
+export function isRead(box: Pick<NotificationBoxDoc, 'readBefore' | 'readIds'>, item: NotificationItem): boolean {
+  return item.read || (box.readBefore !== null && item.at.getTime() <= box.readBefore.getTime()) || box.readIds.includes(item.id);
 }
 
 export const NOTIFICATION_BOX_LIMIT = 200;
@@ -27,7 +36,10 @@ const itemSchema = new Schema<NotificationItem>(
   { id: String, kind: { type: String, enum: NOTIFICATION_KINDS }, title: String, body: String, link: String, at: Date, read: Boolean },
   { _id: false },
 );
-const boxSchema = new Schema<NotificationBoxDoc>({ _id: Schema.Types.ObjectId, items: { type: [itemSchema], default: [] } }, { versionKey: false });
+const boxSchema = new Schema<NotificationBoxDoc>(
+  { _id: Schema.Types.ObjectId, items: { type: [itemSchema], default: [] }, readBefore: { type: Date, default: null }, readIds: { type: [String], default: [] } },
+  { versionKey: false },
+);
 
 export type NotificationBoxModel = Model<NotificationBoxDoc>;
 export const registerNotificationBox = (connection: Connection): NotificationBoxModel =>

@@ -49,7 +49,8 @@ const hasRole = (actor: Actor, role: Role) => isMember(actor) && (actor.roles.in
 const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.ApplicationOwn]: (actor) => actor.status === 'applicant' || isMember(actor),
   [Permission.ApplicationReview]: (actor) => hasRole(actor, 'moderator'),
-  [Permission.OrganisationRead]: (actor) => isMember(actor),
+  // Applicants pick their organisation from the list when they apply.
+  [Permission.OrganisationRead]: (actor) => actor.status === 'applicant' || isMember(actor),
   [Permission.OrganisationManage]: (actor) => hasRole(actor, 'moderator'),
   [Permission.RoleManage]: (actor) => hasRole(actor, 'admin'),
   [Permission.MemberSuspend]: (actor) => hasRole(actor, 'moderator'),

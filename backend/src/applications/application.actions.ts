@@ -1,0 +1,183 @@
+import type { Request } from 'express';
+import { Types } from 'mongoose';
+import type { AppContext } from '../context.ts';
+import { trusted } from '../db/database.ts';
+import { Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { normaliseName, type MemberDoc } from '../members/member.model.ts';
+import type { OrganisationDoc } from '../organisations/organisation.model.ts';
+import type { Actor } from '../policy/policy.ts';
+import type { ApplicationDoc } from './application.model.ts';
+import type { ApplicationBody } from './application.schemas.ts';
+import { presentQueueEntry, type QueueEntry } from './application.presenter.ts';
+
+const fieldError = (path: string, message: string) => new Invalid(`body.${path}: ${message}`, { issues: [{ location: 'body', path, message }] });
+
+/** Submits or amends the applicant's own application. Caller: the actor may use their own application. */
+export async function doSubmitApplication(ctx: AppContext, member: MemberDoc, body: ApplicationBody, req: Request): Promise<ApplicationDoc> {
+  if (member.status !== 'applicant') throw new Conflict('Your membership has already been decided.', undefined, 'application_closed');
+  let organisationId: Types.ObjectId | null = null;
+  if (body.organisationId) {
+    const org = await ctx.models.Organisation.findById(body.organisationId).lean();
+    if (!org) throw fieldError('organisationId', 'no such organisation');
+    organisationId = org._id;
+  }
+  const existing = await ctx.models.Application.findById(member._id).lean();
+  if (existing && (existing.status === 'approved' || existing.status === 'rejected')) {
+    throw new Conflict('This application has been decided and can no longer be changed.', undefined, 'application_closed');
+  }
+  const now = new Date();
+  const fields = {
+    organisationId,
+    proposedOrganisation: body.proposedOrganisation ?? null,
+    sector: body.sector,
+    jobTitle: body.jobTitle.trim(),
+    reason: body.reason,
+    referee: body.referee,
+  };
+  let saved: ApplicationDoc | null;
+  if (existing) {
+    saved = await ctx.models.Application.findOneAndUpdate({ _id: member._id }, { $set: fields }, { returnDocument: 'after' }).lean<ApplicationDoc>();
+  } else {
+    saved = (await ctx.models.Application.create({ _id: member._id, status: 'pending', ...fields, thread: [], submittedAt: now, queuedAt: now, decision: null })).toObject();
+  }
+  await ctx.audit.record({ action: existing ? 'application.amended' : 'application.submitted', actorId: member._id, target: { type: 'application', id: member._id }, req });
+  return saved!;
+}
+
+export async function doAnswerQuestion(ctx: AppContext, member: MemberDoc, text: string, req: Request): Promise<ApplicationDoc> {
+  const application = await ctx.models.Application.findById(member._id).lean();
+  if (!application) throw new NotFound('You have not applied yet.');
+  if (application.status !== 'needs_info') throw new Conflict('There is no open question to answer.', undefined, 'no_open_question');
+  const updated = await ctx.models.Application.findOneAndUpdate(
+    { _id: member._id },
+    { $set: { status: 'pending', queuedAt: new Date() }, $push: { thread: { at: new Date(), by: member._id, from: 'applicant', text } } },
+    { returnDocument: 'after' },
+  ).lean<ApplicationDoc>();
+  await ctx.audit.record({ action: 'application.answered', actorId: member._id, target: { type: 'application', id: member._id }, req });
+  return updated!;
+}
+
+async function loadForDecision(ctx: AppContext, applicantId: string): Promise<{ application: ApplicationDoc; applicant: MemberDoc }> {
+  const [application, applicant] = await Promise.all([
+    ctx.models.Application.findById(applicantId).lean<ApplicationDoc>(),
+    ctx.models.Member.findById(applicantId).lean<MemberDoc>(),
+  ]);
+  if (!application || !applicant) throw new NotFound('No such application.');
+  if (application.status !== 'pending' && application.status !== 'needs_info') {
+    throw new Conflict('This application has already been decided.', undefined, 'already_decided');
+  }
+  return { application, applicant };
+}
+
+/**
+ * Approves: the organisation is confirmed (created and verified if it was proposed), the applicant
+ * becomes a member with the organisation's sector, is notified, and their sockets reconnect with
+ * their new rights. Caller: the actor may review applications.
+ */
+export async function doApprove(ctx: AppContext, actor: Actor, applicantId: string, override: { organisationId?: string }, req: Request): Promise<QueueEntry> {
+  const { application, applicant } = await loadForDecision(ctx, applicantId);
+  let org: OrganisationDoc | null = null;
+  const wanted = override.organisationId ?? (application.organisationId ? String(application.organisationId) : undefined);
+  if (wanted) {
+    org = await ctx.models.Organisation.findOneAndUpdate({ _id: wanted }, { $set: { verified: true } }, { returnDocument: 'after' }).lean<OrganisationDoc>();
+    if (!org) throw fieldError('organisationId', 'no such organisation');
+  } else if (application.proposedOrganisation) {
+    const { name, domain } = application.proposedOrganisation;
+    const sameName = await ctx.models.Organisation.findOne({ nameNormalized: normaliseName(name) }).lean<OrganisationDoc>();
+    if (sameName) throw new Conflict(`An organisation named "${sameName.name}" exists: approve with its organisationId.`, { organisationId: String(sameName._id) }, 'organisation_exists');
+    org = (await ctx.models.Organisation.create({ name, nameNormalized: normaliseName(name), sector: application.sector, domains: [domain], verified: true })).toObject();
+    await ctx.audit.record({ action: 'organisation.created', actorId: actor.id, target: { type: 'organisation', id: org._id }, details: { via: 'application' }, req });
+  } else {
+    throw fieldError('organisationId', 'choose the organisation to confirm');
+  }
+  const now = new Date();
+  const decided = await ctx.models.Application.findOneAndUpdate(
+    { _id: application._id },
+    { $set: { status: 'approved', organisationId: org._id, decision: { by: new Types.ObjectId(actor.id), at: now, reason: '' } } },
+    { returnDocument: 'after' },
+  ).lean<ApplicationDoc>();
+  const member = await ctx.models.Member.findOneAndUpdate(
+    { _id: applicant._id },
+    { $set: { status: 'member', organisationId: org._id, sector: org.sector }, $inc: { sessionEpoch: 1 } },
+    { returnDocument: 'after' },
+  ).lean<MemberDoc>();
+  await ctx.audit.record({ action: 'application.approved', actorId: actor.id, target: { type: 'application', id: applicant._id }, details: { organisationId: String(org._id) }, req });
+  await ctx.notifier.notify(applicant._id, {
+    kind: 'application.approved',
+    title: 'Welcome to Convene: your application was approved',
+    body: `You are now a member for ${org.name}.`,
+    link: '/',
+  });
+  ctx.realtime.disconnectMember(String(applicant._id), 'access_changed');
+  return presentQueueEntry(decided!, member!, org, await signalsFor(ctx, member!, decided!, org));
+}
+
+export async function doReject(ctx: AppContext, actor: Actor, applicantId: string, reason: string, req: Request): Promise<QueueEntry> {
+  const { application, applicant } = await loadForDecision(ctx, applicantId);
+  const decided = await ctx.models.Application.findOneAndUpdate(
+    { _id: application._id },
+    { $set: { status: 'rejected', decision: { by: new Types.ObjectId(actor.id), at: new Date(), reason } } },
+    { returnDocument: 'after' },
+  ).lean<ApplicationDoc>();
+  await ctx.audit.record({ action: 'application.rejected', actorId: actor.id, target: { type: 'application', id: applicant._id }, details: { reason }, req });
+  await ctx.notifier.notify(applicant._id, { kind: 'application.rejected', title: 'Your application was not approved', body: reason, link: '/application' });
+  const org = decided!.organisationId ? await ctx.models.Organisation.findById(decided!.organisationId).lean() : null;
+  return presentQueueEntry(decided!, applicant, org, await signalsFor(ctx, applicant, decided!, org));
+}
+
+export async function doAskQuestion(ctx: AppContext, actor: Actor, applicantId: string, text: string, req: Request): Promise<QueueEntry> {
+  const { application, applicant } = await loadForDecision(ctx, applicantId);
+  const updated = await ctx.models.Application.findOneAndUpdate(
+    { _id: application._id },
+    { $set: { status: 'needs_info' }, $push: { thread: { at: new Date(), by: new Types.ObjectId(actor.id), from: 'moderator', text } } },
+    { returnDocument: 'after' },
+  ).lean<ApplicationDoc>();
+  await ctx.audit.record({ action: 'application.question', actorId: actor.id, target: { type: 'application', id: applicant._id }, req });
+  await ctx.notifier.notify(applicant._id, { kind: 'application.question', title: 'A moderator has a question about your application', body: text, link: '/application' });
+  const org = updated!.organisationId ? await ctx.models.Organisation.findById(updated!.organisationId).lean() : null;
+  return presentQueueEntry(updated!, applicant, org, await signalsFor(ctx, applicant, updated!, org));
+}
+
+type Peer = Pick<MemberDoc, '_id' | 'emailDomain' | 'nameNormalized'>;
+
+/** Everyone's e-mail domain and name, for the signals: the members collection is small. */
+function loadPeers(ctx: AppContext): Promise<Peer[]> {
+  return ctx.models.Member.find({}, { emailDomain: 1, nameNormalized: 1 }).lean<Peer[]>();
+}
+
+/** What helps a moderator judge an application. */
+function computeSignals(applicant: MemberDoc, application: ApplicationDoc, org: OrganisationDoc | null | undefined, peers: Peer[]): QueueEntry['signals'] {
+  const domains = org ? org.domains : application.proposedOrganisation ? [application.proposedOrganisation.domain] : [];
+  const others = peers.filter((peer) => String(peer._id) !== String(applicant._id));
+  return {
+    emailDomainMatches: domains.includes(applicant.emailDomain),
+    sameDomainAccounts: others.filter((peer) => peer.emailDomain === applicant.emailDomain).length,
+    sameNameAccounts: others.filter((peer) => peer.nameNormalized === applicant.nameNormalized).length,
+    waitingHours: Math.floor((Date.now() - application.queuedAt.getTime()) / 3_600_000),
+  };
+}
+
+export async function signalsFor(ctx: AppContext, applicant: MemberDoc, application: ApplicationDoc, org: OrganisationDoc | null | undefined): Promise<QueueEntry['signals']> {
+  return computeSignals(applicant, application, org, await loadPeers(ctx));
+}
+
+export async function listQueue(ctx: AppContext, status: ApplicationDoc['status']): Promise<QueueEntry[]> {
+  const applications = await ctx.models.Application.find({ status }).sort({ queuedAt: 1 }).limit(500).lean<ApplicationDoc[]>();
+  if (applications.length === 0) return [];
+  const ids = applications.map((application) => application._id);
+  const [members, orgs, peers] = await Promise.all([
+    ctx.models.Member.find({ _id: trusted({ $in: ids }) }).lean<MemberDoc[]>(),
+    ctx.models.Organisation.find({}).lean<OrganisationDoc[]>(),
+    loadPeers(ctx),
+  ]);
+  const memberById = new Map(members.map((member) => [String(member._id), member]));
+  const orgById = new Map(orgs.map((org) => [String(org._id), org]));
+  const entries: QueueEntry[] = [];
+  for (const application of applications) {
+    const applicant = memberById.get(String(application._id));
+    if (!applicant) continue;
+    const org = application.organisationId ? orgById.get(String(application.organisationId)) : null;
+    entries.push(presentQueueEntry(application, applicant, org, computeSignals(applicant, application, org, peers)));
+  }
+  return entries;
+}
