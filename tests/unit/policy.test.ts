@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { Permission, can, canChangeRoles, canSuspend, type Actor } from '../../backend/src/policy/policy.ts';
+
+const base = { organisationId: 'org', roles: [] as Actor['roles'] };
+const ACTORS: Record<string, Actor | null> = {
+  visitor: null,
+  applicant: { ...base, id: 'a', status: 'applicant', sector: null, organisationId: null },
+  government: { ...base, id: 'g', status: 'member', sector: 'government' },
+  industry: { ...base, id: 'i', status: 'member', sector: 'industry' },
+  civil_society: { ...base, id: 'c', status: 'member', sector: 'civil_society' },
+  academia: { ...base, id: 'r', status: 'member', sector: 'academia' },
+  liaison: { ...base, id: 'l', status: 'member', sector: 'government', roles: ['liaison'] },
+  moderator: { ...base, id: 'm', status: 'member', sector: 'civil_society', roles: ['moderator'] },
+  admin: { ...base, id: 'x', status: 'member', sector: 'industry', roles: ['admin'] },
+  suspended: { ...base, id: 's', status: 'suspended', sector: 'industry', roles: ['moderator'] },
+};
+
+const MEMBERS = ['government', 'industry', 'civil_society', 'academia', 'liaison', 'moderator', 'admin'];
+const STAFF = ['moderator', 'admin'];
+
+/** The whole matrix, written out: who may do what. A change to the policy must change this table. */
+const EXPECTED: Record<Permission, string[]> = {
+  [Permission.ApplicationOwn]: ['applicant', ...MEMBERS],
+  [Permission.ApplicationReview]: STAFF,
+  [Permission.OrganisationRead]: ['applicant', ...MEMBERS],
+  [Permission.OrganisationManage]: STAFF,
+  [Permission.RoleManage]: ['admin'],
+  [Permission.MemberSuspend]: STAFF,
+  [Permission.AuditRead]: STAFF,
+  [Permission.DirectoryRead]: MEMBERS,
+  [Permission.ProfileOwn]: ['applicant', ...MEMBERS],
+  [Permission.NotificationsOwn]: ['applicant', ...MEMBERS],
+  [Permission.SignOut]: ['applicant', ...MEMBERS, 'suspended'],
+};
+
+describe('authorization policy', function () {
+  it('covers every permission in the matrix', function () {
+    expect(Object.keys(EXPECTED).sort()).to.deep.equal(Object.values(Permission).sort());
+  });
+
+  for (const permission of Object.values(Permission)) {
+    for (const [name, actor] of Object.entries(ACTORS)) {
+      const allowed = EXPECTED[permission].includes(name);
+      it(`${allowed ? 'lets' : 'refuses'} ${name} ${permission}`, function () {
+        expect(can(actor, permission)).to.equal(allowed);
+      });
+    }
+  }
+
+  it('lets an admin change roles of members only, and never removes the last admin', function () {
+    const admin = ACTORS.admin!;
+    expect(canChangeRoles(admin, { id: 'i', status: 'member' }, { role: 'liaison', grant: true }, 2)).to.equal(true);
+    expect(canChangeRoles(admin, { id: 'a', status: 'applicant' }, { role: 'liaison', grant: true }, 2)).to.equal(false);
+    expect(canChangeRoles(admin, { id: 'x', status: 'member' }, { role: 'admin', grant: false }, 1)).to.equal(false);
+    expect(canChangeRoles(admin, { id: 'x', status: 'member' }, { role: 'admin', grant: false }, 2)).to.equal(true);
+    expect(canChangeRoles(ACTORS.moderator!, { id: 'i', status: 'member' }, { role: 'liaison', grant: true }, 2)).to.equal(false);
+  });
+
+  it('lets moderators suspend members but not themselves or staff; admins suspend staff', function () {
+    const target = (roles: Actor['roles'], id = 't') => ({ id, roles, status: 'member' as const });
+    expect(canSuspend(ACTORS.moderator!, target([]))).to.equal(true);
+    expect(canSuspend(ACTORS.moderator!, target([], 'm'))).to.equal(false);
+    expect(canSuspend(ACTORS.moderator!, target(['moderator']))).to.equal(false);
+    expect(canSuspend(ACTORS.admin!, target(['moderator']))).to.equal(true);
+    expect(canSuspend(ACTORS.industry!, target([]))).to.equal(false);
+    expect(canSuspend(ACTORS.suspended!, target([]))).to.equal(false);
+  });
+});
