@@ -116,6 +116,19 @@ describe('server process', function () {
     await ready.text();
   });
 
+  it('refuses a second server on a data folder in use, and leaves the first one running', async function () {
+    const first = await start();
+    const ferretPid = Number(readFileSync(join(dataDir, 'ferretdb.pid'), 'utf8'));
+    const second = spawnServer({ DATA_DIR: dataDir });
+    const { code } = await second.exited;
+    expect(code).to.equal(1);
+    expect(second.stderr.join('\n')).to.contain('in use');
+    expect(alive(ferretPid)).to.equal(true);
+    const ready = await fetch(`http://127.0.0.1:${first.port}/readyz`);
+    expect(ready.status).to.equal(200);
+    await ready.text();
+  });
+
   it('with MONGODB_URI starts no database process of its own', async function () {
     const name = uniqueDatabaseName('proc');
     const { port } = await start({ MONGODB_URI: await engineUri(), DB_NAME: name });

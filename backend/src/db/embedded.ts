@@ -70,10 +70,31 @@ function processAlive(pid: number): boolean {
   }
 }
 
+function readCmdline(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** The parent of `pid` if it is still a Node.js process (a server or script that owns it). */
+function owningNodeProcess(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid > 1 && processAlive(ppid) && readCmdline(ppid).some((arg) => /(^|\/)node$/.test(arg))) return ppid;
+  } catch {
+    // no /proc: treat as unowned
+  }
+  return null;
+}
+
 /**
  * A FerretDB left behind by a crashed server (its parent was killed with SIGKILL) still holds the
- * data folder. If the pid file names a live ferretdb process started for this very state folder,
- * stop it; anything else using the folder is reported, never killed.
+ * data folder. If the pid file names a live ferretdb process started for this very state folder
+ * and no Node.js process owns it any more, stop it. One that a running server owns is reported,
+ * and so is anything else using the folder: never killed.
  */
 async function reclaimDataDir(dataDir: string, stateDir: string, socketPath: string, logger: Logger): Promise<void> {
   const pidFile = join(dataDir, 'ferretdb.pid');
@@ -81,7 +102,11 @@ async function reclaimDataDir(dataDir: string, stateDir: string, socketPath: str
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
     const cmdlineFile = `/proc/${pid}/cmdline`;
     if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && existsSync(cmdlineFile)) {
-      const cmdline = readFileSync(cmdlineFile, 'utf8').split('\0');
+      const cmdline = readCmdline(pid);
+      const owner = owningNodeProcess(pid);
+      if (owner !== null) {
+        throw new EmbeddedDatabaseError(`the data folder ${dataDir} is in use by a running server (process ${owner}). Stop it, or choose another DATA_DIR.`);
+      }
       if (cmdline.some((arg) => arg.endsWith('ferretdb')) && cmdline.includes(`--state-dir=${stateDir}`)) {
         logger.warn({ pid }, 'stopping a FerretDB left running by an earlier server on this data folder');
         process.kill(pid, 'SIGTERM');

@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { connect } from '../../backend/src/db/database.ts';
+import { createModels } from '../../backend/src/db/models.ts';
+import { engineUri, uniqueDatabaseName } from '../helpers/engine.ts';
+import { ROOT } from '../helpers/process.ts';
+
+function run(script: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('command-line scripts', function () {
+  this.timeout(60_000);
+  let env: Record<string, string>;
+  let name: string;
+
+  beforeEach(async function () {
+    name = uniqueDatabaseName('script');
+    env = { MONGODB_URI: await engineUri(), DB_NAME: name };
+  });
+
+  afterEach(async function () {
+    const connection = await connect(await engineUri(), name);
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  it('seed:demo fills an empty database with every role and pending applications, and refuses a second run', async function () {
+    const first = await run('scripts/seed-demo.ts', env);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stdout).to.contain('password is:');
+    const connection = await connect(await engineUri(), name);
+    try {
+      const models = createModels(connection);
+      const sectors = await models.Organisation.distinct('sector');
+      expect(sectors.sort()).to.deep.equal(['academia', 'civil_society', 'government', 'industry']);
+      for (const role of ['admin', 'moderator', 'liaison']) expect(await models.Member.countDocuments({ roles: role }), role).to.be.greaterThan(0);
+      expect(await models.Application.countDocuments({ status: 'pending' })).to.be.greaterThan(0);
+      expect(await models.Member.countDocuments({ status: 'applicant' })).to.equal(await models.Application.countDocuments({}));
+    } finally {
+      await connection.close();
+    }
+    const second = await run('scripts/seed-demo.ts', env);
+    expect(second.code).to.equal(1);
+    expect(second.stderr).to.contain('already has members');
+  });
+
+  it('admin:create makes an admin without a terminal, taking the password from ADMIN_PASSWORD only', async function () {
+    const args = ['--email', 'ops@secretariat.example', '--name', 'Ops Admin', '--org', 'Secretariat', '--sector', 'civil_society', '--domain', 'secretariat.example'];
+    const withoutPassword = await run('scripts/admin-create.ts', env, args);
+    expect(withoutPassword.code).to.equal(1);
+    expect(withoutPassword.stderr).to.contain('ADMIN_PASSWORD');
+    const weak = await run('scripts/admin-create.ts', { ...env, ADMIN_PASSWORD: 'password1234' }, args);
+    expect(weak.code).to.equal(1);
+    expect(weak.stderr).to.contain('too common');
+    const ok = await run('scripts/admin-create.ts', { ...env, ADMIN_PASSWORD: 'an operator passphrase nobody guesses' }, args);
+    expect(ok.code, ok.stderr).to.equal(0);
+    const connection = await connect(await engineUri(), name);
+    try {
+      const admin = await createModels(connection).Member.findOne({ emailNormalized: 'ops@secretariat.example' }).lean();
+      expect(admin?.roles).to.include('admin');
+      expect(admin?.status).to.equal('member');
+    } finally {
+      await connection.close();
+    }
+  });
+});
