@@ -81,9 +81,13 @@ function run(cmd, argv, options = {}) {
 }
 
 function ensurePackages() {
-  const inputs = [join(ROOT, 'package.json'), join(ROOT, 'package-lock.json')];
+  // What decides the installed tree: the lock file and the dependency lists (not the scripts).
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const want = createHash('sha256')
+    .update(JSON.stringify([manifest.dependencies, manifest.devDependencies, manifest.overrides, manifest.allowScripts]))
+    .update(existsSync(join(ROOT, 'package-lock.json')) ? readFileSync(join(ROOT, 'package-lock.json')) : '')
+    .digest('hex');
   const stampFile = join(ROOT, 'node_modules', '.convene-setup');
-  const want = fingerprint(inputs);
   if (readStamp(stampFile) === want) return;
   say('installing npm packages (npm ci)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

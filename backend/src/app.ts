@@ -10,6 +10,7 @@ import { actorMiddleware, createAuthenticator, sessionMiddleware } from './auth/
 import { applicationOperations } from './applications/application.routes.ts';
 import { auditOperations } from './audit/audit.routes.ts';
 import { authOperations } from './auth/auth.routes.ts';
+import { oidcOperations } from './auth/oidc.ts';
 import { memberOperations } from './members/member.routes.ts';
 import { notificationOperations } from './notifications/notification.routes.ts';
 import { organisationOperations } from './organisations/organisation.routes.ts';
@@ -96,7 +97,9 @@ export function createApp(deps: AppDependencies): BuiltApp {
 
   const api = new ApiRegistry();
   api.add(...healthOperations(deps.database));
-  api.add(...authOperations(ctx, authenticator, []));
+  const oidc = oidcOperations(ctx, authenticator);
+  api.add(...authOperations(ctx, authenticator, oidc.providers));
+  api.add(...oidc.operations);
   api.add(...memberOperations(ctx));
   api.add(...applicationOperations(ctx));
   api.add(...organisationOperations(ctx));

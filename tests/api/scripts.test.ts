@@ -45,7 +45,7 @@ describe('command-line scripts', function () {
       const models = createModels(connection);
       const sectors = await models.Organisation.distinct('sector');
       expect(sectors.sort()).to.deep.equal(['academia', 'civil_society', 'government', 'industry']);
-      for (const role of ['admin', 'moderator', 'liaison']) expect(await models.Member.countDocuments({ roles: role }), role).to.be.greaterThan(0);
+      for (const role of ['admin', 'moderator', 'liaison'] as const) expect(await models.Member.countDocuments({ roles: role }), role).to.be.greaterThan(0);
       expect(await models.Application.countDocuments({ status: 'pending' })).to.be.greaterThan(0);
       expect(await models.Member.countDocuments({ status: 'applicant' })).to.equal(await models.Application.countDocuments({}));
     } finally {

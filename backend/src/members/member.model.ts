@@ -70,6 +70,8 @@ const identitySchema = new Schema<IdentityDoc>(
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
+// The data export lists a person's linked identities.
+identitySchema.index({ memberId: 1 });
 export type IdentityModel = Model<IdentityDoc>;
 export const registerIdentity = (connection: Connection): IdentityModel => connection.model<IdentityDoc>('Identity', identitySchema, 'identities');
 
