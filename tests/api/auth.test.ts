@@ -163,6 +163,25 @@ describe('accounts and sessions', function () {
       expect(await models.AuditEvent.countDocuments({ action: 'auth.sign_out', actorId: member._id })).to.equal(1);
     });
 
+    it('reaches sessions only by _id on every request (one point lookup, never a scan)', async function () {
+      const member = await makeMember(models);
+      const client = new ApiClient(server.url);
+      const filters: unknown[] = [];
+      const connection = server.database.connection;
+      connection.set('debug', (collection: string, _method: string, filter: unknown) => {
+        if (collection === 'sessions') filters.push(filter);
+      });
+      try {
+        await client.post('/api/auth/sign-in', { email: member.email, password: PASSWORD });
+        for (let index = 0; index < 3; index++) await client.get('/api/me');
+        await client.post('/api/auth/sign-out');
+      } finally {
+        connection.set('debug', false);
+      }
+      expect(filters.length).to.be.greaterThan(4);
+      for (const filter of filters) expect(Object.keys(filter as object)).to.deep.equal(['_id']);
+    });
+
     it('refuses an expired session, and the periodic job removes it', async function () {
       const { client } = await (async () => {
         const member = await makeMember(models);
