@@ -15,6 +15,8 @@ import { memberOperations } from './members/member.routes.ts';
 import { notificationOperations } from './notifications/notification.routes.ts';
 import { organisationOperations } from './organisations/organisation.routes.ts';
 import { setupOperations } from './setup/setup.routes.ts';
+import { spaceOperations } from './spaces/space.routes.ts';
+import { messageOperations } from './messages/message.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -24,6 +26,8 @@ import { createModels } from './db/models.ts';
 import { Notifier } from './notifications/notification.actions.ts';
 import { originAllowed } from './realtime/realtime.ts';
 import { RealtimeHub } from './realtime/hub.ts';
+import { MessageStore } from './messages/message.store.ts';
+import { PostingLimiter } from './messages/message.actions.ts';
 import { healthOperations } from './health/health.routes.ts';
 import { ApiRegistry, defineOperation } from './http/api.ts';
 import { NotFound, errorHandler } from './http/errors.ts';
@@ -64,6 +68,8 @@ export function createApp(deps: AppDependencies): BuiltApp {
     notifier: new Notifier(models.NotificationBox, realtime),
     sessions: new DatabaseSessionStore(models.Session),
     rateLimiter: new RateLimiter(models.RateLimit),
+    messages: new MessageStore(deps.database.connection, config.messageBlockSize),
+    postingLimiter: new PostingLimiter(config.postingBurst, config.postingIntervalMs),
   };
   const session = sessionMiddleware(ctx);
   const authenticator = createAuthenticator(ctx);
@@ -106,6 +112,8 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...auditOperations(ctx));
   api.add(...notificationOperations(ctx));
   api.add(...setupOperations(ctx));
+  api.add(...spaceOperations(ctx));
+  api.add(...messageOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

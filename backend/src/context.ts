@@ -6,6 +6,8 @@ import type { Models } from './db/models.ts';
 import type { Logger } from './http/logger.ts';
 import type { Notifier } from './notifications/notification.actions.ts';
 import type { RealtimeHub } from './realtime/hub.ts';
+import type { MessageStore } from './messages/message.store.ts';
+import type { PostingLimiter } from './messages/message.actions.ts';
 
 /** What routes and actions are built from: one per app instance. */
 export interface AppContext {
@@ -17,4 +19,6 @@ export interface AppContext {
   realtime: RealtimeHub;
   sessions: DatabaseSessionStore;
   rateLimiter: RateLimiter;
+  messages: MessageStore;
+  postingLimiter: PostingLimiter;
 }

@@ -9,6 +9,8 @@ import type { AppContext } from './context.ts';
 import { initModels } from './db/models.ts';
 import { startPeriodicJobs } from './jobs.ts';
 import { prepareFirstAdminToken } from './setup/setup.actions.ts';
+import { ensureDefaultSpaces } from './spaces/space.routes.ts';
+import { registerMessageEvents } from './messages/message.events.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.ts';
 
@@ -49,9 +51,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const { app, api, ctx, session } = createApp({ config, logger, database });
   await initModels(ctx.models);
+  await ensureDefaultSpaces(ctx);
   const http = createServer(app);
   http.keepAliveTimeout = 5_000;
-  const io = attachRealtime(http, { config, logger, session, Member: ctx.models.Member });
+  const io = attachRealtime(http, { config, logger, session, Member: ctx.models.Member, onConnection: (socket) => registerMessageEvents(ctx, socket) });
   ctx.realtime.attach(io);
   const jobs = startPeriodicJobs(ctx);
   const setupToken = options.announceSetup === false ? null : await prepareFirstAdminToken(ctx);

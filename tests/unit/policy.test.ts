@@ -31,6 +31,9 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.ProfileOwn]: ['applicant', ...MEMBERS],
   [Permission.NotificationsOwn]: ['applicant', ...MEMBERS],
   [Permission.SignOut]: ['applicant', ...MEMBERS, 'suspended'],
+  [Permission.Converse]: MEMBERS,
+  [Permission.ChannelManage]: STAFF,
+  [Permission.SpaceManage]: ['admin'],
 };
 
 describe('authorization policy', function () {

@@ -20,6 +20,11 @@ export const AUDIT_ACTIONS = [
   'organisation.created',
   'organisation.updated',
   'export.own_data',
+  'message.deleted',
+  'space.created',
+  'space.updated',
+  'channel.created',
+  'channel.updated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -49,6 +49,11 @@ export const ConfigSchema = z.object({
   shutdownTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   allowedOrigins: z.array(Origin),
   oidcProviders: z.array(OidcProviderConfig),
+  /** Messages per storage block (DESIGN: bounded collections for the embedded engine). */
+  messageBlockSize: z.coerce.number().int().min(10).max(100_000),
+  /** Posting limit per member: a burst, then one message per interval. */
+  postingBurst: z.coerce.number().int().min(1).max(10_000),
+  postingIntervalMs: z.coerce.number().int().min(1).max(600_000),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -5,6 +5,9 @@ import { registerRateLimit, registerSession, registerSetupToken } from '../auth/
 import { registerIdentity, registerMember } from '../members/member.model.ts';
 import { registerNotificationBox } from '../notifications/notification.model.ts';
 import { registerOrganisation } from '../organisations/organisation.model.ts';
+import { registerChannel } from '../channels/channel.model.ts';
+import { registerReadPositions, registerSendKeys } from '../messages/message.model.ts';
+import { registerSpace } from '../spaces/space.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
 export function createModels(connection: Connection) {
@@ -18,6 +21,10 @@ export function createModels(connection: Connection) {
     Session: registerSession(connection),
     RateLimit: registerRateLimit(connection),
     SetupToken: registerSetupToken(connection),
+    Space: registerSpace(connection),
+    Channel: registerChannel(connection),
+    SendKeys: registerSendKeys(connection),
+    ReadPositions: registerReadPositions(connection),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -40,6 +40,10 @@ export enum Permission {
   ProfileOwn = 'profile:own',
   NotificationsOwn = 'notifications:own',
   SignOut = 'session:sign-out',
+  /** List the spaces one may enter, read and write in them (each space's rule decides which). */
+  Converse = 'converse',
+  ChannelManage = 'channel:manage',
+  SpaceManage = 'space:manage',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -59,6 +63,9 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.ProfileOwn]: (actor) => actor.status === 'applicant' || isMember(actor),
   [Permission.NotificationsOwn]: (actor) => actor.status === 'applicant' || isMember(actor),
   [Permission.SignOut]: () => true,
+  [Permission.Converse]: (actor) => isMember(actor),
+  [Permission.ChannelManage]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.SpaceManage]: (actor) => hasRole(actor, 'admin'),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
@@ -96,4 +103,28 @@ export function canSuspend(actor: Actor, target: Pick<Actor, 'id' | 'roles' | 's
   if (!can(actor, Permission.MemberSuspend) || actor.id === target.id) return false;
   const targetIsStaff = target.roles.includes('moderator') || target.roles.includes('admin');
   return !targetIsStaff || actor.roles.includes('admin');
+}
+
+/** A space's access rule: an empty list means "any". */
+export interface SpaceRule {
+  access: { sectors: readonly Sector[]; roles: readonly Role[] };
+  archived: boolean;
+}
+
+/**
+ * May this person enter this space (read its channels, receive its events)? Members only; their
+ * sector must be listed (or none are) and they must hold a listed role (or none are). Admins are
+ * not exempt: managing spaces does not mean reading what a sector keeps to itself.
+ */
+export function canEnterSpace(actor: Actor | null | undefined, space: SpaceRule): boolean {
+  if (!actor || !can(actor, Permission.Converse)) return false;
+  const { sectors, roles } = space.access;
+  if (sectors.length > 0 && !(actor.sector && sectors.includes(actor.sector))) return false;
+  if (roles.length > 0 && !roles.some((role) => hasRole(actor, role))) return false;
+  return true;
+}
+
+/** May this person post in a channel of this space? Entering it, and neither is archived. */
+export function canPostIn(actor: Actor | null | undefined, space: SpaceRule, channel: { archived: boolean }): boolean {
+  return canEnterSpace(actor, space) && !space.archived && !channel.archived;
 }

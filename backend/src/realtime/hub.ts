@@ -13,6 +13,10 @@ export class RealtimeHub {
     this.#io = io;
   }
 
+  toRoom<E extends keyof ServerToClientEvents>(room: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>): void {
+    this.#io?.to(room).emit(event, ...payload);
+  }
+
   toMember<E extends keyof ServerToClientEvents>(memberId: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>): void {
     this.#io?.to(Rooms.user(memberId)).emit(event, ...payload);
   }
@@ -22,6 +26,13 @@ export class RealtimeHub {
     if (!this.#io) return;
     this.#io.to(Rooms.session(sessionId)).emit('session.ended', { reason: 'signed_out' });
     this.#io.in(Rooms.session(sessionId)).disconnectSockets(true);
+  }
+
+  /** Cuts every socket in these rooms (a space's rule changed): they reconnect and rejoin under the new rule. */
+  disconnectRooms(rooms: string[]): void {
+    if (!this.#io || rooms.length === 0) return;
+    this.#io.to(rooms).emit('session.ended', { reason: 'access_changed' });
+    this.#io.in(rooms).disconnectSockets(true);
   }
 
   /** Cuts every live socket of a person at once (suspension, role change). */

@@ -21,6 +21,8 @@ export interface RealtimeDependencies {
   /** The same express-session middleware as HTTP: the socket is authenticated by the session cookie. */
   session: RequestHandler;
   Member: MemberModel;
+  /** Registers the event handlers of every capability on a new socket. */
+  onConnection?: (socket: RealtimeSocket) => void;
 }
 
 /**
@@ -82,6 +84,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
   io.on('connection', (socket) => {
     const memberId = socket.data.memberId;
     if (memberId) void socket.join([Rooms.user(memberId), Rooms.session(socket.data.sessionId!)]);
+    deps.onConnection?.(socket);
     socket.emit('session.ready', { serverTime: new Date().toISOString(), memberId });
     socket.on('system.ping', (payload, ack) => {
       if (typeof ack !== 'function') return;

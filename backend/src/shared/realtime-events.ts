@@ -27,15 +27,43 @@ export interface NotificationPayload {
   read: boolean;
 }
 
+export interface MessagePayload {
+  id: string;
+  channelId: string;
+  seq: number;
+  authorId: string;
+  html: string;
+  source: string;
+  parentSeq: number | null;
+  createdAt: string;
+  editedAt: string | null;
+  edits: number;
+  deleted: boolean;
+  reactions: { emoji: string; count: number; mine: boolean }[];
+  pinned: boolean;
+}
+
 export interface ServerToClientEvents {
   /** Sent once after the handshake: the server's clock, and who the socket belongs to (null: visitor). */
   'session.ready': (payload: { serverTime: string; memberId: string | null }) => void;
   /** The server is about to cut this person's sockets: signed out, suspended, or access changed. */
   'session.ended': (payload: { reason: 'signed_out' | 'suspended' | 'access_changed' }) => void;
   'notification.created': (payload: NotificationPayload) => void;
+  /** A message was stored in a channel whose room this socket joined. */
+  'message.created': (payload: MessagePayload) => void;
+  /** A message was edited, deleted, reacted to or pinned: the whole new view. */
+  'message.updated': (payload: MessagePayload) => void;
 }
 
 export interface ClientToServerEvents {
   /** Round-trip check; the app shell uses it to show that the live connection works. */
   'system.ping': (payload: Record<string, never>, ack: Ack<{ serverTime: string }>) => void;
+  /** Start receiving a channel's events. Answers with the newest number, to catch up from. */
+  'channel.join': (payload: { channelId: string }, ack: Ack<{ lastSeq: number }>) => void;
+  'channel.leave': (payload: { channelId: string }, ack: Ack<Record<string, never>>) => void;
+  /** Same rules as POST /api/channels/:id/messages; acknowledged only once stored. */
+  'message.send': (
+    payload: { channelId: string; text: string; idempotencyKey: string; parentSeq?: number; mentions?: string[] },
+    ack: Ack<{ message: MessagePayload; created: boolean }>,
+  ) => void;
 }

@@ -1,0 +1,40 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+export const CHANNEL_KINDS = ['discussion', 'qa', 'papers', 'library'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export interface ChannelDoc {
+  _id: Types.ObjectId;
+  spaceId: Types.ObjectId;
+  name: string;
+  topic: string;
+  kind: ChannelKind;
+  archived: boolean;
+  pinned: boolean;
+  /**
+   * The highest sequence number known to be taken. A hint, raised with $max after each message
+   * is stored: the message's own `_id` (`<channelId>:<seq>`) is what claims a number.
+   */
+  lastSeq: number;
+  createdBy: Types.ObjectId | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const channelSchema = new Schema<ChannelDoc>(
+  {
+    spaceId: { type: Schema.Types.ObjectId, required: true },
+    name: { type: String, required: true },
+    topic: { type: String, default: '' },
+    kind: { type: String, enum: CHANNEL_KINDS, default: 'discussion' },
+    archived: { type: Boolean, default: false },
+    pinned: { type: Boolean, default: false },
+    lastSeq: { type: Number, default: 0 },
+    createdBy: { type: Schema.Types.ObjectId, default: null },
+  },
+  { timestamps: true, versionKey: false },
+);
+channelSchema.index({ spaceId: 1 });
+
+export type ChannelModel = Model<ChannelDoc>;
+export const registerChannel = (connection: Connection): ChannelModel => connection.model<ChannelDoc>('Channel', channelSchema, 'channels');

@@ -1,0 +1,194 @@
+import type { AppContext } from '../context.ts';
+import { trusted } from '../db/database.ts';
+import { AppError, Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
+import type { MemberDoc } from '../members/member.model.ts';
+import { canEnterSpace, canPostIn, type Actor } from '../policy/policy.ts';
+import type { ChannelDoc } from '../channels/channel.model.ts';
+import type { SpaceDoc } from '../spaces/space.model.ts';
+import { Rooms } from '../shared/realtime-events.ts';
+import { SEND_KEYS_KEPT, type SendKeysDoc } from './message.model.ts';
+import { presentMessage } from './message.presenter.ts';
+import type { SendMessageBody } from './message.schemas.ts';
+import { messageId, type MessageDoc } from './message.store.ts';
+import { renderMarkdown } from './render.ts';
+
+export interface ChannelAccess {
+  channel: ChannelDoc;
+  space: SpaceDoc;
+}
+
+/**
+ * Loads a channel and its space and checks that the actor may enter it. A channel in a space one
+ * may not enter answers exactly like one that does not exist.
+ */
+export async function accessChannel(ctx: AppContext, actor: Actor | undefined, channelId: string): Promise<ChannelAccess> {
+  const channel = await ctx.models.Channel.findById(channelId).lean<ChannelDoc>();
+  const space = channel ? await ctx.models.Space.findById(channel.spaceId).lean<SpaceDoc>() : null;
+  if (!channel || !space || !canEnterSpace(actor, space)) throw new NotFound('No such channel.');
+  return { channel, space };
+}
+
+/** Serialises sends with the same idempotency key inside this process, so a fast retry waits for the first try. */
+const inFlight = new Map<string, Promise<unknown>>();
+async function once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  while (inFlight.has(key)) await inFlight.get(key)!.catch(() => undefined);
+  const running = fn();
+  inFlight.set(key, running);
+  try {
+    return await running;
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+/**
+ * The limit on posting, per member and per process (a token bucket: a burst, then one message per
+ * interval). In memory because it sits on the path of every message; with N processes a member
+ * can post at most N times the rate, which still stops a flood.
+ */
+export class PostingLimiter {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly burst: number,
+    private readonly intervalMs: number,
+  ) {}
+
+  take(memberId: string, now = Date.now()): void {
+    const bucket = this.#buckets.get(memberId) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) / this.intervalMs);
+    bucket.at = now;
+    if (bucket.tokens < 1) {
+      throw new AppError(429, 'rate_limited', 'You are sending messages too fast. Wait a moment.', {
+        retryAfterSeconds: Math.ceil(((1 - bucket.tokens) * this.intervalMs) / 1000),
+      });
+    }
+    bucket.tokens -= 1;
+    this.#buckets.set(memberId, bucket);
+  }
+}
+
+export interface SendResult {
+  message: MessageDoc;
+  /** False when this was a retry of a send already stored. */
+  created: boolean;
+}
+
+/**
+ * Stores a message, then (and only then) broadcasts it to the channel's room. The caller has
+ * validated the body. Retries with the same idempotency key return the stored message.
+ */
+export async function doSendMessage(ctx: AppContext, actor: Actor, member: MemberDoc, channelId: string, body: SendMessageBody): Promise<SendResult> {
+  const { channel, space } = await accessChannel(ctx, actor, channelId);
+  if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  const result = await once(`${actor.id}:${body.idempotencyKey}`, async (): Promise<SendResult> => {
+    const keys = await ctx.models.SendKeys.findById(actor.id).lean<SendKeysDoc>();
+    const previous = keys?.recent.find((entry) => entry.key === body.idempotencyKey);
+    if (previous) {
+      if (previous.channelId !== channelId) throw new Conflict('This idempotency key was used for another channel.', undefined, 'idempotency_key_reused');
+      const stored = await ctx.messages.get(channelId, previous.seq);
+      if (stored) return { message: stored, created: false };
+    }
+    ctx.postingLimiter.take(actor.id);
+
+    let parentSeq: number | null = null;
+    if (body.parentSeq !== undefined) {
+      const parent = await ctx.messages.get(channelId, body.parentSeq);
+      if (!parent || parent.deleted) throw new Invalid('body.parentSeq: no such message in this channel', { issues: [{ location: 'body', path: 'parentSeq', message: 'no such message in this channel' }] });
+      parentSeq = parent.parentSeq ?? parent.seq; // threads are one level deep
+    }
+    const mentioned = await mentionable(ctx, space, body.mentions, actor.id);
+    const html = renderMarkdown(body.text);
+    const base = { channelId, authorId: actor.id, source: body.text, html, parentSeq, mentions: mentioned.map((item) => String(item._id)), idempotencyKey: body.idempotencyKey, editedAt: null, history: [], deleted: null, reactions: [], pinned: false };
+
+    // Claim the next free number by inserting under it; on a collision, try the next.
+    let seq = (await ctx.models.Channel.findById(channel._id, { lastSeq: 1 }).lean<Pick<ChannelDoc, 'lastSeq'>>())!.lastSeq + 1;
+    let message: MessageDoc;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 10_000) throw new Error('could not claim a sequence number');
+      message = { _id: messageId(channelId, seq), seq, createdAt: new Date(), ...base };
+      if (await ctx.messages.tryInsert(message)) break;
+      seq++;
+    }
+    await ctx.models.Channel.updateOne({ _id: channel._id }, { $max: { lastSeq: seq } });
+    await ctx.models.SendKeys.updateOne(
+      { _id: actor.id },
+      { $push: { recent: { $each: [{ key: body.idempotencyKey, channelId, seq }], $slice: -SEND_KEYS_KEPT } } },
+      { upsert: true },
+    );
+    return { message: message!, created: true };
+  });
+
+  if (result.created) {
+    ctx.realtime.toRoom(Rooms.channel(channelId), 'message.created', presentMessage(result.message, null));
+    for (const target of await mentionable(ctx, space, result.message.mentions, actor.id)) {
+      await ctx.notifier.notify(target._id, {
+        kind: 'message.mention',
+        title: `${member.name} mentioned you in #${channel.name}`,
+        body: '',
+        link: `/channels/${channelId}#${result.message.seq}`,
+      });
+    }
+  }
+  return result;
+}
+
+/** Mentioned members who may enter the space (nobody else learns the message exists). */
+async function mentionable(ctx: AppContext, space: SpaceDoc, ids: string[], authorId: string): Promise<MemberDoc[]> {
+  const wanted = [...new Set(ids)].filter((id) => id !== authorId);
+  if (wanted.length === 0) return [];
+  const members = await ctx.models.Member.find({ _id: trusted({ $in: wanted }) }).lean<MemberDoc[]>();
+  return members.filter((member) =>
+    canEnterSpace({ id: String(member._id), status: member.status, roles: member.roles, sector: member.sector, organisationId: member.organisationId ? String(member.organisationId) : null }, space),
+  );
+}
+
+/** A page of history: the newest `limit` messages, or those before / after a number. */
+export async function readHistory(ctx: AppContext, access: ChannelAccess, query: { before?: number; after?: number; limit: number }): Promise<{ messages: MessageDoc[]; lastSeq: number }> {
+  const channelId = String(access.channel._id);
+  const lastSeq = await ctx.messages.latestSeq(channelId, access.channel.lastSeq);
+  let from: number;
+  let to: number;
+  if (query.after !== undefined) {
+    from = query.after + 1;
+    to = Math.min(lastSeq, query.after + query.limit);
+  } else {
+    to = Math.min(lastSeq, (query.before ?? lastSeq + 1) - 1);
+    from = Math.max(1, to - query.limit + 1);
+  }
+  return { messages: await ctx.messages.range(channelId, from, to), lastSeq };
+}
+
+/** Edits keep every earlier version. Only the author edits; nobody edits a deleted message. */
+export async function doEditMessage(ctx: AppContext, actor: Actor, channelId: string, seq: number, text: string): Promise<MessageDoc> {
+  const { channel, space } = await accessChannel(ctx, actor, channelId);
+  const message = await ctx.messages.get(channelId, seq);
+  if (!message || message.deleted) throw new NotFound('No such message.');
+  if (message.authorId !== actor.id) throw new Forbidden('Only the author can edit a message.');
+  if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  const updated = await ctx.messages.update(channelId, seq, {
+    $set: { source: text, html: renderMarkdown(text), editedAt: new Date() },
+    $push: { history: { at: message.editedAt ?? message.createdAt, source: message.source, html: message.html } },
+  });
+  ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));
+  return updated!;
+}
+
+/** Soft delete by the author or a moderator: the number stays, the content goes from every view; audited. */
+export async function doDeleteMessage(ctx: AppContext, actor: Actor, channelId: string, seq: number, ip: string | undefined): Promise<MessageDoc> {
+  await accessChannel(ctx, actor, channelId);
+  const message = await ctx.messages.get(channelId, seq);
+  if (!message || message.deleted) throw new NotFound('No such message.');
+  const moderator = actor.roles.includes('moderator') || actor.roles.includes('admin');
+  if (message.authorId !== actor.id && !moderator) throw new Forbidden('Only the author or a moderator can delete a message.');
+  const updated = await ctx.messages.update(channelId, seq, { $set: { deleted: { at: new Date(), by: actor.id } } });
+  await ctx.audit.record({
+    action: 'message.deleted',
+    actorId: actor.id,
+    target: { type: 'message', id: messageId(channelId, seq) },
+    details: { byModerator: message.authorId !== actor.id },
+    req: { ip },
+  });
+  ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));
+  return updated!;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import { defineOperation, type Operation } from '../http/api.ts';
+import { Permission } from '../policy/policy.ts';
+import { presentChannel } from '../spaces/space.routes.ts';
+import { accessChannel, doDeleteMessage, doEditMessage, doSendMessage, readHistory } from './message.actions.ts';
+import { MessageView, presentMessage } from './message.presenter.ts';
+import { ChannelParams, EditMessageBody, HistoryQuery, MessageParams, SendMessageBody } from './message.schemas.ts';
+
+const History = z
+  .object({ messages: z.array(MessageView), lastSeq: z.number().describe('The newest number in the channel'), readSeq: z.number().describe('Your read position') })
+  .meta({ id: 'MessagePage' });
+
+export function messageOperations(ctx: AppContext): Operation[] {
+  return [
+    defineOperation({
+      method: 'get',
+      path: '/api/channels/:channelId/messages',
+      operationId: 'listMessages',
+      summary: 'A page of history: the newest, older than `before`, or newer than `after` (catch-up)',
+      description: 'Numbers are gap-free, so a client that saw 39 and then 41 asks for `after=39`.',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: ChannelParams,
+      query: HistoryQuery,
+      responses: { 200: { description: 'Messages in order', schema: History } },
+      handler: async ({ req, params, query }) => {
+        const access = await accessChannel(ctx, req.actor, params.channelId);
+        const [{ messages, lastSeq }, positions] = await Promise.all([readHistory(ctx, access, query), ctx.models.ReadPositions.findById(req.actor!.id).lean()]);
+        return { messages: messages.map((message) => presentMessage(message, req.actor!.id)), lastSeq, readSeq: positions?.channels?.[params.channelId] ?? 0 };
+      },
+    }),
+    defineOperation({
+      method: 'get',
+      path: '/api/channels/:channelId',
+      operationId: 'getChannel',
+      summary: 'One channel you may enter',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: ChannelParams,
+      responses: { 200: { description: 'The channel' } },
+      handler: async ({ req, params }) => {
+        const { channel } = await accessChannel(ctx, req.actor, params.channelId);
+        return { ...presentChannel(channel), lastSeq: await ctx.messages.latestSeq(params.channelId, channel.lastSeq) };
+      },
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/channels/:channelId/messages',
+      operationId: 'sendMessage',
+      summary: 'Send a message; stored first, then broadcast. A retry with the same idempotency key returns the stored message',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: ChannelParams,
+      body: SendMessageBody,
+      responses: { 201: { description: 'Stored and broadcast', schema: MessageView }, 200: { description: 'A retry: the message stored before', schema: MessageView } },
+      handler: async ({ req, res, params, body }) => {
+        const { message, created } = await doSendMessage(ctx, req.actor!, req.user!, params.channelId, body);
+        res.status(created ? 201 : 200).json(presentMessage(message, req.actor!.id));
+      },
+    }),
+    defineOperation({
+      method: 'patch',
+      path: '/api/channels/:channelId/messages/:seq',
+      operationId: 'editMessage',
+      summary: 'Edit your message; earlier versions are kept',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: MessageParams,
+      body: EditMessageBody,
+      responses: { 200: { description: 'Edited', schema: MessageView } },
+      handler: async ({ req, params, body }) => presentMessage(await doEditMessage(ctx, req.actor!, params.channelId, params.seq, body.text), req.actor!.id),
+    }),
+    defineOperation({
+      method: 'delete',
+      path: '/api/channels/:channelId/messages/:seq',
+      operationId: 'deleteMessage',
+      summary: 'Delete a message (author or moderator): it keeps its number, loses its content; audited',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: MessageParams,
+      responses: { 200: { description: 'Deleted', schema: MessageView } },
+      handler: async ({ req, params }) => presentMessage(await doDeleteMessage(ctx, req.actor!, params.channelId, params.seq, req.ip), req.actor!.id),
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/channels/:channelId/read',
+      operationId: 'markChannelRead',
+      summary: 'Move your read position forward in a channel',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: ChannelParams,
+      body: z.strictObject({ seq: z.number().int().min(0) }).meta({ id: 'ReadBody' }),
+      responses: { 204: { description: 'Saved' } },
+      handler: async ({ req, params, body }) => {
+        await accessChannel(ctx, req.actor, params.channelId);
+        await ctx.models.ReadPositions.updateOne({ _id: req.actor!.id }, { $max: { [`channels.${params.channelId}`]: body.seq } }, { upsert: true });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,108 @@
+import type { Collection, Connection } from 'mongoose';
+import type { Types } from 'mongoose';
+
+/**
+ * Where messages live. Each channel's messages are numbered 1, 2, 3 … without gaps, and message
+ * `seq` of channel `c` has `_id` `c:seq`. They are stored in bounded collections, one per block of
+ * `blockSize` numbers of one channel (`messages_<channelId>_<block>`), because the embedded engine
+ * (FerretDB 1.24 on SQLite) answers even an `_id` lookup by scanning the whole collection: with
+ * blocks, every read touches at most a block or two, whatever the total volume. On MongoDB the same
+ * layout costs nothing extra (an index lookup in a small collection).
+ *
+ * A number is claimed by inserting the message itself: `_id` is unique, so of two writers that
+ * try the same number exactly one succeeds and the other takes the next. No counter can hand out
+ * a number twice or skip one, on either engine, from any number of processes.
+ */
+
+export interface Reaction {
+  emoji: string;
+  memberIds: string[];
+}
+
+export interface Revision {
+  at: Date;
+  source: string;
+  html: string;
+}
+
+export interface MessageDoc {
+  _id: string;
+  channelId: string;
+  seq: number;
+  authorId: string;
+  source: string;
+  html: string;
+  /** The message this one replies to (thread), by sequence number. */
+  parentSeq: number | null;
+  mentions: string[];
+  idempotencyKey: string;
+  createdAt: Date;
+  editedAt: Date | null;
+  /** Earlier versions, oldest first. */
+  history: Revision[];
+  deleted: { at: Date; by: string } | null;
+  reactions: Reaction[];
+  pinned: boolean;
+}
+
+export const messageId = (channelId: string, seq: number) => `${channelId}:${seq}`;
+
+export class MessageStore {
+  readonly #connection: Connection;
+  readonly blockSize: number;
+
+  constructor(connection: Connection, blockSize = 200) {
+    this.#connection = connection;
+    this.blockSize = blockSize;
+  }
+
+  blockOf(seq: number): number {
+    return Math.floor((seq - 1) / this.blockSize);
+  }
+
+  collection(channelId: string | Types.ObjectId, block: number): Collection<MessageDoc> {
+    return this.#connection.collection<MessageDoc>(`messages_${String(channelId)}_${block}`);
+  }
+
+  /** Tries to store `message` under its `seq`; false when that number is taken. */
+  async tryInsert(message: MessageDoc): Promise<boolean> {
+    try {
+      await this.collection(message.channelId, this.blockOf(message.seq)).insertOne(message);
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return false;
+      throw error;
+    }
+  }
+
+  async get(channelId: string, seq: number): Promise<MessageDoc | null> {
+    return this.collection(channelId, this.blockOf(seq)).findOne({ _id: messageId(channelId, seq) });
+  }
+
+  /** Messages `from`..`to` (inclusive) that exist, in order. One query per block touched. */
+  async range(channelId: string, from: number, to: number): Promise<MessageDoc[]> {
+    if (to < from) return [];
+    const byBlock = new Map<number, string[]>();
+    for (let seq = Math.max(1, from); seq <= to; seq++) {
+      const block = this.blockOf(seq);
+      const ids = byBlock.get(block) ?? [];
+      ids.push(messageId(channelId, seq));
+      byBlock.set(block, ids);
+    }
+    const batches = await Promise.all(
+      [...byBlock].map(([block, ids]) => this.collection(channelId, block).find({ _id: { $in: ids } }).toArray()),
+    );
+    return batches.flat().sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The highest number taken, starting from a hint that may lag behind (never ahead). */
+  async latestSeq(channelId: string, hint: number): Promise<number> {
+    let seq = hint;
+    while (await this.collection(channelId, this.blockOf(seq + 1)).findOne({ _id: messageId(channelId, seq + 1) }, { projection: { _id: 1 } })) seq++;
+    return seq;
+  }
+
+  async update(channelId: string, seq: number, update: Record<string, unknown>): Promise<MessageDoc | null> {
+    return this.collection(channelId, this.blockOf(seq)).findOneAndUpdate({ _id: messageId(channelId, seq) }, update, { returnDocument: 'after' });
+  }
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import { defineOperation, type Operation } from '../http/api.ts';
+import { NotFound } from '../http/errors.ts';
+import { text } from '../http/schemas.ts';
+import { ObjectIdParam } from '../members/member.schemas.ts';
+import { CHANNEL_KINDS, type ChannelDoc } from '../channels/channel.model.ts';
+import { Permission, ROLES, SECTORS, canEnterSpace } from '../policy/policy.ts';
+import { Rooms } from '../shared/realtime-events.ts';
+import { DEFAULT_SPACES, type SpaceDoc } from './space.model.ts';
+
+const Access = z.strictObject({ sectors: z.array(z.enum(SECTORS)).max(4), roles: z.array(z.enum(ROLES)).max(3) }).describe('Empty lists mean "any"');
+const ChannelView = z
+  .object({ id: z.string(), spaceId: z.string(), name: z.string(), topic: z.string(), kind: z.enum(CHANNEL_KINDS), archived: z.boolean(), pinned: z.boolean(), lastSeq: z.number() })
+  .meta({ id: 'Channel' });
+const SpaceView = z
+  .object({ id: z.string(), slug: z.string(), name: z.string(), description: z.string(), access: Access, archived: z.boolean(), channels: z.array(ChannelView) })
+  .meta({ id: 'Space' });
+
+const SpaceBody = z
+  .strictObject({ slug: z.string().regex(/^[a-z0-9-]{2,40}$/), name: text({ min: 2, max: 80 }), description: text({ max: 500 }).default(''), access: Access })
+  .meta({ id: 'SpaceBody' });
+const SpacePatch = z
+  .strictObject({ name: text({ min: 2, max: 80 }).optional(), description: text({ max: 500 }).optional(), access: Access.optional(), archived: z.boolean().optional() })
+  .meta({ id: 'SpacePatch' });
+const ChannelBody = z
+  .strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -'), topic: text({ max: 300 }).default(''), kind: z.enum(CHANNEL_KINDS).default('discussion') })
+  .meta({ id: 'ChannelBody' });
+const ChannelPatch = z
+  .strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).optional(), topic: text({ max: 300 }).optional(), archived: z.boolean().optional(), pinned: z.boolean().optional() })
+  .meta({ id: 'ChannelPatch' });
+
+export const presentChannel = (channel: ChannelDoc) => ({
+  id: String(channel._id),
+  spaceId: String(channel.spaceId),
+  name: channel.name,
+  topic: channel.topic,
+  kind: channel.kind,
+  archived: channel.archived,
+  pinned: channel.pinned,
+  lastSeq: channel.lastSeq,
+});
+const presentSpace = (space: SpaceDoc, channels: ChannelDoc[]) => ({
+  id: String(space._id),
+  slug: space.slug,
+  name: space.name,
+  description: space.description,
+  access: { sectors: space.access.sectors, roles: space.access.roles },
+  archived: space.archived,
+  channels: channels.filter((channel) => String(channel.spaceId) === String(space._id)).map(presentChannel),
+});
+
+/** A fresh database gets the default spaces, each with a #general channel. */
+export async function ensureDefaultSpaces(ctx: Pick<AppContext, 'models'>): Promise<void> {
+  if (await ctx.models.Space.exists({})) return;
+  for (const space of DEFAULT_SPACES) {
+    try {
+      const created = await ctx.models.Space.create({ ...space, archived: false });
+      await ctx.models.Channel.create({ spaceId: created._id, name: 'general', topic: `Everything about ${space.name}`, kind: 'discussion' });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error; // another process was first
+    }
+  }
+}
+
+export function spaceOperations(ctx: AppContext): Operation[] {
+  /** Cuts the sockets in a space's channel rooms: they reconnect and rejoin under the new rule. */
+  const resetRooms = async (spaceId: string) => {
+    const channels = await ctx.models.Channel.find({ spaceId }, { _id: 1 }).lean<Pick<ChannelDoc, '_id'>[]>();
+    ctx.realtime.disconnectRooms(channels.map((channel) => Rooms.channel(String(channel._id))));
+  };
+  return [
+    defineOperation({
+      method: 'get',
+      path: '/api/spaces',
+      operationId: 'listSpaces',
+      summary: 'The spaces you may enter, with their channels',
+      tags: ['spaces'],
+      access: Permission.Converse,
+      responses: { 200: { description: 'Spaces', schema: z.array(SpaceView) } },
+      handler: async ({ req }) => {
+        const [spaces, channels] = await Promise.all([ctx.models.Space.find({}).sort({ createdAt: 1 }).lean<SpaceDoc[]>(), ctx.models.Channel.find({}).sort({ pinned: -1, name: 1 }).lean<ChannelDoc[]>()]);
+        return spaces.filter((space) => canEnterSpace(req.actor, space)).map((space) => presentSpace(space, channels));
+      },
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/spaces',
+      operationId: 'createSpace',
+      summary: 'Create a space with its access rule (admins)',
+      tags: ['spaces'],
+      access: Permission.SpaceManage,
+      body: SpaceBody,
+      responses: { 201: { description: 'Created', schema: SpaceView } },
+      handler: async ({ req, body }) => {
+        const space = await ctx.models.Space.create({ ...body, archived: false });
+        await ctx.audit.record({ action: 'space.created', actorId: req.actor!.id, target: { type: 'space', id: space._id }, details: { access: body.access }, req });
+        return presentSpace(space.toObject(), []);
+      },
+    }),
+    defineOperation({
+      method: 'patch',
+      path: '/api/spaces/:spaceId',
+      operationId: 'updateSpace',
+      summary: "Rename, describe, archive or change a space's access rule (admins); takes effect at once",
+      tags: ['spaces'],
+      access: Permission.SpaceManage,
+      params: z.object({ spaceId: ObjectIdParam }),
+      body: SpacePatch,
+      responses: { 200: { description: 'Updated', schema: SpaceView } },
+      handler: async ({ req, params, body }) => {
+        const space = await ctx.models.Space.findOneAndUpdate({ _id: params.spaceId }, { $set: body }, { returnDocument: 'after' }).lean<SpaceDoc>();
+        if (!space) throw new NotFound('No such space.');
+        if (body.access || body.archived !== undefined) await resetRooms(params.spaceId);
+        await ctx.audit.record({ action: 'space.updated', actorId: req.actor!.id, target: { type: 'space', id: space._id }, details: { changed: Object.keys(body), access: body.access }, req });
+        return presentSpace(space, await ctx.models.Channel.find({ spaceId: space._id }).lean<ChannelDoc[]>());
+      },
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/spaces/:spaceId/channels',
+      operationId: 'createChannel',
+      summary: 'Create a channel in a space (moderators)',
+      tags: ['spaces'],
+      access: Permission.ChannelManage,
+      params: z.object({ spaceId: ObjectIdParam }),
+      body: ChannelBody,
+      responses: { 201: { description: 'Created', schema: ChannelView } },
+      handler: async ({ req, params, body }) => {
+        const space = await ctx.models.Space.findById(params.spaceId).lean<SpaceDoc>();
+        if (!space) throw new NotFound('No such space.');
+        const channel = await ctx.models.Channel.create({ spaceId: space._id, ...body, createdBy: req.actor!.id });
+        await ctx.audit.record({ action: 'channel.created', actorId: req.actor!.id, target: { type: 'channel', id: channel._id }, details: { name: body.name }, req });
+        return presentChannel(channel.toObject());
+      },
+    }),
+    defineOperation({
+      method: 'patch',
+      path: '/api/channels/:channelId',
+      operationId: 'updateChannel',
+      summary: 'Rename, describe, archive or pin a channel (moderators)',
+      tags: ['spaces'],
+      access: Permission.ChannelManage,
+      params: z.object({ channelId: ObjectIdParam }),
+      body: ChannelPatch,
+      responses: { 200: { description: 'Updated', schema: ChannelView } },
+      handler: async ({ req, params, body }) => {
+        const channel = await ctx.models.Channel.findOneAndUpdate({ _id: params.channelId }, { $set: body }, { returnDocument: 'after' }).lean<ChannelDoc>();
+        if (!channel) throw new NotFound('No such channel.');
+        await ctx.audit.record({ action: 'channel.updated', actorId: req.actor!.id, target: { type: 'channel', id: channel._id }, details: { changed: Object.keys(body) }, req });
+        return presentChannel(channel);
+      },
+    }),
+  ];
+}
