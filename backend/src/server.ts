@@ -11,6 +11,7 @@ import { startPeriodicJobs } from './jobs.ts';
 import { prepareFirstAdminToken } from './setup/setup.actions.ts';
 import { ensureDefaultSpaces } from './spaces/space.routes.ts';
 import { registerMessageEvents } from './messages/message.events.ts';
+import { useRedisAdapter } from './realtime/redis-adapter.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.ts';
 
@@ -56,6 +57,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   http.keepAliveTimeout = 5_000;
   const io = attachRealtime(http, { config, logger, session, Member: ctx.models.Member, onConnection: (socket) => registerMessageEvents(ctx, socket) });
   ctx.realtime.attach(io);
+  const closeRedis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.databaseName, logger) : async () => undefined;
   const jobs = startPeriodicJobs(ctx);
   const setupToken = options.announceSetup === false ? null : await prepareFirstAdminToken(ctx);
 
@@ -79,6 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // in-flight requests; idle keep-alive connections are closed so it need not wait for them.
       const httpClosed = new Promise<void>((resolve) => http.once('close', () => resolve()));
       await io.close();
+      await closeRedis();
       http.closeIdleConnections();
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
       await httpClosed.catch(() => undefined);
