@@ -226,6 +226,49 @@ describe('spaces, channels and messages (HTTP)', function () {
       expect(await models.AuditEvent.countDocuments({ action: 'message.deleted', actorId: mod._id, targetId: `${channelId}:${sent.body.seq}` })).to.equal(1);
     });
 
+    it('counts reactions per emoji, one per member, and pins for moderators only', async function () {
+      const channelId = await freshChannel();
+      const { client: author } = await signedIn(server.url, models);
+      const { client: fan } = await signedIn(server.url, models);
+      const sent = await author.post(`/api/channels/${channelId}/messages`, { text: 'react to me', idempotencyKey: key() });
+      const path = `/api/channels/${channelId}/messages/${sent.body.seq}`;
+      await Promise.all([author.post(`${path}/reactions`, { emoji: '👍', on: true }), fan.post(`${path}/reactions`, { emoji: '👍', on: true }), fan.post(`${path}/reactions`, { emoji: '🎉', on: true })]);
+      const again = await fan.post(`${path}/reactions`, { emoji: '👍', on: true });
+      expect(again.body.reactions).to.deep.equal([
+        { emoji: '👍', count: 2, mine: true },
+        { emoji: '🎉', count: 1, mine: true },
+      ]);
+      const off = await fan.post(`${path}/reactions`, { emoji: '👍', on: false });
+      expect(off.body.reactions[0]).to.deep.equal({ emoji: '👍', count: 1, mine: false });
+      expect((await fan.post(`${path}/reactions`, { emoji: '<b>', on: true })).status).to.equal(400);
+
+      expect((await fan.post(`${path}/pin`, { pinned: true })).status).to.equal(403);
+      const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+      expect((await moderator.post(`${path}/pin`, { pinned: true })).body.pinned).to.equal(true);
+      const pins = await fan.get(`/api/channels/${channelId}/pins`);
+      expect(pins.body.map((message: { seq: number }) => message.seq)).to.deep.equal([sent.body.seq]);
+    });
+
+    it('notifies mentioned members and the author replied to, but only those who may read the channel', async function () {
+      const channelId = await freshChannel('industry');
+      const { client: author, member: authorMember } = await signedIn(server.url, models, { sector: 'industry' });
+      const { client: colleague, member: colleagueMember } = await signedIn(server.url, models, { sector: 'industry' });
+      const { member: outsider } = await signedIn(server.url, models, { sector: 'government' });
+      const first = await author.post(`/api/channels/${channelId}/messages`, {
+        text: 'Have a look, both of you',
+        idempotencyKey: key(),
+        mentions: [String(colleagueMember._id), String(outsider._id)],
+      });
+      expect(first.status).to.equal(201);
+      const colleagueBox = await models.NotificationBox.findById(colleagueMember._id).lean();
+      expect(colleagueBox?.items.at(-1)?.kind).to.equal('message.mention');
+      expect(await models.NotificationBox.findById(outsider._id).lean()).to.equal(null);
+
+      await colleague.post(`/api/channels/${channelId}/messages`, { text: 'Looking now', idempotencyKey: key(), parentSeq: first.body.seq });
+      const authorBox = await models.NotificationBox.findById(authorMember._id).lean();
+      expect(authorBox?.items.at(-1)).to.include({ kind: 'message.reply', link: `/channels/${channelId}#2` });
+    });
+
     it('keeps a read position per member and channel that only moves forward', async function () {
       const channelId = await freshChannel();
       const { client } = await signedIn(server.url, models);

@@ -139,6 +139,28 @@ describe('channels in real time', function () {
     expect([...merged.keys()].sort((a, b) => a - b)).to.deep.equal([4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
+  it('shows who is here and who is typing, only to those in the room', async function () {
+    const channelId = await channelOf('plenary');
+    const { client: alice, member: aliceMember } = await signedIn(server.url, models);
+    const { client: bob, member: bobMember } = await signedIn(server.url, models);
+    const aliceSocket = await open(alice);
+    const bobSocket = await open(bob);
+    await aliceSocket.emitWithAck('channel.join', { channelId });
+    const arrived = new Promise<{ memberId: string; online: boolean }>((resolve) => aliceSocket.once('presence.changed', resolve));
+    await bobSocket.emitWithAck('channel.join', { channelId });
+    expect(await arrived).to.include({ memberId: String(bobMember._id), online: true });
+    const here = await aliceSocket.emitWithAck('channel.presence', { channelId });
+    expect(here.ok && here.data.memberIds.sort()).to.deep.equal([String(aliceMember._id), String(bobMember._id)].sort());
+
+    const typing = new Promise<{ memberId: string; name: string }>((resolve) => aliceSocket.once('typing', resolve));
+    bobSocket.emit('typing', { channelId });
+    expect(await typing).to.include({ memberId: String(bobMember._id), name: bobMember.name });
+
+    const left = new Promise<{ memberId: string; online: boolean }>((resolve) => aliceSocket.once('presence.changed', resolve));
+    bobSocket.disconnect();
+    expect(await left).to.include({ memberId: String(bobMember._id), online: false });
+  });
+
   it('refuses malformed payloads in the acknowledgement and stays connected', async function () {
     const { client } = await signedIn(server.url, models);
     const socket = await open(client);

@@ -16,6 +16,8 @@ export interface ChannelDoc {
    * is stored: the message's own `_id` (`<channelId>:<seq>`) is what claims a number.
    */
   lastSeq: number;
+  /** Pinned messages of the channel, by number (moderators pin). */
+  pinnedSeqs: number[];
   createdBy: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
@@ -30,6 +32,7 @@ const channelSchema = new Schema<ChannelDoc>(
     archived: { type: Boolean, default: false },
     pinned: { type: Boolean, default: false },
     lastSeq: { type: Number, default: 0 },
+    pinnedSeqs: { type: [Number], default: [] },
     createdBy: { type: Schema.Types.ObjectId, default: null },
   },
   { timestamps: true, versionKey: false },

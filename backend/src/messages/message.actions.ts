@@ -99,7 +99,7 @@ export async function doSendMessage(ctx: AppContext, actor: Actor, member: Membe
     }
     const mentioned = await mentionable(ctx, space, body.mentions, actor.id);
     const html = renderMarkdown(body.text);
-    const base = { channelId, authorId: actor.id, source: body.text, html, parentSeq, mentions: mentioned.map((item) => String(item._id)), idempotencyKey: body.idempotencyKey, editedAt: null, history: [], deleted: null, reactions: [], pinned: false };
+    const base = { channelId, authorId: actor.id, source: body.text, html, parentSeq, mentions: mentioned.map((item) => String(item._id)), idempotencyKey: body.idempotencyKey, editedAt: null, history: [], deleted: null, reactions: [], pinned: false, rev: 0 };
 
     // Claim the next free number by inserting under it; on a collision, try the next.
     let seq = (await ctx.models.Channel.findById(channel._id, { lastSeq: 1 }).lean<Pick<ChannelDoc, 'lastSeq'>>())!.lastSeq + 1;
@@ -121,6 +121,7 @@ export async function doSendMessage(ctx: AppContext, actor: Actor, member: Membe
 
   if (result.created) {
     ctx.realtime.toRoom(Rooms.channel(channelId), 'message.created', presentMessage(result.message, null));
+    await notifyParentAuthor(ctx, space, channel, member, result.message);
     for (const target of await mentionable(ctx, space, result.message.mentions, actor.id)) {
       await ctx.notifier.notify(target._id, {
         kind: 'message.mention',
@@ -191,4 +192,60 @@ export async function doDeleteMessage(ctx: AppContext, actor: Actor, channelId: 
   });
   ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));
   return updated!;
+}
+
+/** A reply notifies the author of the message replied to, if they may still read the channel. */
+async function notifyParentAuthor(ctx: AppContext, space: SpaceDoc, channel: ChannelDoc, member: MemberDoc, message: MessageDoc): Promise<void> {
+  if (message.parentSeq === null) return;
+  const parent = await ctx.messages.get(message.channelId, message.parentSeq);
+  if (!parent || parent.authorId === message.authorId || message.mentions.includes(parent.authorId)) return;
+  const [author] = await mentionable(ctx, space, [parent.authorId], message.authorId);
+  if (!author) return;
+  await ctx.notifier.notify(author._id, {
+    kind: 'message.reply',
+    title: `${member.name} replied to you in #${channel.name}`,
+    body: '',
+    link: `/channels/${message.channelId}#${message.seq}`,
+  });
+}
+
+/** Adds or removes the actor's reaction. Conditional on `rev`, retried on a concurrent change. */
+export async function doReact(ctx: AppContext, actor: Actor, channelId: string, seq: number, emoji: string, on: boolean): Promise<MessageDoc> {
+  const { space, channel } = await accessChannel(ctx, actor, channelId);
+  if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const message = await ctx.messages.get(channelId, seq);
+    if (!message || message.deleted) throw new NotFound('No such message.');
+    const reactions = message.reactions.map((reaction) => ({ emoji: reaction.emoji, memberIds: reaction.memberIds.filter((id) => id !== actor.id || reaction.emoji !== emoji) }));
+    if (on) {
+      const existing = reactions.find((reaction) => reaction.emoji === emoji);
+      if (existing) existing.memberIds.push(actor.id);
+      else if (reactions.length >= 20) throw new Conflict('This message has as many different reactions as it can take.', undefined, 'too_many_reactions');
+      else reactions.push({ emoji, memberIds: [actor.id] });
+    }
+    const next = reactions.filter((reaction) => reaction.memberIds.length > 0);
+    const updated = await ctx.messages.updateIf(channelId, seq, message.rev, { $set: { reactions: next }, $inc: { rev: 1 } });
+    if (updated) {
+      ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated, null));
+      return updated;
+    }
+  }
+  throw new Conflict('Too many changes at once; try again.', undefined, 'busy');
+}
+
+/** Moderators pin and unpin messages; the channel keeps the list. */
+export async function doPin(ctx: AppContext, actor: Actor, channelId: string, seq: number, pinned: boolean): Promise<MessageDoc> {
+  const { channel } = await accessChannel(ctx, actor, channelId);
+  const message = await ctx.messages.get(channelId, seq);
+  if (!message || message.deleted) throw new NotFound('No such message.');
+  const updated = await ctx.messages.update(channelId, seq, { $set: { pinned } });
+  await ctx.models.Channel.updateOne({ _id: channel._id }, pinned ? { $addToSet: { pinnedSeqs: seq } } : { $pull: { pinnedSeqs: seq } });
+  ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));
+  return updated!;
+}
+
+export async function listPinned(ctx: AppContext, access: ChannelAccess): Promise<MessageDoc[]> {
+  const channelId = String(access.channel._id);
+  const messages = await Promise.all((access.channel.pinnedSeqs ?? []).map((seq) => ctx.messages.get(channelId, seq)));
+  return messages.filter((message): message is MessageDoc => message !== null && message.deleted === null).sort((a, b) => a.seq - b.seq);
 }

@@ -44,16 +44,51 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
     handle(JoinPayload, async ({ channelId }, member) => {
       const { channel } = await accessChannel(ctx, toActor(member), channelId);
       await socket.join(Rooms.channel(channelId));
+      socket.to(Rooms.channel(channelId)).emit('presence.changed', { channelId, memberId: String(member._id), online: true });
       return { lastSeq: await ctx.messages.latestSeq(channelId, channel.lastSeq) };
     }),
   );
   socket.on(
     'channel.leave',
-    handle(JoinPayload, async ({ channelId }) => {
+    handle(JoinPayload, async ({ channelId }, member) => {
       await socket.leave(Rooms.channel(channelId));
+      socket.to(Rooms.channel(channelId)).emit('presence.changed', { channelId, memberId: String(member._id), online: false });
       return {};
     }),
   );
+  socket.on(
+    'channel.presence',
+    handle(JoinPayload, async ({ channelId }, member) => {
+      await accessChannel(ctx, toActor(member), channelId);
+      const sockets = await socket.nsp.in(Rooms.channel(channelId)).fetchSockets();
+      return { memberIds: [...new Set(sockets.map((other) => other.data.memberId).filter((id): id is string => Boolean(id)))] };
+    }),
+  );
+
+  // Typing: only in a room this socket joined (joining was authorized), at most every 2 s.
+  const lastTyping = new Map<string, number>();
+  socket.on('typing', (payload: unknown) => {
+    const parsed = JoinPayload.safeParse(payload);
+    const memberId = socket.data.memberId;
+    if (!parsed.success || !memberId) return;
+    const room = Rooms.channel(parsed.data.channelId);
+    const now = Date.now();
+    if (!socket.rooms.has(room) || now - (lastTyping.get(room) ?? 0) < 2000) return;
+    lastTyping.set(room, now);
+    void ctx.models.Member.findById(memberId, { name: 1, status: 1 })
+      .lean<Pick<MemberDoc, 'name' | 'status'>>()
+      .then((member) => {
+        if (member && member.status === 'member') socket.to(room).emit('typing', { channelId: parsed.data.channelId, memberId, name: member.name });
+      });
+  });
+
+  socket.on('disconnecting', () => {
+    const memberId = socket.data.memberId;
+    if (!memberId) return;
+    for (const room of socket.rooms) {
+      if (room.startsWith('channel:')) socket.to(room).emit('presence.changed', { channelId: room.slice('channel:'.length), memberId, online: false });
+    }
+  });
   socket.on(
     'message.send',
     handle(SendPayload, async ({ channelId, ...body }, member) => {

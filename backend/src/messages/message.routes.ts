@@ -3,9 +3,9 @@ import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { Permission } from '../policy/policy.ts';
 import { presentChannel } from '../spaces/space.routes.ts';
-import { accessChannel, doDeleteMessage, doEditMessage, doSendMessage, readHistory } from './message.actions.ts';
+import { accessChannel, doDeleteMessage, doEditMessage, doPin, doReact, doSendMessage, listPinned, readHistory } from './message.actions.ts';
 import { MessageView, presentMessage } from './message.presenter.ts';
-import { ChannelParams, EditMessageBody, HistoryQuery, MessageParams, SendMessageBody } from './message.schemas.ts';
+import { ChannelParams, EditMessageBody, HistoryQuery, MessageParams, ReactionBody, SendMessageBody } from './message.schemas.ts';
 
 const History = z
   .object({ messages: z.array(MessageView), lastSeq: z.number().describe('The newest number in the channel'), readSeq: z.number().describe('Your read position') })
@@ -81,6 +81,41 @@ export function messageOperations(ctx: AppContext): Operation[] {
       params: MessageParams,
       responses: { 200: { description: 'Deleted', schema: MessageView } },
       handler: async ({ req, params }) => presentMessage(await doDeleteMessage(ctx, req.actor!, params.channelId, params.seq, req.ip), req.actor!.id),
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/channels/:channelId/messages/:seq/reactions',
+      operationId: 'reactToMessage',
+      summary: 'Add (on: true) or remove your emoji reaction',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: MessageParams,
+      body: ReactionBody,
+      responses: { 200: { description: 'The message', schema: MessageView } },
+      handler: async ({ req, params, body }) => presentMessage(await doReact(ctx, req.actor!, params.channelId, params.seq, body.emoji, body.on), req.actor!.id),
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/channels/:channelId/messages/:seq/pin',
+      operationId: 'pinMessage',
+      summary: 'Pin (pinned: true) or unpin a message (moderators)',
+      tags: ['messages'],
+      access: Permission.ChannelManage,
+      params: MessageParams,
+      body: z.strictObject({ pinned: z.boolean() }).meta({ id: 'PinBody' }),
+      responses: { 200: { description: 'The message', schema: MessageView } },
+      handler: async ({ req, params, body }) => presentMessage(await doPin(ctx, req.actor!, params.channelId, params.seq, body.pinned), req.actor!.id),
+    }),
+    defineOperation({
+      method: 'get',
+      path: '/api/channels/:channelId/pins',
+      operationId: 'listPinnedMessages',
+      summary: 'The pinned messages of a channel',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: ChannelParams,
+      responses: { 200: { description: 'Pinned messages', schema: z.array(MessageView) } },
+      handler: async ({ req, params }) => (await listPinned(ctx, await accessChannel(ctx, req.actor, params.channelId))).map((message) => presentMessage(message, req.actor!.id)),
     }),
     defineOperation({
       method: 'post',

@@ -43,6 +43,8 @@ export interface MessageDoc {
   deleted: { at: Date; by: string } | null;
   reactions: Reaction[];
   pinned: boolean;
+  /** Raised by every change of reactions: updates are conditional on it (optimistic concurrency). */
+  rev: number;
 }
 
 export const messageId = (channelId: string, seq: number) => `${channelId}:${seq}`;
@@ -100,6 +102,11 @@ export class MessageStore {
     let seq = hint;
     while (await this.collection(channelId, this.blockOf(seq + 1)).findOne({ _id: messageId(channelId, seq + 1) }, { projection: { _id: 1 } })) seq++;
     return seq;
+  }
+
+  /** Applies `update` only if the message is still at revision `rev`; null when it changed meanwhile. */
+  async updateIf(channelId: string, seq: number, rev: number, update: Record<string, unknown>): Promise<MessageDoc | null> {
+    return this.collection(channelId, this.blockOf(seq)).findOneAndUpdate({ _id: messageId(channelId, seq), rev }, update, { returnDocument: 'after' });
   }
 
   async update(channelId: string, seq: number, update: Record<string, unknown>): Promise<MessageDoc | null> {

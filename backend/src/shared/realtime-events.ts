@@ -53,6 +53,10 @@ export interface ServerToClientEvents {
   'message.created': (payload: MessagePayload) => void;
   /** A message was edited, deleted, reacted to or pinned: the whole new view. */
   'message.updated': (payload: MessagePayload) => void;
+  /** Someone in the room is typing (sent at most every 2 s per person). */
+  typing: (payload: { channelId: string; memberId: string; name: string }) => void;
+  /** Someone joined or left a channel's room. */
+  'presence.changed': (payload: { channelId: string; memberId: string; online: boolean }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -61,6 +65,10 @@ export interface ClientToServerEvents {
   /** Start receiving a channel's events. Answers with the newest number, to catch up from. */
   'channel.join': (payload: { channelId: string }, ack: Ack<{ lastSeq: number }>) => void;
   'channel.leave': (payload: { channelId: string }, ack: Ack<Record<string, never>>) => void;
+  /** Who is in a channel's room now (across every process). */
+  'channel.presence': (payload: { channelId: string }, ack: Ack<{ memberIds: string[] }>) => void;
+  /** I am typing in a channel I joined. */
+  typing: (payload: { channelId: string }) => void;
   /** Same rules as POST /api/channels/:id/messages; acknowledged only once stored. */
   'message.send': (
     payload: { channelId: string; text: string; idempotencyKey: string; parentSeq?: number; mentions?: string[] },

@@ -11,7 +11,17 @@ import { DEFAULT_SPACES, type SpaceDoc } from './space.model.ts';
 
 const Access = z.strictObject({ sectors: z.array(z.enum(SECTORS)).max(4), roles: z.array(z.enum(ROLES)).max(3) }).describe('Empty lists mean "any"');
 const ChannelView = z
-  .object({ id: z.string(), spaceId: z.string(), name: z.string(), topic: z.string(), kind: z.enum(CHANNEL_KINDS), archived: z.boolean(), pinned: z.boolean(), lastSeq: z.number() })
+  .object({
+    id: z.string(),
+    spaceId: z.string(),
+    name: z.string(),
+    topic: z.string(),
+    kind: z.enum(CHANNEL_KINDS),
+    archived: z.boolean(),
+    pinned: z.boolean(),
+    lastSeq: z.number(),
+    readSeq: z.number().optional().describe('Your read position: unread = lastSeq - readSeq'),
+  })
   .meta({ id: 'Channel' });
 const SpaceView = z
   .object({ id: z.string(), slug: z.string(), name: z.string(), description: z.string(), access: Access, archived: z.boolean(), channels: z.array(ChannelView) })
@@ -80,7 +90,13 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Spaces', schema: z.array(SpaceView) } },
       handler: async ({ req }) => {
         const [spaces, channels] = await Promise.all([ctx.models.Space.find({}).sort({ createdAt: 1 }).lean<SpaceDoc[]>(), ctx.models.Channel.find({}).sort({ pinned: -1, name: 1 }).lean<ChannelDoc[]>()]);
-        return spaces.filter((space) => canEnterSpace(req.actor, space)).map((space) => presentSpace(space, channels));
+        const positions = (await ctx.models.ReadPositions.findById(req.actor!.id).lean())?.channels ?? {};
+        return spaces
+          .filter((space) => canEnterSpace(req.actor, space))
+          .map((space) => {
+            const view = presentSpace(space, channels);
+            return { ...view, channels: view.channels.map((channel) => ({ ...channel, readSeq: positions[channel.id] ?? 0 })) };
+          });
       },
     }),
     defineOperation({
