@@ -73,6 +73,9 @@ const ENV_VARS: Partial<Record<keyof Config, string>> = {
   trustProxy: 'TRUST_PROXY',
   allowedOrigins: 'ALLOWED_ORIGINS',
   oidcProviders: 'OIDC_PROVIDERS',
+  messageBlockSize: 'MESSAGE_BLOCK_SIZE',
+  postingBurst: 'POSTING_BURST',
+  postingIntervalMs: 'POSTING_INTERVAL_MS',
 };
 
 export class ConfigError extends Error {
