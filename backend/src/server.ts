@@ -53,6 +53,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { app, api, ctx, session } = createApp({ config, logger, database });
   await initModels(ctx.models);
   await ensureDefaultSpaces(ctx);
+  await ctx.messages.open();
   const http = createServer(app);
   http.keepAliveTimeout = 5_000;
   const io = attachRealtime(http, { config, logger, session, Member: ctx.models.Member, onConnection: (socket) => registerMessageEvents(ctx, socket) });

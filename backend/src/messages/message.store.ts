@@ -51,15 +51,35 @@ export const messageId = (channelId: string, seq: number) => `${channelId}:${seq
 
 export class MessageStore {
   readonly #connection: Connection;
-  readonly blockSize: number;
+  #blockSize: number;
 
+  /** `blockSize` is what a new database will use; `open()` adopts the one a database already has. */
   constructor(connection: Connection, blockSize = 200) {
     this.#connection = connection;
-    this.blockSize = blockSize;
+    this.#blockSize = blockSize;
+  }
+
+  get blockSize(): number {
+    return this.#blockSize;
+  }
+
+  /**
+   * The block size is part of where every message is stored, so it is fixed when the database
+   * gets its first message store: kept in `settings`, read back on every start.
+   */
+  async open(): Promise<void> {
+    const settings = this.#connection.collection<{ _id: string; messageBlockSize: number }>('settings');
+    try {
+      await settings.insertOne({ _id: 'messages', messageBlockSize: this.#blockSize });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
+    const stored = await settings.findOne({ _id: 'messages' });
+    this.#blockSize = stored!.messageBlockSize;
   }
 
   blockOf(seq: number): number {
-    return Math.floor((seq - 1) / this.blockSize);
+    return Math.floor((seq - 1) / this.#blockSize);
   }
 
   collection(channelId: string | Types.ObjectId, block: number): Collection<MessageDoc> {
