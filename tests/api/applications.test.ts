@@ -126,11 +126,33 @@ describe('applications and vetting', function () {
       const before = applicantClient.sessionId;
       expect((await applicantClient.get('/api/members')).status).to.equal(200);
       expect(applicantClient.sessionId).not.to.equal(before);
-      expect(await models.Session.exists({ _id: before! })).to.equal(null);
+      // The old id lives on only for the rotation grace period.
+      const old = await models.Session.findById(before!).lean();
+      expect(old!.expiresAt.getTime() - Date.now()).to.be.lessThan(31_000);
       const notifications = await applicantClient.get('/api/notifications');
       expect(notifications.body.items[0]).to.include({ kind: 'application.approved', read: false });
       // Decided is decided.
       expect((await moderator.post(`/api/vetting/applications/${member._id}/reject`, { reason: 'Changed my mind' })).status).to.equal(409);
+    });
+
+    it('keeps requests sent in parallel with the old session id working while the session rotates', async function () {
+      const { client: applicantClient, member } = await applicant();
+      await applicantClient.request('PUT', '/api/application', applicationBody());
+      const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+      expect((await moderator.post(`/api/vetting/applications/${member._id}/approve`, {})).status).to.equal(200);
+      const oldCookie = applicantClient.cookie!;
+      const twin = new ApiClient(server.url);
+      twin.cookie = oldCookie;
+      // A browser sends these together, all with the cookie it had.
+      const [first, second, third] = await Promise.all([applicantClient.get('/api/notifications'), twin.get('/api/session'), twin.get('/api/me')]);
+      expect(first.status).to.equal(200);
+      expect(second.body.member?.id).to.equal(String(member._id));
+      expect(third.status).to.equal(200);
+      // The old id stays valid only briefly, and signing out ends it at once.
+      const stored = await models.Session.findById(oldCookie.split('=')[1]!.replace(/^s%3A/, '').split('.')[0]).lean();
+      expect(stored!.expiresAt.getTime() - Date.now()).to.be.lessThan(31_000);
+      expect((await twin.post('/api/auth/sign-out')).status).to.equal(204);
+      expect((await twin.get('/api/session')).body.member).to.equal(null);
     });
 
     it('rejects with a reason the applicant sees; the application can no longer be changed', async function () {

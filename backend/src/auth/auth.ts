@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { Actor } from '../policy/policy.ts';
 import { verifyPassword } from './passwords.ts';
+import type { DatabaseSessionStore } from './session-store.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -22,6 +23,8 @@ declare global {
 declare module 'express-session' {
   interface SessionData {
     signedInAt?: number;
+    /** Set on a session whose id is being replaced; it then lives on briefly (see the store). */
+    rotatedAt?: number;
   }
 }
 
@@ -107,7 +110,13 @@ export function actorMiddleware(): RequestHandler {
         await logOut(req);
         return next();
       }
-      if (ref && ref.epoch !== member.sessionEpoch) await logIn(req, member, { rotation: true });
+      if (ref && ref.epoch !== member.sessionEpoch && !req.session.rotatedAt) {
+        // Roles or status changed: a new session id. The old one is marked first, so the store
+        // keeps it for a few seconds: requests the browser sent in parallel still find it.
+        req.session.rotatedAt = Date.now();
+        await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+        await logIn(req, member, { rotation: true });
+      }
       req.actor = toActor(member);
       next();
     } catch (error) {
@@ -128,7 +137,10 @@ export async function logIn(req: Request, member: MemberDoc, options: { rotation
 }
 
 export async function logOut(req: Request): Promise<void> {
+  const sid = req.sessionID;
   await new Promise<void>((resolve, reject) => req.logout((error) => (error ? reject(error) : resolve())));
   await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+  // Whatever the grace rules, a signed-out session is gone.
+  await (req.sessionStore as unknown as DatabaseSessionStore).destroyNow(sid);
   delete req.actor;
 }

@@ -39,11 +39,30 @@ export class DatabaseSessionStore extends session.Store {
     );
   }
 
+  /**
+   * A session being rotated (marked `rotatedAt`, see actorMiddleware) is not deleted but kept for
+   * ROTATION_GRACE_MS, so that requests the browser already sent with the old cookie still find it.
+   */
   override destroy(sid: string, callback?: Callback): void {
-    this.Session.deleteOne({ _id: sid }).then(
+    this.#destroy(sid).then(
       () => callback?.(),
       (error) => callback?.(error),
     );
+  }
+
+  async #destroy(sid: string): Promise<void> {
+    const doc = await this.Session.findById(sid).lean();
+    const rotatedAt = doc ? (JSON.parse(doc.data) as { rotatedAt?: number }).rotatedAt : undefined;
+    if (rotatedAt && rotatedAt > Date.now() - ROTATION_GRACE_MS) {
+      await this.Session.updateOne({ _id: sid }, { $set: { expiresAt: new Date(rotatedAt + ROTATION_GRACE_MS) } });
+    } else {
+      await this.Session.deleteOne({ _id: sid });
+    }
+  }
+
+  /** Deletes at once, grace or not (sign-out). */
+  async destroyNow(sid: string): Promise<void> {
+    await this.Session.deleteOne({ _id: sid });
   }
 
   /** Ends every session of one person (suspension). Scans sessions: rare, and never per request. */
@@ -57,6 +76,9 @@ export class DatabaseSessionStore extends session.Store {
     return result.deletedCount;
   }
 }
+
+/** How long a rotated session id stays valid for requests already on their way. */
+export const ROTATION_GRACE_MS = 30_000;
 
 function expiry(data: SessionData): Date {
   const expires = data.cookie?.expires;
