@@ -18,12 +18,19 @@ export const connectionLabels: Record<ConnectionState, string> = {
 export class Connection {
   #state = $state<ConnectionState>('connecting');
   #serverTime = $state<string | null>(null);
+  #comeBack: ReturnType<typeof setTimeout> | undefined;
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 
   constructor() {
     this.socket = io({ path: REALTIME_PATH, autoConnect: false, withCredentials: true });
     this.socket.on('connect', () => (this.#state = 'connected'));
-    this.socket.on('disconnect', () => (this.#state = navigator.onLine ? 'reconnecting' : 'offline'));
+    this.socket.on('disconnect', (reason) => {
+      this.#state = navigator.onLine ? 'reconnecting' : 'offline';
+      // socket.io does not reconnect after the server cut the socket. The server does that when a
+      // session ends or its rights change, and whoever handles `session.ended` restarts the
+      // connection with the new identity; if nobody does, come back by ourselves.
+      if (reason === 'io server disconnect') this.#comeBack = setTimeout(() => this.socket.connect(), 3000);
+    });
     this.socket.on('connect_error', () => (this.#state = navigator.onLine ? 'reconnecting' : 'offline'));
     this.socket.on('session.ready', ({ serverTime }) => (this.#serverTime = serverTime));
     window.addEventListener('offline', () => {
@@ -46,6 +53,17 @@ export class Connection {
   }
 
   start(): void {
+    this.socket.connect();
+  }
+
+  /**
+   * Reconnects, so the server sees the session cookie as it is now (after sign-in, sign-out, or a
+   * change of rights). Events the server sent to the old socket are not replayed.
+   */
+  restart(): void {
+    clearTimeout(this.#comeBack);
+    if (this.socket.connected || this.socket.active) this.socket.disconnect();
+    this.#state = 'connecting';
     this.socket.connect();
   }
 

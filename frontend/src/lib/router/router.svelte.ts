@@ -1,9 +1,13 @@
-import type { Component } from 'svelte';
+import { createContext, type Component } from 'svelte';
+
+/** Who may open a page. `visitor`: only people who are not signed in (sign-in, sign-up). */
+export type Access = 'anyone' | 'visitor' | 'signed-in' | 'applicant' | 'member' | 'moderator' | 'admin';
 
 export interface Route {
   path: string;
   title: string;
   component: Component;
+  access?: Access;
 }
 
 /**
@@ -12,17 +16,31 @@ export interface Route {
  */
 export class Router {
   #path = $state(window.location.pathname);
+  #search = $state(window.location.search);
   readonly #routes: Route[];
   readonly #fallback: Route;
 
   constructor(routes: Route[], fallback: Route) {
     this.#routes = routes;
     this.#fallback = fallback;
-    window.addEventListener('popstate', () => (this.#path = window.location.pathname));
+    window.addEventListener('popstate', () => {
+      this.#path = window.location.pathname;
+      this.#search = window.location.search;
+    });
   }
 
   get path(): string {
     return this.#path;
+  }
+
+  /** The query string, with its `?` ('' when there is none). */
+  get search(): string {
+    return this.#search;
+  }
+
+  /** One query parameter of the current address. */
+  param(name: string): string | null {
+    return new URLSearchParams(this.#search).get(name);
   }
 
   get current(): Route {
@@ -34,6 +52,15 @@ export class Router {
     if (url.pathname === this.#path && url.search === window.location.search) return;
     window.history.pushState({}, '', url.pathname + url.search + url.hash);
     this.#path = url.pathname;
+    this.#search = url.search;
+  }
+
+  /** Like `navigate`, without a new history entry (redirects). */
+  replace(target: string): void {
+    const url = new URL(target, window.location.href);
+    window.history.replaceState({}, '', url.pathname + url.search + url.hash);
+    this.#path = url.pathname;
+    this.#search = url.search;
   }
 
   /** Document-level click handler: only plain left clicks on same-origin links without a target. */
@@ -49,3 +76,6 @@ export class Router {
     this.navigate(url.pathname + url.search + url.hash);
   };
 }
+
+/** The app's router, for pages that navigate (set once by App.svelte). */
+export const [getRouter, setRouter] = createContext<Router>();

@@ -1,0 +1,145 @@
+/**
+ * The shapes the membership API answers with, as the web app reads them. The server's zod schemas
+ * (backend/src/…/*.presenter.ts) are the source of truth; these mirror them.
+ */
+
+export const SECTORS = ['government', 'industry', 'civil_society', 'academia'] as const;
+export type Sector = (typeof SECTORS)[number];
+
+export const ROLES = ['liaison', 'moderator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type MemberStatus = 'applicant' | 'member' | 'suspended';
+
+export interface OrganisationRef {
+  id: string;
+  name: string;
+  sector: Sector;
+}
+
+export interface Self {
+  id: string;
+  email: string;
+  name: string;
+  jobTitle: string;
+  bio: string;
+  status: MemberStatus;
+  roles: Role[];
+  sector: Sector | null;
+  organisation: OrganisationRef | null;
+  hasPassword: boolean;
+}
+
+export interface Provider {
+  id: string;
+  name: string;
+}
+
+export interface SessionInfo {
+  member: Self | null;
+  providers: Provider[];
+}
+
+export type ApplicationStatus = 'pending' | 'needs_info' | 'approved' | 'rejected';
+
+export interface ThreadEntry {
+  at: string;
+  from: 'moderator' | 'applicant';
+  text: string;
+}
+
+export interface Referee {
+  name: string;
+  email: string;
+  organisation: string;
+}
+
+export interface Application {
+  status: ApplicationStatus;
+  organisation: OrganisationRef | null;
+  proposedOrganisation: { name: string; domain: string } | null;
+  sector: Sector;
+  jobTitle: string;
+  reason: string;
+  referee: Referee;
+  thread: ThreadEntry[];
+  submittedAt: string;
+  queuedAt: string;
+  decision: { at: string; reason: string } | null;
+}
+
+export interface ApplicationBody {
+  organisationId?: string;
+  proposedOrganisation?: { name: string; domain: string };
+  sector: Sector;
+  jobTitle: string;
+  reason: string;
+  referee: Referee;
+}
+
+export interface Organisation {
+  id: string;
+  name: string;
+  sector: Sector;
+  domains: string[];
+  verified: boolean;
+}
+
+export interface VettingEntry {
+  id: string;
+  applicant: { id: string; name: string; email: string };
+  application: Application;
+  signals: {
+    emailDomainMatches: boolean;
+    sameDomainAccounts: number;
+    sameNameAccounts: number;
+    waitingHours: number;
+  };
+}
+
+export interface DirectoryEntry {
+  id: string;
+  name: string;
+  jobTitle: string;
+  sector: Sector | null;
+  organisation: OrganisationRef | null;
+  roles: Role[];
+}
+
+export interface MemberAdminView extends DirectoryEntry {
+  email: string;
+  status: MemberStatus;
+  suspension: { reason: string; at: string } | null;
+  createdAt: string;
+}
+
+export interface AuditItem {
+  id: string;
+  action: string;
+  at: string;
+  actor: { id: string; name: string } | null;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  details: unknown;
+}
+
+export interface AuditPage {
+  items: AuditItem[];
+  nextBefore: string | null;
+}
+
+export interface NotificationItem {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  link: string;
+  at: string;
+  read: boolean;
+}
+
+export interface NotificationList {
+  items: NotificationItem[];
+  unread: number;
+}

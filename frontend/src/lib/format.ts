@@ -1,0 +1,87 @@
+import type { ApplicationStatus, MemberStatus, Role, Sector } from './api/types.ts';
+
+export const sectorLabels: Record<Sector, string> = {
+  government: 'Government',
+  industry: 'Industry',
+  civil_society: 'Civil society',
+  academia: 'Academia',
+};
+
+export const roleLabels: Record<Role, string> = {
+  liaison: 'Liaison',
+  moderator: 'Moderator',
+  admin: 'Admin',
+};
+
+export const memberStatusLabels: Record<MemberStatus, string> = {
+  applicant: 'Applicant',
+  member: 'Member',
+  suspended: 'Suspended',
+};
+
+export const applicationStatusLabels: Record<ApplicationStatus, string> = {
+  pending: 'Waiting for review',
+  needs_info: 'Question from a moderator',
+  approved: 'Approved',
+  rejected: 'Not approved',
+};
+
+export function sectorLabel(sector: Sector | null | undefined): string {
+  return sector ? sectorLabels[sector] : '—';
+}
+
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeSeconds = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** `seconds`: for records where the order within a minute matters (the audit log). */
+export function formatDateTime(iso: string | null | undefined, seconds = false): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : (seconds ? dateTimeSeconds : dateTime).format(date);
+}
+
+/** "3 hours", "2 days": how long something has been waiting. */
+export function formatWaiting(hours: number): string {
+  if (hours < 1) return 'less than an hour';
+  if (hours < 48) {
+    const whole = Math.floor(hours);
+    return `${whole} hour${whole === 1 ? '' : 's'}`;
+  }
+  const days = Math.floor(hours / 24);
+  return `${days} days`;
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * The server's validation library words some problems for programmers ("Too small: expected
+ * string to have >=20 characters"); say those as a person would.
+ */
+const PLAIN_WORDS: [RegExp, (match: RegExpMatchArray) => string][] = [
+  [/^Too small: expected string to have >=1 characters?$/, () => 'must not be empty'],
+  [/^Too small: expected string to have >=(\d+) characters?$/, (m) => `must be at least ${m[1]} characters long`],
+  [/^Too big: expected string to have <=(\d+) characters?$/, (m) => `must be at most ${m[1]} characters long`],
+  [/^Too big: expected array to have <=(\d+) items?$/, (m) => `at most ${m[1]} entries`],
+  [/^Invalid input: expected \w+, received undefined$/, () => 'is required'],
+  [/^Invalid option: expected one of .*$/, () => 'choose one of the options'],
+  [/^Invalid string: must match pattern .*$/, () => 'is not in the expected form'],
+  [/^Invalid (email address|e-?mail)$/i, () => 'must be an e-mail address'],
+];
+
+export function plainWords(message: string): string {
+  for (const [pattern, say] of PLAIN_WORDS) {
+    const match = message.match(pattern);
+    if (match) return say(match);
+  }
+  return message;
+}
+
+/** Server messages for a field are fragments ("must be at most 100 characters"): make a sentence. */
+export function sentence(text: string): string {
+  const trimmed = plainWords(text.trim());
+  if (!trimmed) return trimmed;
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
