@@ -2,6 +2,8 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { z } from 'zod';
 import { authorize, type Permission } from '../policy/policy.ts';
 import { AppError, Invalid } from './errors.ts';
+// Loads the readable validation messages before any request is parsed.
+import './schemas.ts';
 
 /**
  * The API is a list of operations. Each one declares its input schemas, its responses and who may

@@ -55,32 +55,9 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/**
- * The server's validation library words some problems for programmers ("Too small: expected
- * string to have >=20 characters"); say those as a person would.
- */
-const PLAIN_WORDS: [RegExp, (match: RegExpMatchArray) => string][] = [
-  [/^Too small: expected string to have >=1 characters?$/, () => 'must not be empty'],
-  [/^Too small: expected string to have >=(\d+) characters?$/, (m) => `must be at least ${m[1]} characters long`],
-  [/^Too big: expected string to have <=(\d+) characters?$/, (m) => `must be at most ${m[1]} characters long`],
-  [/^Too big: expected array to have <=(\d+) items?$/, (m) => `at most ${m[1]} entries`],
-  [/^Invalid input: expected \w+, received undefined$/, () => 'is required'],
-  [/^Invalid option: expected one of .*$/, () => 'choose one of the options'],
-  [/^Invalid string: must match pattern .*$/, () => 'is not in the expected form'],
-  [/^Invalid (email address|e-?mail)$/i, () => 'must be an e-mail address'],
-];
-
-export function plainWords(message: string): string {
-  for (const [pattern, say] of PLAIN_WORDS) {
-    const match = message.match(pattern);
-    if (match) return say(match);
-  }
-  return message;
-}
-
 /** Server messages for a field are fragments ("must be at most 100 characters"): make a sentence. */
 export function sentence(text: string): string {
-  const trimmed = plainWords(text.trim());
+  const trimmed = text.trim();
   if (!trimmed) return trimmed;
   const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
