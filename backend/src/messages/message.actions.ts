@@ -102,7 +102,8 @@ export async function doSendMessage(ctx: AppContext, actor: Actor, member: Membe
     const base = { channelId, authorId: actor.id, source: body.text, html, parentSeq, mentions: mentioned.map((item) => String(item._id)), idempotencyKey: body.idempotencyKey, editedAt: null, history: [], deleted: null, reactions: [], pinned: false, rev: 0 };
 
     // Claim the next free number by inserting under it; on a collision, try the next.
-    let seq = (await ctx.models.Channel.findById(channel._id, { lastSeq: 1 }).lean<Pick<ChannelDoc, 'lastSeq'>>())!.lastSeq + 1;
+    // The channel's lastSeq (read a moment ago) is only where to start: a taken number is skipped.
+    let seq = ctx.messages.nextCandidate(channelId, channel.lastSeq);
     let message: MessageDoc;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 10_000) throw new Error('could not claim a sequence number');

@@ -86,15 +86,31 @@ export class MessageStore {
     return this.#connection.collection<MessageDoc>(`messages_${String(channelId)}_${block}`);
   }
 
+  /** The highest number this process has seen taken, per channel: where the next claim starts. */
+  readonly #claimed = new Map<string, number>();
+
+  /** Where to try the next claim: past both the stored hint and what this process took last. */
+  nextCandidate(channelId: string, storedHint: number): number {
+    return Math.max(storedHint, this.#claimed.get(channelId) ?? 0) + 1;
+  }
+
   /** Tries to store `message` under its `seq`; false when that number is taken. */
   async tryInsert(message: MessageDoc): Promise<boolean> {
     try {
       await this.collection(message.channelId, this.blockOf(message.seq)).insertOne(message);
+      this.#note(message.channelId, message.seq);
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) return false;
+      if ((error as { code?: number }).code === 11000) {
+        this.#note(message.channelId, message.seq);
+        return false;
+      }
       throw error;
     }
+  }
+
+  #note(channelId: string, seq: number): void {
+    if (seq > (this.#claimed.get(channelId) ?? 0)) this.#claimed.set(channelId, seq);
   }
 
   async get(channelId: string, seq: number): Promise<MessageDoc | null> {
