@@ -10,7 +10,8 @@ export function startPeriodicJobs(ctx: AppContext, intervalMs = 5 * 60_000): { s
     try {
       const sessions = await ctx.sessions.removeExpired();
       const limits = await ctx.rateLimiter.removeExpired();
-      if (sessions || limits) ctx.logger.debug({ sessions, limits }, 'removed expired sessions and rate-limit counters');
+      const sendKeys = await ctx.messages.dropOldSendKeys();
+      if (sessions || limits || sendKeys) ctx.logger.debug({ sessions, limits, sendKeys }, 'removed expired sessions, rate-limit counters and old idempotency keys');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'housekeeping failed; will retry');
     }

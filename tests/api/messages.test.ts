@@ -107,8 +107,44 @@ describe('spaces, channels and messages (HTTP)', function () {
       const page = await client.get(`/api/channels/${channelId}/messages`);
       expect(page.body.messages).to.have.length(1);
       expect(page.body.lastSeq).to.equal(1);
-      const elsewhere = await client.post(`/api/channels/${await freshChannel()}/messages`, body);
-      expect(elsewhere.status).to.equal(409);
+      // A send refused before it was stored (here: a reply to nothing) leaves its key free.
+      const refusedBody = { text: 'a reply', idempotencyKey: key(), parentSeq: 99 };
+      expect((await client.post(`/api/channels/${channelId}/messages`, refusedBody)).status).to.equal(400);
+      const corrected = await client.post(`/api/channels/${channelId}/messages`, { ...refusedBody, parentSeq: 1 });
+      expect(corrected.status).to.equal(201);
+    });
+
+    it('stores a send retried through two processes at the same moment exactly once', async function () {
+      // A second app on the same database stands for a second process (no shared memory).
+      const twin = await startTestServer({ databaseName: server.config.databaseName, postingBurst: 100 });
+      try {
+        const channelId = await freshChannel();
+        const { client, member } = await signedIn(server.url, models);
+        const twinClient = new ApiClient(twin.url);
+        twinClient.cookie = client.cookie;
+        const body = { text: 'sent twice at once', idempotencyKey: key() };
+        const results = await Promise.all([client.post(`/api/channels/${channelId}/messages`, body), twinClient.post(`/api/channels/${channelId}/messages`, body)]);
+        const statuses = results.map((res) => res.status).sort((a, b) => b - a);
+        // One stores it (201); the other answers with it (200) or, if it came while the first was still storing, says so (409).
+        expect(statuses.filter((status) => status === 201)).to.have.length(1);
+        expect([200, 409]).to.include(statuses[0] === 201 ? statuses[1] : statuses[0]);
+        const page = await client.get(`/api/channels/${channelId}/messages`);
+        expect(page.body.messages.filter((message: { authorId: string }) => message.authorId === String(member._id))).to.have.length(1);
+      } finally {
+        await twin.server.close();
+        await twin.database.close();
+      }
+    });
+
+    it('drops idempotency keys of days before yesterday', async function () {
+      const channelId = await freshChannel();
+      const store = server.server.ctx.messages;
+      await store.sendKeys(channelId, new Date('2000-01-01T12:00:00Z')).insertOne({ _id: 'old:key', seq: 1, at: new Date('2000-01-01T12:00:00Z') });
+      await store.sendKeys(channelId, new Date()).insertOne({ _id: 'new:key', seq: 1, at: new Date() });
+      expect(await store.dropOldSendKeys()).to.be.greaterThan(0);
+      const names = (await server.database.connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((item) => item.name);
+      expect(names.some((name) => name.startsWith(`sendkeys_${channelId}_2000`))).to.equal(false);
+      expect(names.some((name) => name.startsWith(`sendkeys_${channelId}_`))).to.equal(true);
     });
 
     it('numbers concurrent sends from several members 1..n without gaps or duplicates, across storage blocks', async function () {

@@ -6,7 +6,7 @@ import { registerIdentity, registerMember } from '../members/member.model.ts';
 import { registerNotificationBox } from '../notifications/notification.model.ts';
 import { registerOrganisation } from '../organisations/organisation.model.ts';
 import { registerChannel } from '../channels/channel.model.ts';
-import { registerReadPositions, registerSendKeys } from '../messages/message.model.ts';
+import { registerReadPositions } from '../messages/message.model.ts';
 import { registerSpace } from '../spaces/space.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
@@ -23,7 +23,6 @@ export function createModels(connection: Connection) {
     SetupToken: registerSetupToken(connection),
     Space: registerSpace(connection),
     Channel: registerChannel(connection),
-    SendKeys: registerSendKeys(connection),
     ReadPositions: registerReadPositions(connection),
   };
 }

@@ -6,7 +6,9 @@ import { canEnterSpace, canPostIn, type Actor } from '../policy/policy.ts';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { SpaceDoc } from '../spaces/space.model.ts';
 import { Rooms } from '../shared/realtime-events.ts';
-import { SEND_KEYS_KEPT, type SendKeysDoc } from './message.model.ts';
+
+/** A claimed key whose message is not stored after this long belonged to a send that died. */
+const SEND_CLAIM_TIMEOUT_MS = 30_000;
 import { presentMessage } from './message.presenter.ts';
 import type { SendMessageBody } from './message.schemas.ts';
 import { messageId, type MessageDoc } from './message.store.ts';
@@ -82,24 +84,36 @@ export async function doSendMessage(ctx: AppContext, actor: Actor, member: Membe
   const { channel, space } = await accessChannel(ctx, actor, channelId);
   if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
   const result = await once(`${actor.id}:${body.idempotencyKey}`, async (): Promise<SendResult> => {
-    const keys = await ctx.models.SendKeys.findById(actor.id).lean<SendKeysDoc>();
-    const previous = keys?.recent.find((entry) => entry.key === body.idempotencyKey);
-    if (previous) {
-      if (previous.channelId !== channelId) throw new Conflict('This idempotency key was used for another channel.', undefined, 'idempotency_key_reused');
-      const stored = await ctx.messages.get(channelId, previous.seq);
-      if (stored) return { message: stored, created: false };
+    // The key is claimed first (a unique insert): of two tries with one key, in any processes,
+    // exactly one stores a message; the other answers with it.
+    const claim = await ctx.messages.claimSendKey(channelId, actor.id, body.idempotencyKey);
+    if (!claim.claimed) {
+      if (claim.seq !== null) {
+        const stored = await ctx.messages.get(channelId, claim.seq);
+        if (stored) return { message: stored, created: false };
+      }
+      const abandoned = Date.now() - claim.at.getTime() > SEND_CLAIM_TIMEOUT_MS;
+      if (!abandoned || !(await ctx.messages.takeOverSendKey(channelId, actor.id, body.idempotencyKey, claim.at))) {
+        throw new Conflict('This message is being sent already. Try again in a moment.', undefined, 'send_in_progress');
+      }
     }
-    ctx.postingLimiter.take(actor.id);
-
-    let parentSeq: number | null = null;
-    if (body.parentSeq !== undefined) {
-      const parent = await ctx.messages.get(channelId, body.parentSeq);
-      if (!parent || parent.deleted) throw new Invalid('body.parentSeq: no such message in this channel', { issues: [{ location: 'body', path: 'parentSeq', message: 'no such message in this channel' }] });
-      parentSeq = parent.parentSeq ?? parent.seq; // threads are one level deep
+    let base: Omit<MessageDoc, '_id' | 'seq' | 'createdAt'>;
+    try {
+      ctx.postingLimiter.take(actor.id);
+      let parentSeq: number | null = null;
+      if (body.parentSeq !== undefined) {
+        const parent = await ctx.messages.get(channelId, body.parentSeq);
+        if (!parent || parent.deleted) throw new Invalid('body.parentSeq: no such message in this channel', { issues: [{ location: 'body', path: 'parentSeq', message: 'no such message in this channel' }] });
+        parentSeq = parent.parentSeq ?? parent.seq; // threads are one level deep
+      }
+      const mentioned = await mentionable(ctx, space, body.mentions, actor.id);
+      const html = renderMarkdown(body.text);
+      base = { channelId, authorId: actor.id, source: body.text, html, parentSeq, mentions: mentioned.map((item) => String(item._id)), idempotencyKey: body.idempotencyKey, editedAt: null, history: [], deleted: null, reactions: [], pinned: false, rev: 0 };
+    } catch (error) {
+      // Refused before anything was stored: free the key, so a corrected retry may use it.
+      await ctx.messages.releaseSendKey(channelId, actor.id, body.idempotencyKey);
+      throw error;
     }
-    const mentioned = await mentionable(ctx, space, body.mentions, actor.id);
-    const html = renderMarkdown(body.text);
-    const base = { channelId, authorId: actor.id, source: body.text, html, parentSeq, mentions: mentioned.map((item) => String(item._id)), idempotencyKey: body.idempotencyKey, editedAt: null, history: [], deleted: null, reactions: [], pinned: false, rev: 0 };
 
     // Claim the next free number by inserting under it; on a collision, try the next.
     // The channel's lastSeq (read a moment ago) is only where to start: a taken number is skipped.
@@ -111,12 +125,10 @@ export async function doSendMessage(ctx: AppContext, actor: Actor, member: Membe
       if (await ctx.messages.tryInsert(message)) break;
       seq++;
     }
-    await ctx.models.Channel.updateOne({ _id: channel._id }, { $max: { lastSeq: seq } });
-    await ctx.models.SendKeys.updateOne(
-      { _id: actor.id },
-      { $push: { recent: { $each: [{ key: body.idempotencyKey, channelId, seq }], $slice: -SEND_KEYS_KEPT } } },
-      { upsert: true },
-    );
+    await Promise.all([
+      ctx.models.Channel.updateOne({ _id: channel._id }, { $max: { lastSeq: seq } }),
+      ctx.messages.completeSendKey(channelId, actor.id, body.idempotencyKey, seq),
+    ]);
     return { message: message!, created: true };
   });
 

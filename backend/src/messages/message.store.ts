@@ -49,6 +49,17 @@ export interface MessageDoc {
 
 export const messageId = (channelId: string, seq: number) => `${channelId}:${seq}`;
 
+/** A claimed idempotency key: `_id` = `<memberId>:<key>`; `seq` is null until the message is stored. */
+export interface SendKeyDoc {
+  _id: string;
+  seq: number | null;
+  at: Date;
+}
+
+/** Keys are kept per channel and UTC day; a retry finds its key today or yesterday. */
+const SEND_KEY_PREFIX = 'sendkeys_';
+const day = (date: Date) => date.toISOString().slice(0, 10).replace(/-/g, '');
+
 export class MessageStore {
   readonly #connection: Connection;
   #blockSize: number;
@@ -143,6 +154,56 @@ export class MessageStore {
   /** Applies `update` only if the message is still at revision `rev`; null when it changed meanwhile. */
   async updateIf(channelId: string, seq: number, rev: number, update: Record<string, unknown>): Promise<MessageDoc | null> {
     return this.collection(channelId, this.blockOf(seq)).findOneAndUpdate({ _id: messageId(channelId, seq), rev }, update, { returnDocument: 'after' });
+  }
+
+  sendKeys(channelId: string, date: Date): Collection<SendKeyDoc> {
+    return this.#connection.collection<SendKeyDoc>(`${SEND_KEY_PREFIX}${channelId}_${day(date)}`);
+  }
+
+  /**
+   * Claims an idempotency key for a send, atomically on either engine (a unique `_id` insert):
+   * `claimed` for the first try; otherwise the earlier try's state: its message number, or null
+   * while that try is still storing its message.
+   */
+  async claimSendKey(channelId: string, memberId: string, key: string, now = new Date()): Promise<{ claimed: true } | { claimed: false; seq: number | null; at: Date }> {
+    const id = `${memberId}:${key}`;
+    const yesterday = await this.sendKeys(channelId, new Date(now.getTime() - 86_400_000)).findOne({ _id: id });
+    if (yesterday) return { claimed: false, seq: yesterday.seq, at: yesterday.at };
+    try {
+      await this.sendKeys(channelId, now).insertOne({ _id: id, seq: null, at: now });
+      return { claimed: true };
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      const existing = await this.sendKeys(channelId, now).findOne({ _id: id });
+      return { claimed: false, seq: existing?.seq ?? null, at: existing?.at ?? now };
+    }
+  }
+
+  /** Takes over a claim whose send never finished (its process died): true if this caller got it. */
+  async takeOverSendKey(channelId: string, memberId: string, key: string, staleAt: Date, now = new Date()): Promise<boolean> {
+    const result = await this.sendKeys(channelId, now).updateOne({ _id: `${memberId}:${key}`, seq: null, at: staleAt }, { $set: { at: now } });
+    return result.modifiedCount === 1;
+  }
+
+  async releaseSendKey(channelId: string, memberId: string, key: string, now = new Date()): Promise<void> {
+    await this.sendKeys(channelId, now).deleteOne({ _id: `${memberId}:${key}`, seq: null });
+  }
+
+  async completeSendKey(channelId: string, memberId: string, key: string, seq: number, now = new Date()): Promise<void> {
+    await this.sendKeys(channelId, now).updateOne({ _id: `${memberId}:${key}` }, { $set: { seq } });
+  }
+
+  /** Drops the key collections of days before yesterday (run by the periodic job). */
+  async dropOldSendKeys(now = new Date()): Promise<number> {
+    const keep = new Set([day(now), day(new Date(now.getTime() - 86_400_000))]);
+    const collections = await this.#connection.db!.listCollections({}, { nameOnly: true }).toArray();
+    let dropped = 0;
+    for (const { name } of collections) {
+      if (!name.startsWith(SEND_KEY_PREFIX) || keep.has(name.slice(-8))) continue;
+      await this.#connection.db!.dropCollection(name).catch(() => undefined);
+      dropped++;
+    }
+    return dropped;
   }
 
   async update(channelId: string, seq: number, update: Record<string, unknown>): Promise<MessageDoc | null> {
