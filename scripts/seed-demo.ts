@@ -5,6 +5,9 @@ import { createLogger } from '../backend/src/http/logger.ts';
 import { normaliseEmail, normaliseName } from '../backend/src/members/member.model.ts';
 import type { Role, Sector } from '../backend/src/policy/policy.ts';
 import { openScriptDatabase } from './lib/database.ts';
+import { ensureDefaultSpaces } from '../backend/src/spaces/space.routes.ts';
+import { MessageStore } from '../backend/src/messages/message.store.ts';
+import { renderMarkdown } from '../backend/src/messages/render.ts';
 
 /**
  * `npm run seed:demo`: a believable community in an empty database: organisations from all four
@@ -90,6 +93,7 @@ try {
       orgs.set(org.name, { _id: created._id, sector: org.sector });
     }
     const moderatorIds: Types.ObjectId[] = [];
+    const memberIds = new Map<string, string>();
     for (const person of MEMBERS) {
       const org = orgs.get(person.org)!;
       const member = await models.Member.create({
@@ -105,6 +109,38 @@ try {
         sector: org.sector,
       });
       if (person.roles?.includes('moderator')) moderatorIds.push(member._id);
+      memberIds.set(person.email, String(member._id));
+    }
+
+    // A few conversations, so the channels are not empty.
+    await ensureDefaultSpaces(db);
+    const store = new MessageStore(db.connection, config.messageBlockSize);
+    await store.open();
+    const CONVERSATIONS: [string, [string, string][]][] = [
+      ['plenary', [
+        ['liaison@interior.gov.example', 'Welcome to the **Plenary**. This is where all four sectors meet.'],
+        ['priya@sharespace.example', 'Thanks! We are a 12-person team; happy to compare notes on hash-sharing.'],
+        ['elena@ier.ac.example', 'Our new paper on propaganda migration to small file hosts is out; I will share it in the papers channel.'],
+      ]],
+      ['industry', [
+        ['lukas@chirp.example', 'Has anyone seen the new *link-shortener rotation* pattern this week?'],
+        ['mei@openvideo.example', 'Yes, on our side too. Blocking by final destination works better than by shortener.'],
+      ]],
+      ['government', [['tomas@nctu.gov.example', 'Referral statistics for October are ready; summary in the alert later today.']]],
+    ];
+    for (const [slug, lines] of CONVERSATIONS) {
+      const space = await models.Space.findOne({ slug }).lean();
+      const channel = await models.Channel.findOne({ spaceId: space!._id, name: 'general' }).lean();
+      const channelId = String(channel!._id);
+      for (const [index, [email, text]] of lines.entries()) {
+        const seq = index + 1;
+        await store.tryInsert({
+          _id: `${channelId}:${seq}`, channelId, seq, authorId: memberIds.get(email)!, source: text, html: renderMarkdown(text),
+          parentSeq: null, mentions: [], idempotencyKey: `seed-${seq}-${channelId}`, createdAt: new Date(Date.now() - (lines.length - index) * 600_000),
+          editedAt: null, history: [], deleted: null, reactions: [], pinned: false, rev: 0,
+        });
+      }
+      await models.Channel.updateOne({ _id: channel!._id }, { $max: { lastSeq: lines.length } });
     }
     const day = 24 * 3600 * 1000;
     for (const [index, person] of APPLICANTS.entries()) {

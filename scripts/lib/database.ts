@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Connection } from 'mongoose';
 import { createConnection as netConnect } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../backend/src/config/config.ts';
@@ -22,7 +23,7 @@ function answers(path: string): Promise<boolean> {
  * The database for a command-line script: MONGODB_URI if set; else the embedded FerretDB of a
  * running server (its socket in the data folder); else an embedded FerretDB started for the script.
  */
-export async function openScriptDatabase(config: Config, logger: Logger): Promise<{ models: Models; close(): Promise<void> }> {
+export async function openScriptDatabase(config: Config, logger: Logger): Promise<{ models: Models; connection: Connection; close(): Promise<void> }> {
   let embedded: EmbeddedDatabase | undefined;
   let uri = config.mongodbUri;
   if (!uri) {
@@ -38,6 +39,7 @@ export async function openScriptDatabase(config: Config, logger: Logger): Promis
   await initModels(models);
   return {
     models,
+    connection,
     async close() {
       await connection.close();
       await embedded?.stop();

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { connect } from '../../backend/src/db/database.ts';
 import { createModels } from '../../backend/src/db/models.ts';
+import { MessageStore } from '../../backend/src/messages/message.store.ts';
 import { engineUri, uniqueDatabaseName } from '../helpers/engine.ts';
 import { ROOT } from '../helpers/process.ts';
 
@@ -48,6 +49,12 @@ describe('command-line scripts', function () {
       for (const role of ['admin', 'moderator', 'liaison'] as const) expect(await models.Member.countDocuments({ roles: role }), role).to.be.greaterThan(0);
       expect(await models.Application.countDocuments({ status: 'pending' })).to.be.greaterThan(0);
       expect(await models.Member.countDocuments({ status: 'applicant' })).to.equal(await models.Application.countDocuments({}));
+      const plenary = await models.Space.findOne({ slug: 'plenary' }).lean();
+      const general = await models.Channel.findOne({ spaceId: plenary!._id, name: 'general' }).lean();
+      expect(general!.lastSeq).to.equal(3);
+      const store = new MessageStore(connection);
+      await store.open();
+      expect((await store.range(String(general!._id), 1, 3)).map((message) => message.seq)).to.deep.equal([1, 2, 3]);
     } finally {
       await connection.close();
     }

@@ -161,6 +161,21 @@ describe('channels in real time', function () {
     expect(await left).to.include({ memberId: String(bobMember._id), online: false });
   });
 
+  it('cuts the sockets in a channel that is archived; posting there is refused afterwards', async function () {
+    const channelId = await channelOf('plenary');
+    const { client } = await signedIn(server.url, models);
+    const socket = await open(client);
+    await socket.emitWithAck('channel.join', { channelId });
+    const ended = new Promise<string>((resolve) => socket.once('session.ended', ({ reason }) => resolve(reason)));
+    const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+    expect((await moderator.patch(`/api/channels/${channelId}`, { archived: true })).status).to.equal(200);
+    expect(await ended).to.equal('access_changed');
+    const again = await open(client);
+    await again.emitWithAck('channel.join', { channelId });
+    const refused = await again.emitWithAck('message.send', { channelId, text: 'too late', idempotencyKey: key() });
+    expect(!refused.ok && refused.error.code).to.equal('forbidden');
+  });
+
   it('refuses malformed payloads in the acknowledgement and stays connected', async function () {
     const { client } = await signedIn(server.url, models);
     const socket = await open(client);

@@ -80,8 +80,16 @@ export interface SendResult {
  * Stores a message, then (and only then) broadcasts it to the channel's room. The caller has
  * validated the body. Retries with the same idempotency key return the stored message.
  */
-export async function doSendMessage(ctx: AppContext, actor: Actor, member: MemberDoc, channelId: string, body: SendMessageBody): Promise<SendResult> {
-  const { channel, space } = await accessChannel(ctx, actor, channelId);
+export async function doSendMessage(
+  ctx: AppContext,
+  actor: Actor,
+  member: MemberDoc,
+  channelId: string,
+  body: SendMessageBody,
+  /** Access already checked for this channel (a live socket that joined it). */
+  checked?: ChannelAccess,
+): Promise<SendResult> {
+  const { channel, space } = checked ?? (await accessChannel(ctx, actor, channelId));
   if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
   const result = await once(`${actor.id}:${body.idempotencyKey}`, async (): Promise<SendResult> => {
     // The key is claimed first (a unique insert): of two tries with one key, in any processes,
@@ -125,6 +133,8 @@ export async function doSendMessage(ctx: AppContext, actor: Actor, member: Membe
       if (await ctx.messages.tryInsert(message)) break;
       seq++;
     }
+    // Stored: the room hears of it now; the bookkeeping below is not on the readers' path.
+    ctx.realtime.toRoom(Rooms.channel(channelId), 'message.created', presentMessage(message!, null));
     await Promise.all([
       ctx.models.Channel.updateOne({ _id: channel._id }, { $max: { lastSeq: seq } }),
       ctx.messages.completeSendKey(channelId, actor.id, body.idempotencyKey, seq),
@@ -133,7 +143,6 @@ export async function doSendMessage(ctx: AppContext, actor: Actor, member: Membe
   });
 
   if (result.created) {
-    ctx.realtime.toRoom(Rooms.channel(channelId), 'message.created', presentMessage(result.message, null));
     await notifyParentAuthor(ctx, space, channel, member, result.message);
     for (const target of await mentionable(ctx, space, result.message.mentions, actor.id)) {
       await ctx.notifier.notify(target._id, {

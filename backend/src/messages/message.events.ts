@@ -6,7 +6,7 @@ import type { MemberDoc } from '../members/member.model.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import type { RealtimeSocket } from '../realtime/realtime.ts';
 import { Rooms, type Ack } from '../shared/realtime-events.ts';
-import { accessChannel, doSendMessage } from './message.actions.ts';
+import { accessChannel, doSendMessage, type ChannelAccess } from './message.actions.ts';
 import { presentMessage } from './message.presenter.ts';
 import { SendMessageBody } from './message.schemas.ts';
 
@@ -14,11 +14,22 @@ const JoinPayload = z.strictObject({ channelId: ObjectIdParam });
 const SendPayload = SendMessageBody.extend({ channelId: ObjectIdParam });
 
 /**
- * Socket events for channels. Every event re-reads the member (status, roles, sector may have
- * changed since the handshake) and asks the same policy as HTTP; errors come back in the ack in
- * the API's error shape, never as a thrown exception.
+ * Socket events for channels, asking the same policy as HTTP; errors come back in the ack in the
+ * API's error shape, never as a thrown exception.
+ *
+ * The member and the channels this socket joined are loaded once and kept for the socket's life:
+ * every change that could alter what they may do (suspension, role, status, their organisation's
+ * sector, a space's rule, a channel archived) cuts their sockets at once, so a live socket never
+ * holds stale rights, and a message costs no re-reads on its hot path.
  */
 export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): void {
+  let member: MemberDoc | null | undefined;
+  const joined = new Map<string, ChannelAccess>();
+  const loadMember = async () => {
+    if (member === undefined) member = socket.data.memberId ? await ctx.models.Member.findById(socket.data.memberId).lean<MemberDoc>() : null;
+    return member;
+  };
+
   const handle = <P, T>(schema: z.ZodType<P>, run: (payload: P, member: MemberDoc) => Promise<T>) =>
     async (payload: unknown, ack: Ack<T>) => {
       if (typeof ack !== 'function') return;
@@ -29,9 +40,9 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
           ack({ ok: false, error: { code: 'invalid_request', message: `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}` } });
           return;
         }
-        const member = socket.data.memberId ? await ctx.models.Member.findById(socket.data.memberId).lean<MemberDoc>() : null;
-        if (!member || member.status === 'suspended') throw new Unauthorized();
-        ack({ ok: true, data: await run(parsed.data, member) });
+        const current = await loadMember();
+        if (!current || current.status !== 'member') throw new Unauthorized();
+        ack({ ok: true, data: await run(parsed.data, current) });
       } catch (error) {
         const appError = toAppError(error);
         if (appError.status >= 500) ctx.logger.error({ err: error }, 'socket event failed');
@@ -42,16 +53,18 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
   socket.on(
     'channel.join',
     handle(JoinPayload, async ({ channelId }, member) => {
-      const { channel } = await accessChannel(ctx, toActor(member), channelId);
+      const access = await accessChannel(ctx, toActor(member), channelId);
+      joined.set(channelId, access);
       await socket.join(Rooms.channel(channelId));
       socket.to(Rooms.channel(channelId)).emit('presence.changed', { channelId, memberId: String(member._id), online: true });
-      return { lastSeq: await ctx.messages.latestSeq(channelId, channel.lastSeq) };
+      return { lastSeq: await ctx.messages.latestSeq(channelId, access.channel.lastSeq) };
     }),
   );
   socket.on(
     'channel.leave',
     handle(JoinPayload, async ({ channelId }, member) => {
       await socket.leave(Rooms.channel(channelId));
+      joined.delete(channelId);
       socket.to(Rooms.channel(channelId)).emit('presence.changed', { channelId, memberId: String(member._id), online: false });
       return {};
     }),
@@ -92,7 +105,7 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
   socket.on(
     'message.send',
     handle(SendPayload, async ({ channelId, ...body }, member) => {
-      const { message, created } = await doSendMessage(ctx, toActor(member), member, channelId, body);
+      const { message, created } = await doSendMessage(ctx, toActor(member), member, channelId, body, joined.get(channelId));
       return { message: presentMessage(message, String(member._id)), created };
     }),
   );

@@ -163,6 +163,8 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, params, body }) => {
         const channel = await ctx.models.Channel.findOneAndUpdate({ _id: params.channelId }, { $set: body }, { returnDocument: 'after' }).lean<ChannelDoc>();
         if (!channel) throw new NotFound('No such channel.');
+        // Archived or restored: live sockets rejoin and learn whether they may still post.
+        if (body.archived !== undefined) ctx.realtime.disconnectRooms([Rooms.channel(params.channelId)]);
         await ctx.audit.record({ action: 'channel.updated', actorId: req.actor!.id, target: { type: 'channel', id: channel._id }, details: { changed: Object.keys(body) }, req });
         return presentChannel(channel);
       },
