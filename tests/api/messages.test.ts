@@ -308,6 +308,8 @@ describe('spaces, channels and messages (HTTP)', function () {
     it('keeps a read position per member and channel that only moves forward', async function () {
       const channelId = await freshChannel();
       const { client } = await signedIn(server.url, models);
+      await client.post(`/api/channels/${channelId}/messages`, { text: 'mine', idempotencyKey: key() });
+      expect((await client.get(`/api/channels/${channelId}/messages`)).body.readSeq).to.equal(1);
       await client.post(`/api/channels/${channelId}/read`, { seq: 7 });
       await client.post(`/api/channels/${channelId}/read`, { seq: 3 });
       expect((await client.get(`/api/channels/${channelId}/messages`)).body.readSeq).to.equal(7);

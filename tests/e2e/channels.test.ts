@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import type { Models } from '../../backend/src/db/models.ts';
-import { PASSWORD, makeMember } from '../factories/members.ts';
+import { PASSWORD, makeMember, signedIn } from '../factories/members.ts';
 import { ApiClient } from '../helpers/client.ts';
 import { VIEWPORTS, launchBrowser, openPage, screenshot, waitForFocus, type WatchedPage } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -31,13 +31,7 @@ describe('channels (browser)', () => {
     await server?.close();
   });
 
-  afterEach(async function () {
-    if (process.env.DEBUG_E2E && this.currentTest?.state === 'failed') {
-      for (const [index, watched] of opened.entries()) {
-        await screenshot(watched.page, `debug-${index}`);
-        console.log(index, watched.problems());
-      }
-    }
+  afterEach(async () => {
     for (const watched of opened.splice(0)) await watched.close();
   });
 
@@ -112,12 +106,6 @@ describe('channels (browser)', () => {
     const g = await open();
     const A = a.page;
     const G = g.page;
-    if (process.env.DEBUG_E2E) {
-      A.on('websocket', (ws) => {
-        ws.on('framesent', (f) => console.log('A>', String(f.payload).slice(0, 200)));
-        ws.on('framereceived', (f) => console.log('A<', String(f.payload).slice(0, 200)));
-      });
-    }
     await signIn(A, alex.email);
     await signIn(G, gina.email);
     await live(A);
@@ -134,7 +122,7 @@ describe('channels (browser)', () => {
     // --- Both open Plenary #general and see each other there ---
     await enter(A, 'Plenary', 'general');
     await enter(G, 'Plenary', 'general');
-    expect(await A.title()).to.equal('#general · Plenary · Convene');
+    await A.waitForFunction(`document.title === '#general · Plenary · Convene'`);
     await A.getByTestId('presence').filter({ hasText: 'Gina Government' }).waitFor();
     await G.getByTestId('presence').filter({ hasText: 'Alex Industry' }).waitFor();
 
@@ -233,6 +221,29 @@ describe('channels (browser)', () => {
     expect(await bodies(A)).to.deep.equal(expected);
     expect(await seqs(A)).to.deep.equal(numbers);
 
+    // --- The keyboard: arrows move between messages, Tab reaches the actions of the one in focus ---
+    await log(G).focus();
+    await G.keyboard.press('ArrowUp');
+    const last = message(G, 'Written while offline');
+    await waitForFocus(last);
+    await G.keyboard.press('ArrowUp');
+    await waitForFocus(message(G, 'Catch-up three'));
+    await G.keyboard.press('ArrowDown');
+    await waitForFocus(last);
+    await G.keyboard.press('Tab');
+    await waitForFocus(last.getByRole('button', { name: /^React/ }));
+    await G.keyboard.press('Tab');
+    await G.keyboard.press('Tab');
+    await waitForFocus(last.getByRole('button', { name: /^Edit/ }));
+    await G.keyboard.press('Enter');
+    await waitForFocus(G.getByRole('textbox', { name: 'Edit message' }));
+    await G.keyboard.press('Escape');
+    await waitForFocus(last.getByRole('button', { name: /^Edit/ }));
+    // Past the focused message's actions, Tab leaves the list for the composer.
+    await G.keyboard.press('Tab');
+    await G.keyboard.press('Tab');
+    await waitForFocus(composer(G));
+
     // --- Edit and delete: both see the marker and the placeholder ---
     await act(A, message(A, 'Catch-up two'), 'Edit');
     const editor = A.getByRole('textbox', { name: 'Edit message' });
@@ -320,6 +331,17 @@ describe('channels (browser)', () => {
       element.scrollTop = 0;
     });
     await screenshot(R, 'channels-history-start-desktop');
+
+    // A moderator pins message 7: the pinned list shows it, and takes the reader to it.
+    const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+    expect((await moderator.post(`/api/channels/${id}/messages/7/pin`, { pinned: true })).status).to.equal(200);
+    await message(R, 'Message 7:').getByTestId('message-pinned').waitFor();
+    await R.getByRole('button', { name: 'Pinned messages' }).click();
+    const pins = R.getByRole('region', { name: 'Pinned messages' });
+    await pins.getByText('see the report for the full story').waitFor();
+    await screenshot(R, 'channels-pins-desktop');
+    await pins.getByRole('button', { name: 'Show in channel' }).click();
+    await waitForFocus(message(R, 'Message 7:'));
 
     // A link to one message (as in a mention notification) loads back to it, shows and focuses it.
     await R.goto(`${server.url}/`);

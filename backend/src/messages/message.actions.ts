@@ -138,6 +138,8 @@ export async function doSendMessage(
     await Promise.all([
       ctx.models.Channel.updateOne({ _id: channel._id }, { $max: { lastSeq: seq } }),
       ctx.messages.completeSendKey(channelId, actor.id, body.idempotencyKey, seq),
+      // What one wrote oneself is read.
+      ctx.models.ReadPositions.updateOne({ _id: actor.id }, { $max: { [`channels.${channelId}`]: seq } }, { upsert: true }),
     ]);
     return { message: message!, created: true };
   });

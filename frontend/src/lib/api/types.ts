@@ -3,6 +3,8 @@
  * (backend/src/…/*.presenter.ts) are the source of truth; these mirror them.
  */
 
+import type { MessagePayload } from '$shared/realtime-events.ts';
+
 export const SECTORS = ['government', 'industry', 'civil_society', 'academia'] as const;
 export type Sector = (typeof SECTORS)[number];
 
@@ -142,4 +144,40 @@ export interface NotificationItem {
 export interface NotificationList {
   items: NotificationItem[];
   unread: number;
+}
+
+// ---- Spaces, channels and messages ----
+
+/** One message as every reader sees it; the socket carries the same shape. */
+export type Message = MessagePayload;
+
+export type ChannelKind = 'discussion' | 'qa' | 'papers' | 'library';
+
+export interface Channel {
+  id: string;
+  spaceId: string;
+  name: string;
+  topic: string;
+  kind: ChannelKind;
+  archived: boolean;
+  pinned: boolean;
+  lastSeq: number;
+  /** Only in the space list: the reader's position (unread = lastSeq − readSeq). */
+  readSeq?: number;
+}
+
+export interface Space {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  access: { sectors: Sector[]; roles: Role[] };
+  archived: boolean;
+  channels: Channel[];
+}
+
+export interface MessagePage {
+  messages: Message[];
+  lastSeq: number;
+  readSeq: number;
 }

@@ -33,8 +33,12 @@ export class Connection {
     });
     this.socket.on('connect_error', () => (this.#state = navigator.onLine ? 'reconnecting' : 'offline'));
     this.socket.on('session.ready', ({ serverTime }) => (this.#serverTime = serverTime));
+    // The browser knows the network is gone before the socket does (a socket can stay half-open for
+    // a long time): close it, so everything that waits for `connect` catches up once we are back.
     window.addEventListener('offline', () => {
-      if (!this.socket.connected) this.#state = 'offline';
+      clearTimeout(this.#comeBack);
+      if (this.socket.connected || this.socket.active) this.socket.disconnect();
+      this.#state = 'offline';
     });
     window.addEventListener('online', () => {
       if (!this.socket.connected) {

@@ -4,6 +4,7 @@ import { createContext, type Component } from 'svelte';
 export type Access = 'anyone' | 'visitor' | 'signed-in' | 'applicant' | 'member' | 'moderator' | 'admin';
 
 export interface Route {
+  /** Exact, or with `:name` segments (`/channels/:id`), whose values `Router.params` gives. */
   path: string;
   title: string;
   component: Component;
@@ -16,6 +17,8 @@ export interface Route {
  */
 export class Router {
   #path = $state(window.location.pathname);
+  /** A title the current page chose (a channel's name), instead of its route's. */
+  #title = $state<string | null>(null);
   #search = $state(window.location.search);
   readonly #routes: Route[];
   readonly #fallback: Route;
@@ -44,8 +47,36 @@ export class Router {
   }
 
   get current(): Route {
-    return this.#routes.find((route) => route.path === this.#path) ?? this.#fallback;
+    return this.#match.route;
   }
+
+  /** The document title's first part: the page's own, or its route's. */
+  get title(): string {
+    return this.#title ?? this.current.title;
+  }
+
+  /** A page names itself (once it knows what it shows); undo with `clearTitle(title)`. */
+  setTitle(title: string): void {
+    this.#title = title;
+  }
+
+  /** Drops `title` if it is still the one set (a newer page's title stays). */
+  clearTitle(title: string): void {
+    if (this.#title === title) this.#title = null;
+  }
+
+  /** The values of the current route's `:name` segments. */
+  get params(): Record<string, string> {
+    return this.#match.params;
+  }
+
+  #match = $derived.by((): { route: Route; params: Record<string, string> } => {
+    for (const route of this.#routes) {
+      const params = matchPath(route.path, this.#path);
+      if (params) return { route, params };
+    }
+    return { route: this.#fallback, params: {} };
+  });
 
   navigate(target: string): void {
     const url = new URL(target, window.location.href);
@@ -75,6 +106,29 @@ export class Router {
     event.preventDefault();
     this.navigate(url.pathname + url.search + url.hash);
   };
+}
+
+/** The `:name` values when `path` fits `pattern`, else null. A segment never matches an empty string. */
+export function matchPath(pattern: string, path: string): Record<string, string> | null {
+  if (!pattern.includes(':')) return pattern === path ? {} : null;
+  const want = pattern.split('/');
+  const have = path.split('/');
+  if (want.length !== have.length) return null;
+  const params: Record<string, string> = {};
+  for (const [index, segment] of want.entries()) {
+    const value = have[index]!;
+    if (segment.startsWith(':')) {
+      if (!value) return null;
+      try {
+        params[segment.slice(1)] = decodeURIComponent(value);
+      } catch {
+        return null;
+      }
+    } else if (segment !== value) {
+      return null;
+    }
+  }
+  return params;
 }
 
 /** The app's router, for pages that navigate (set once by App.svelte). */
