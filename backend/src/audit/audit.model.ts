@@ -1,32 +1,8 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-export const AUDIT_ACTIONS = [
-  'auth.sign_in',
-  'auth.sign_in_failed',
-  'auth.sign_out',
-  'auth.sign_up',
-  'auth.password_changed',
-  'setup.first_admin',
-  'application.submitted',
-  'application.amended',
-  'application.approved',
-  'application.rejected',
-  'application.question',
-  'application.answered',
-  'role.granted',
-  'role.revoked',
-  'member.suspended',
-  'member.reinstated',
-  'organisation.created',
-  'organisation.updated',
-  'export.own_data',
-  'message.deleted',
-  'space.created',
-  'space.updated',
-  'channel.created',
-  'channel.updated',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+import { AUDIT_ACTIONS, type AuditAction } from '../shared/audit-actions.ts';
+
+export { AUDIT_ACTIONS, type AuditAction };
 
 /**
  * Append-only. The model refuses every update and delete (below), so nothing in the application

@@ -1,3 +1,5 @@
+import type { NotificationPayload } from '$shared/realtime-events.ts';
+
 /**
  * The shapes the membership API answers with, as the web app reads them. The server's zod schemas
  * (backend/src/…/*.presenter.ts) are the source of truth; these mirror them.
@@ -131,15 +133,8 @@ export interface AuditPage {
   nextBefore: string | null;
 }
 
-export interface NotificationItem {
-  id: string;
-  kind: string;
-  title: string;
-  body: string;
-  link: string;
-  at: string;
-  read: boolean;
-}
+/** A notification, as the API lists it and as `notification.created` pushes it. */
+export type NotificationItem = NotificationPayload;
 
 export interface NotificationList {
   items: NotificationItem[];

@@ -1,0 +1,28 @@
+/** Every action the audit log records; the server's model and the web app's filter share this list. */
+export const AUDIT_ACTIONS = [
+  'auth.sign_in',
+  'auth.sign_in_failed',
+  'auth.sign_out',
+  'auth.sign_up',
+  'auth.password_changed',
+  'setup.first_admin',
+  'application.submitted',
+  'application.amended',
+  'application.approved',
+  'application.rejected',
+  'application.question',
+  'application.answered',
+  'role.granted',
+  'role.revoked',
+  'member.suspended',
+  'member.reinstated',
+  'organisation.created',
+  'organisation.updated',
+  'export.own_data',
+  'message.deleted',
+  'space.created',
+  'space.updated',
+  'channel.created',
+  'channel.updated',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
