@@ -249,6 +249,8 @@ describe('spaces, channels and messages (HTTP)', function () {
       expect(edited.body.editedAt).to.be.a('string');
       const stored = await server.server.ctx.messages.get(channelId, sent.body.seq);
       expect(stored!.history.map((revision) => revision.source)).to.deep.equal(['first version']);
+      const history = await client.get(`/api/channels/${channelId}/messages/${sent.body.seq}/history`);
+      expect(history.body.map((revision: { html: string }) => revision.html)).to.deep.equal(['<p>first version</p>']);
 
       const { client: other } = await signedIn(server.url, models);
       expect((await other.patch(`/api/channels/${channelId}/messages/${sent.body.seq}`, { text: 'hijack' })).status).to.equal(403);

@@ -251,6 +251,9 @@ describe('channels (browser)', () => {
     await editor.fill('Catch-up two, corrected');
     await editor.press('Enter');
     await message(G, 'Catch-up two, corrected').getByTestId('message-edited').waitFor();
+    // The earlier version stays visible to readers.
+    await message(G, 'Catch-up two, corrected').getByTestId('message-edited').click();
+    await message(G, 'Catch-up two, corrected').getByTestId('message-history').getByText('Catch-up two', { exact: true }).waitFor();
     await waitForFocus(message(A, 'Catch-up two, corrected').getByRole('button', { name: /^Edit/ }));
     await act(A, message(A, 'Catch-up one'), 'Delete');
     await message(A, 'Catch-up one').getByRole('button', { name: 'Delete', exact: true }).click();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { Permission } from '../policy/policy.ts';
+import { NotFound } from '../http/errors.ts';
 import { presentChannel } from '../spaces/space.routes.ts';
 import { accessChannel, doDeleteMessage, doEditMessage, doPin, doReact, doSendMessage, listPinned, readHistory } from './message.actions.ts';
 import { MessageView, presentMessage } from './message.presenter.ts';
@@ -81,6 +82,22 @@ export function messageOperations(ctx: AppContext): Operation[] {
       params: MessageParams,
       responses: { 200: { description: 'Deleted', schema: MessageView } },
       handler: async ({ req, params }) => presentMessage(await doDeleteMessage(ctx, req.actor!, params.channelId, params.seq, req.ip), req.actor!.id),
+    }),
+    defineOperation({
+      method: 'get',
+      path: '/api/channels/:channelId/messages/:seq/history',
+      operationId: 'getMessageHistory',
+      summary: 'Earlier versions of an edited message, oldest first',
+      tags: ['messages'],
+      access: Permission.Converse,
+      params: MessageParams,
+      responses: { 200: { description: 'Earlier versions', schema: z.array(z.object({ at: z.string(), html: z.string() })) } },
+      handler: async ({ req, params }) => {
+        await accessChannel(ctx, req.actor, params.channelId);
+        const message = await ctx.messages.get(params.channelId, params.seq);
+        if (!message || message.deleted) throw new NotFound('No such message.');
+        return message.history.map((revision) => ({ at: revision.at.toISOString(), html: revision.html }));
+      },
     }),
     defineOperation({
       method: 'post',
