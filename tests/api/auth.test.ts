@@ -125,6 +125,16 @@ describe('accounts and sessions', function () {
       expect(longer!.blockedUntil!.getTime() - Date.now()).to.be.greaterThan(1500);
     });
 
+    it('counts every one of many failures sent at once', async function () {
+      const member = await makeMember(models);
+      const client = new ApiClient(server.url);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, index) => client.post('/api/auth/sign-in', { email: member.email, password: `parallel guess ${index}` })));
+      expect(results.every((res) => res.status === 401 || res.status === 429)).to.equal(true);
+      const limit = await models.RateLimit.findById(`sign-in:account:${member.emailNormalized}`).lean();
+      expect(limit!.failures).to.equal(results.filter((res) => res.status === 401).length);
+      expect(limit!.blockedUntil).to.be.instanceOf(Date);
+    });
+
     it('refuses a suspended member even with the right password', async function () {
       const member = await makeMember(models, { status: 'suspended' });
       const res = await new ApiClient(server.url).post('/api/auth/sign-in', { email: member.email, password: PASSWORD });

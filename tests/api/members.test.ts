@@ -65,6 +65,16 @@ describe('members: profile, directory, roles, suspension', function () {
       expect((await fresh.post('/api/auth/sign-in', { email: member.email, password: 'a brand new long passphrase' })).status).to.equal(200);
     });
 
+    it('ends every other session of the person when the password changes', async function () {
+      const { client, member } = await signedIn(server.url, models);
+      const thief = new ApiClient(server.url);
+      await thief.post('/api/auth/sign-in', { email: member.email, password: PASSWORD });
+      expect((await thief.get('/api/me')).status).to.equal(200);
+      expect((await client.post('/api/me/password', { currentPassword: PASSWORD, newPassword: 'locking the thief out now' })).status).to.equal(204);
+      expect((await thief.get('/api/me')).status).to.equal(401);
+      expect((await client.get('/api/me')).status).to.equal(200);
+    });
+
     it('exports everything stored about me as a JSON download, without the password hash', async function () {
       const { client, member } = await signedIn(server.url, models);
       const res = await client.get('/api/me/export');
@@ -72,6 +82,8 @@ describe('members: profile, directory, roles, suspension', function () {
       expect(res.headers.get('content-disposition')).to.match(/^attachment; filename="convene-my-data.json"/);
       expect(res.body.profile.email).to.equal(member.email);
       expect(JSON.stringify(res.body)).not.to.contain('scrypt$');
+      // Nothing about who acted on them: no moderator's IP on events that are not theirs.
+      for (const event of res.body.auditEvents as { yours: boolean; ip?: string }[]) expect(event.ip === undefined).to.equal(!event.yours);
       expect(res.body.auditEvents.some((event: { action: string }) => event.action === 'auth.sign_in')).to.equal(true);
       expect(await models.AuditEvent.countDocuments({ action: 'export.own_data', actorId: member._id })).to.equal(1);
     });
@@ -165,6 +177,19 @@ describe('members: profile, directory, roles, suspension', function () {
 
       expect((await moderator.post(`/api/admin/members/${member._id}/reinstate`)).status).to.equal(200);
       expect((await new ApiClient(server.url).post('/api/auth/sign-in', { email: member.email, password: PASSWORD })).status).to.equal(200);
+    });
+
+    it('opens no member socket on a session past its absolute lifetime', async function () {
+      const { client } = await signedIn(server.url, models);
+      const stored = await models.Session.findById(client.sessionId!).lean();
+      const data = JSON.parse(stored!.data) as { signedInAt: number };
+      data.signedInAt = Date.now() - 8 * 24 * 3600 * 1000;
+      await models.Session.updateOne({ _id: client.sessionId! }, { $set: { data: JSON.stringify(data) } });
+      const socket: ClientSocket = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: client.cookie! } });
+      sockets.push(socket);
+      const ready = await new Promise<{ memberId: string | null }>((resolve) => socket.once('session.ready', resolve));
+      expect(ready.memberId).to.equal(null);
+      expect((await client.get('/api/me')).status).to.equal(401);
     });
 
     it('needs a reason; moderators cannot suspend themselves or other moderators; members cannot suspend', async function () {

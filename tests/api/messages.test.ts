@@ -70,7 +70,7 @@ describe('spaces, channels and messages (HTTP)', function () {
       const { client: admin } = await signedIn(server.url, models, { roles: ['admin'] });
       const created = await admin.post('/api/spaces', { slug: `s-${key()}`, name: 'Working group', access: { sectors: ['academia'], roles: [] } });
       expect(created.status).to.equal(201);
-      const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+      const { client: moderator } = await signedIn(server.url, models, { sector: 'academia', roles: ['moderator'] });
       const channel = await moderator.post(`/api/spaces/${created.body.id}/channels`, { name: 'papers-wg', topic: 'Papers', kind: 'discussion' });
       expect(channel.status).to.equal(201);
       const { client: industry } = await signedIn(server.url, models, { sector: 'industry' });
@@ -79,6 +79,11 @@ describe('spaces, channels and messages (HTTP)', function () {
       expect((await industry.get(`/api/channels/${channel.body.id}/messages`)).status).to.equal(200);
       expect((await industry.post(`/api/spaces/${created.body.id}/channels`, { name: 'mine' })).status).to.equal(403);
       expect((await moderator.post('/api/spaces', { slug: 'nope', name: 'Nope', access: { sectors: [], roles: [] } })).status).to.equal(403);
+      // Managing channels does not open a space: a moderator from another sector sees nothing of Government's.
+      const { client: industryModerator } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
+      const government = await models.Space.findOne({ slug: 'government' }).lean();
+      expect((await industryModerator.patch(`/api/channels/${general.government}`, {})).status).to.equal(404);
+      expect((await industryModerator.post(`/api/spaces/${government!._id}/channels`, { name: 'peek' })).status).to.equal(404);
     });
   });
 

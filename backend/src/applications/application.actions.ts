@@ -63,6 +63,7 @@ async function loadForDecision(ctx: AppContext, applicantId: string): Promise<{ 
     ctx.models.Member.findById(applicantId).lean<MemberDoc>(),
   ]);
   if (!application || !applicant) throw new NotFound('No such application.');
+  if (applicant.status === 'suspended') throw new Conflict('This applicant is suspended: reinstate them first.', undefined, 'applicant_suspended');
   if (application.status !== 'pending' && application.status !== 'needs_info') {
     throw new Conflict('This application has already been decided.', undefined, 'already_decided');
   }

@@ -30,8 +30,8 @@ declare module 'express-session' {
 
 export const SESSION_COOKIE = 'convene.sid';
 /** Idle timeout (rolling) and absolute lifetime of a session. */
-const IDLE_MS = 12 * 3600 * 1000;
-const ABSOLUTE_MS = 7 * 24 * 3600 * 1000;
+export const IDLE_MS = 12 * 3600 * 1000;
+export const ABSOLUTE_MS = 7 * 24 * 3600 * 1000;
 
 /** What the session keeps about its person: who, and for which state of their roles and status. */
 interface SessionRef {

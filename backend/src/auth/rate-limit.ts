@@ -1,4 +1,4 @@
-import type { RateLimitModel } from './auth.model.ts';
+import type { RateLimitDoc, RateLimitModel } from './auth.model.ts';
 import { RateLimited } from '../http/errors.ts';
 import { trusted } from '../db/database.ts';
 
@@ -9,19 +9,25 @@ import { trusted } from '../db/database.ts';
 export class RateLimiter {
   constructor(private readonly RateLimit: RateLimitModel) {}
 
-  /** Counts one attempt in a fixed window; throws RateLimited past `limit`. */
+  /**
+   * Counts one attempt in a fixed window; throws RateLimited past `limit`. The count is raised
+   * before it is judged (one atomic $inc), so a burst of parallel requests cannot slip through.
+   */
   async hit(key: string, limit: number, windowMs: number, now = Date.now()): Promise<void> {
-    const doc = await this.RateLimit.findById(key).lean();
-    if (!doc || doc.windowStart.getTime() + windowMs <= now) {
-      await this.RateLimit.replaceOne(
+    let doc: RateLimitDoc | null = await this.RateLimit.findOneAndUpdate(
+      { _id: key },
+      { $inc: { count: 1 }, $setOnInsert: { windowStart: new Date(now), failures: 0, blockedUntil: null, expiresAt: new Date(now + windowMs) } },
+      { upsert: true, returnDocument: 'after' },
+    ).lean();
+    if (doc && doc.windowStart.getTime() + windowMs <= now) {
+      // A new window: start counting again from this attempt.
+      doc = await this.RateLimit.findOneAndUpdate(
         { _id: key },
-        { _id: key, windowStart: new Date(now), count: 1, failures: 0, blockedUntil: null, expiresAt: new Date(now + windowMs) },
-        { upsert: true },
-      );
-      return;
+        { $set: { windowStart: new Date(now), count: 1, expiresAt: new Date(now + windowMs) } },
+        { returnDocument: 'after' },
+      ).lean();
     }
-    if (doc.count >= limit) throw new RateLimited(Math.ceil((doc.windowStart.getTime() + windowMs - now) / 1000));
-    await this.RateLimit.updateOne({ _id: key }, { $inc: { count: 1 } });
+    if (doc && doc.count > limit) throw new RateLimited(Math.max(1, Math.ceil((doc.windowStart.getTime() + windowMs - now) / 1000)));
   }
 
   /** Throws RateLimited while any of `keys` is in its back-off after failures. */
@@ -34,22 +40,22 @@ export class RateLimiter {
   /**
    * A failed attempt: after `free` failures each further one blocks the key for twice as long
    * as the one before (1 s, 2 s, 4 s … up to `maxDelayMs`). Counts reset after `resetMs` of quiet.
+   * The failure is counted with one atomic $inc, so parallel guesses each count.
    */
   async fail(key: string, options: { free: number; maxDelayMs: number; resetMs: number }, now = Date.now()): Promise<void> {
-    const doc = await this.RateLimit.findById(key).lean();
-    const failures = doc && doc.expiresAt.getTime() > now ? doc.failures + 1 : 1;
-    const delay = failures > options.free ? Math.min(options.maxDelayMs, 1000 * 2 ** (failures - options.free - 1)) : 0;
-    await this.RateLimit.replaceOne(
+    let doc: RateLimitDoc | null = await this.RateLimit.findOneAndUpdate(
       { _id: key },
-      {
-        _id: key,
-        windowStart: doc?.windowStart ?? new Date(now),
-        count: doc?.count ?? 0,
-        failures,
-        blockedUntil: delay ? new Date(now + delay) : null,
-        expiresAt: new Date(now + options.resetMs),
-      },
-      { upsert: true },
+      { $inc: { failures: 1 }, $setOnInsert: { windowStart: new Date(now), count: 0, blockedUntil: null, expiresAt: new Date(now + options.resetMs) } },
+      { upsert: true, returnDocument: 'after' },
+    ).lean();
+    if (doc && doc.expiresAt.getTime() <= now) {
+      doc = await this.RateLimit.findOneAndUpdate({ _id: key }, { $set: { failures: 1, blockedUntil: null } }, { returnDocument: 'after' }).lean();
+    }
+    const failures = doc?.failures ?? 1;
+    const delay = failures > options.free ? Math.min(options.maxDelayMs, 1000 * 2 ** (failures - options.free - 1)) : 0;
+    await this.RateLimit.updateOne(
+      { _id: key },
+      { $set: { expiresAt: new Date(now + options.resetMs) }, ...(delay ? { $max: { blockedUntil: new Date(now + delay) } } : {}) },
     );
   }
 

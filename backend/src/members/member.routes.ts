@@ -71,6 +71,9 @@ export function memberOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, body }) => {
         await ctx.rateLimiter.hit(`password-change:member:${req.actor!.id}`, 10, 3600_000);
         await doChangePassword(ctx, req.user!, body, req);
+        // Whoever else holds a session (the reason many change a password) is out, at once.
+        await ctx.sessions.destroyAllFor(req.actor!.id);
+        ctx.realtime.disconnectMember(req.actor!.id, 'signed_out');
         await logIn(req, req.user!, { rotation: true });
       },
     }),
@@ -92,15 +95,26 @@ export function memberOperations(ctx: AppContext): Operation[] {
           // Scans the audit log: rare, and never on a hot path.
           ctx.models.AuditEvent.find({ $or: [{ actorId: member._id }, { targetId: String(member._id) }] } as never).sort({ _id: 1 }).lean<AuditEventDoc[]>(),
         ]);
-        const { passwordHash: _omit, ...profile } = member;
+        const { passwordHash: _omit, suspension, ...rest } = member;
+        // Who acted on this person is the moderators' business: no moderator ids, no moderator IPs.
+        const profile = { ...rest, suspension: suspension ? { reason: suspension.reason, at: suspension.at } : null };
         const data = {
           exportedAt: new Date().toISOString(),
           profile,
           organisation: org,
-          application: application ? { ...application, thread: application.thread.map(({ by: _by, ...entry }) => entry) } : null,
+          application: application
+            ? {
+                ...application,
+                thread: application.thread.map(({ by: _by, ...entry }) => entry),
+                decision: application.decision ? { at: application.decision.at, reason: application.decision.reason } : null,
+              }
+            : null,
           notifications: box?.items ?? [],
           identities: identities.map((identity) => ({ provider: identity.providerId, issuer: identity.issuer, subject: identity.subject, linkedAt: identity.createdAt })),
-          auditEvents: events.map((event) => ({ action: event.action, at: event.at, ip: event.ip, yours: String(event.actorId) === String(member._id) })),
+          auditEvents: events.map((event) => {
+            const yours = String(event.actorId) === String(member._id);
+            return { action: event.action, at: event.at, yours, ...(yours ? { ip: event.ip } : {}) };
+          }),
         };
         await ctx.audit.record({ action: 'export.own_data', actorId: member._id, target: { type: 'member', id: member._id }, req });
         res.setHeader('Content-Disposition', 'attachment; filename="convene-my-data.json"');

@@ -63,6 +63,7 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
   socket.on(
     'channel.leave',
     handle(JoinPayload, async ({ channelId }, member) => {
+      if (!socket.rooms.has(Rooms.channel(channelId))) return {};
       await socket.leave(Rooms.channel(channelId));
       joined.delete(channelId);
       socket.to(Rooms.channel(channelId)).emit('presence.changed', { channelId, memberId: String(member._id), online: false });

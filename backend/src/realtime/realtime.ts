@@ -5,12 +5,14 @@ import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../http/logger.ts';
 import type { MemberDoc, MemberModel } from '../members/member.model.ts';
+import { ABSOLUTE_MS, IDLE_MS } from '../auth/auth.ts';
 import { REALTIME_PATH, Rooms, type ClientToServerEvents, type ServerToClientEvents } from '../shared/realtime-events.ts';
 
 export interface SocketData {
   /** The signed-in member, or null for a visitor's socket (which joins no rooms). */
   memberId: string | null;
   sessionId?: string;
+  signedInAt?: number;
 }
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -67,8 +69,12 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
     try {
       socket.data.memberId = null;
       const req = socket.request as Request;
-      const ref = (req.session as { passport?: { user?: { id?: string } } } | undefined)?.passport?.user;
-      if (ref?.id) {
+      const session = req.session as { passport?: { user?: { id?: string } }; signedInAt?: number } | undefined;
+      const ref = session?.passport?.user;
+      // The session's absolute lifetime holds for sockets too.
+      const signedInAt = session?.signedInAt ?? 0;
+      if (ref?.id && Date.now() - signedInAt < ABSOLUTE_MS) {
+        socket.data.signedInAt = signedInAt;
         const member = await deps.Member.findById(ref.id).lean<MemberDoc>();
         if (member && member.status !== 'suspended') {
           socket.data.memberId = String(member._id);
@@ -83,7 +89,18 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
 
   io.on('connection', (socket) => {
     const memberId = socket.data.memberId;
-    if (memberId) void socket.join([Rooms.user(memberId), Rooms.session(socket.data.sessionId!)]);
+    if (memberId) {
+      void socket.join([Rooms.user(memberId), Rooms.session(socket.data.sessionId!)]);
+      // A socket lives no longer than its session could without a request: it is cut at the
+      // session's absolute end or after the idle timeout, and reconnects only if the cookie is still good.
+      const remaining = Math.min((socket.data.signedInAt ?? 0) + ABSOLUTE_MS - Date.now(), IDLE_MS);
+      const timer = setTimeout(() => {
+        socket.emit('session.ended', { reason: 'signed_out' });
+        socket.disconnect(true);
+      }, Math.max(0, remaining));
+      timer.unref();
+      socket.once('disconnect', () => clearTimeout(timer));
+    }
     deps.onConnection?.(socket);
     socket.emit('session.ready', { serverTime: new Date().toISOString(), memberId });
     socket.on('system.ping', (payload, ack) => {

@@ -144,7 +144,8 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       responses: { 201: { description: 'Created', schema: ChannelView } },
       handler: async ({ req, params, body }) => {
         const space = await ctx.models.Space.findById(params.spaceId).lean<SpaceDoc>();
-        if (!space) throw new NotFound('No such space.');
+        // Managing channels does not open a space one may not enter.
+        if (!space || !canEnterSpace(req.actor, space)) throw new NotFound('No such space.');
         const channel = await ctx.models.Channel.create({ spaceId: space._id, ...body, createdBy: req.actor!.id });
         await ctx.audit.record({ action: 'channel.created', actorId: req.actor!.id, target: { type: 'channel', id: channel._id }, details: { name: body.name }, req });
         return presentChannel(channel.toObject());
@@ -161,7 +162,10 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       body: ChannelPatch,
       responses: { 200: { description: 'Updated', schema: ChannelView } },
       handler: async ({ req, params, body }) => {
-        const channel = await ctx.models.Channel.findOneAndUpdate({ _id: params.channelId }, { $set: body }, { returnDocument: 'after' }).lean<ChannelDoc>();
+        const existing = await ctx.models.Channel.findById(params.channelId).lean<ChannelDoc>();
+        const space = existing ? await ctx.models.Space.findById(existing.spaceId).lean<SpaceDoc>() : null;
+        if (!existing || !space || !canEnterSpace(req.actor, space)) throw new NotFound('No such channel.');
+        const channel = await ctx.models.Channel.findOneAndUpdate({ _id: existing._id }, { $set: body }, { returnDocument: 'after' }).lean<ChannelDoc>();
         if (!channel) throw new NotFound('No such channel.');
         // Archived or restored: live sockets rejoin and learn whether they may still post.
         if (body.archived !== undefined) ctx.realtime.disconnectRooms([Rooms.channel(params.channelId)]);
