@@ -28,6 +28,8 @@ import { originAllowed } from './realtime/realtime.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { MessageStore } from './messages/message.store.ts';
 import { PostingLimiter } from './messages/message.actions.ts';
+import { SearchIndex } from './search/search.index.ts';
+import { ModerationSources } from './moderation/moderation.sources.ts';
 import { healthOperations } from './health/health.routes.ts';
 import { ApiRegistry, defineOperation } from './http/api.ts';
 import { NotFound, errorHandler } from './http/errors.ts';
@@ -70,6 +72,8 @@ export function createApp(deps: AppDependencies): BuiltApp {
     rateLimiter: new RateLimiter(models.RateLimit),
     messages: new MessageStore(deps.database.connection, config.messageBlockSize),
     postingLimiter: new PostingLimiter(config.postingBurst, config.postingIntervalMs),
+    search: new SearchIndex(),
+    moderation: new ModerationSources(),
   };
   const session = sessionMiddleware(ctx);
   const authenticator = createAuthenticator(ctx);

@@ -8,6 +8,8 @@ import type { Notifier } from './notifications/notification.actions.ts';
 import type { RealtimeHub } from './realtime/hub.ts';
 import type { MessageStore } from './messages/message.store.ts';
 import type { PostingLimiter } from './messages/message.actions.ts';
+import type { SearchIndex } from './search/search.index.ts';
+import type { ModerationSources } from './moderation/moderation.sources.ts';
 
 /** What routes and actions are built from: one per app instance. */
 export interface AppContext {
@@ -21,4 +23,8 @@ export interface AppContext {
   rateLimiter: RateLimiter;
   messages: MessageStore;
   postingLimiter: PostingLimiter;
+  /** The term index; capabilities index their content and register how hits are checked. */
+  search: SearchIndex;
+  /** The moderatable content types and how to load and change each. */
+  moderation: ModerationSources;
 }

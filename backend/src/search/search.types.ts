@@ -1,0 +1,63 @@
+/**
+ * The contract between the search index and the capabilities whose content it finds. Each
+ * capability (messages, knowledge, alerts, members) does two things:
+ *
+ *  1. after every stored change, it tells the index: `ctx.search.index(doc)` for a new or changed
+ *     item, `ctx.search.remove(key)` when it is deleted (soft delete too). Indexing never decides
+ *     who may see an item, and an anonymous item is indexed with `authorId: null` (the real
+ *     author must never reach the index, or a search by author would reveal it).
+ *  2. it registers one `SearchSource` per type (`ctx.search.registerSource(...)`, in its routes
+ *     factory), which the search operation asks, for every candidate hit, whether the actor may
+ *     see it, applying exactly the policy its own direct reads apply (spaces, TLP, moderation).
+ *     A hit the source does not confirm is dropped before anything is counted.
+ */
+
+import type { Actor } from '../policy/policy.ts';
+
+export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member'] as const;
+export type SearchType = (typeof SEARCH_TYPES)[number];
+
+/** One item as the index sees it. Text is plain (Markdown source or text without tags). */
+export interface SearchDocument {
+  /** Unique across types, stable: `message:<channelId>:<seq>`, `alert:<id>`, `question:<id>` … */
+  key: string;
+  type: SearchType;
+  /** Where it lives, for filters (null: not in a space, e.g. alerts and members). */
+  spaceId: string | null;
+  channelId: string | null;
+  /** Null when posted anonymously. */
+  authorId: string | null;
+  tags: string[];
+  createdAt: Date;
+  title: string;
+  text: string;
+}
+
+/** What the index keeps of a document besides its terms, enough to filter and to ask a source. */
+export type SearchRef = Omit<SearchDocument, 'title' | 'text'>;
+
+/** How a hit is shown; `text` is plain, the search operation cuts snippets and highlights terms. */
+export interface SearchPresentation {
+  title: string;
+  text: string;
+  /** A path inside the web app, e.g. `/channels/<id>?seq=12`. */
+  link: string;
+}
+
+export interface SearchSource {
+  type: SearchType;
+  /**
+   * Of these candidates (all of this source's type), the keys the actor may see, by the same rule
+   * as direct reads. Called with many refs at once: load in bulk, never one query per ref.
+   */
+  visible(actor: Actor, refs: SearchRef[]): Promise<Set<string>>;
+  /** The current title, text and link of hits already confirmed visible (a page, ≤ 50). */
+  present(actor: Actor, refs: SearchRef[]): Promise<Map<string, SearchPresentation>>;
+}
+
+/** What capabilities see of the search index (`ctx.search`). */
+export interface SearchIndexer {
+  index(doc: SearchDocument): Promise<void>;
+  remove(key: string): Promise<void>;
+  registerSource(source: SearchSource): void;
+}
