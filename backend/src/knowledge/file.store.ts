@@ -96,7 +96,18 @@ export class FileStore {
     for (let n = 0; n < file.chunks; n++) {
       const chunk = await collection.findOne({ _id: String(n) });
       if (!chunk) throw new Error(`file ${file._id} lacks chunk ${n}`);
-      if (!res.write(Buffer.from(chunk.data.buffer))) await new Promise((resolve) => res.once('drain', resolve));
+      if (res.destroyed) return; // the reader went away
+      if (!res.write(Buffer.from(chunk.data.buffer))) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      }
     }
     res.end();
   }
