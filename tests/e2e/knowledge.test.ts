@@ -127,6 +127,21 @@ describe('knowledge: questions, papers, library (browser)', () => {
 
     // (Search: once the term index lands, find the question here by a word of its title.)
 
+    // A moderator sees only the label too, until an explicit, audited reveal.
+    const moderator = await makeMember(models, { roles: ['moderator'], sector: 'civil_society' });
+    const modTab = await open();
+    const m = modTab.page;
+    await signIn(m, moderator.email);
+    await m.goto(questionUrl);
+    await m.getByText('a member from industry — file hosting, under 50 staff').first().waitFor();
+    expect(await m.locator('main').innerText()).to.not.include(asker.name);
+    await m.getByRole('button', { name: 'Reveal who posted this question (audited)' }).click();
+    await m.getByLabel('Why do you need to know who posted this question?').fill('Reported as spam by two members');
+    await m.getByRole('button', { name: 'Reveal and record' }).click();
+    await m.getByRole('status').filter({ hasText: `Posted by ${asker.name}` }).waitFor();
+    expect(await models.AuditEvent.countDocuments({ action: 'knowledge.author_revealed', actorId: moderator._id })).to.equal(1);
+    expect(modTab.problems()).to.deep.equal([]);
+
     expect(askerTab.problems()).to.deep.equal([]);
     expect(helperTab.problems()).to.deep.equal([]);
   });
