@@ -174,6 +174,10 @@ describe('library channels (HTTP)', function () {
     expect(await moderation.load(actor('government', ['moderator']), `${channelId}:${created.body.id}`)).to.equal(null);
     const loaded = await moderation.load(modActor, `${channelId}:${created.body.id}`);
     expect(loaded).to.include({ title: RESOURCE.title, authorId: String(moderatorMember._id), link: `/channels/${channelId}/resources/${created.body.id}` });
+    // Redacted personal data stays redacted in search snippets for members, not for moderators.
+    await moderation.setState(`${channelId}:${created.body.id}`, { visibility: 'visible', reason: 'personal_data', note: '', redactedHtml: '<p>[redacted]</p>', redactedSource: '[redacted]', by: modActor.id, at: new Date() });
+    expect((await search.present(actor('industry'), [ref])).get(ref.key)!.text).to.equal('[redacted]');
+    expect((await search.present(modActor, [ref])).get(ref.key)!.text).to.include('No terrorist content.');
     await moderation.setState(`${channelId}:${created.body.id}`, { visibility: 'hidden', reason: 'other', note: '', redactedHtml: null, redactedSource: null, by: modActor.id, at: new Date() });
     expect([...(await search.visible(actor('industry'), [ref]))]).to.deep.equal([]);
     expect([...(await search.visible(modActor, [ref]))]).to.deep.equal([ref.key]);

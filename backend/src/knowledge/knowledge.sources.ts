@@ -2,8 +2,8 @@ import type { AppContext } from '../context.ts';
 import type { ChannelDoc, ChannelKind } from '../channels/channel.model.ts';
 import { trusted } from '../db/database.ts';
 import type { ChannelAccess } from '../messages/message.actions.ts';
-import type { ContentType, ModeratableItem, ModerationSource, ModerationState } from '../moderation/moderation.types.ts';
-import { canEnterSpace, type Actor } from '../policy/policy.ts';
+import { moderatedView, type ContentType, type ModeratableItem, type ModerationSource, type ModerationState } from '../moderation/moderation.types.ts';
+import { canEnterSpace, isModerator, type Actor } from '../policy/policy.ts';
 import type { SearchPresentation, SearchRef, SearchSource, SearchType } from '../search/search.types.ts';
 import type { SpaceDoc } from '../spaces/space.model.ts';
 import { accessKnowledge, announce, plain, visibleToActor } from './knowledge.actions.ts';
@@ -88,7 +88,7 @@ export function knowledgeSearchSources(ctx: AppContext, store: KnowledgeStore): 
       }
       return visible;
     },
-    async present(_actor: Actor, refs: SearchRef[]): Promise<Map<string, SearchPresentation>> {
+    async present(actor: Actor, refs: SearchRef[]): Promise<Map<string, SearchPresentation>> {
       const items = await itemsOf(store, refs);
       // Answers are shown under their question's title.
       const questionIds = new Map<string, string[]>();
@@ -98,7 +98,9 @@ export function knowledgeSearchSources(ctx: AppContext, store: KnowledgeStore): 
       const result = new Map<string, SearchPresentation>();
       for (const [key, item] of items) {
         const title = item.type === 'answer' ? `Answer: ${titles.get(item.questionId) ?? 'a question'}` : 'title' in item ? item.title : '';
-        const text = item.type === 'paper' ? plain(`${item.authors.join(', ')} ${item.source}`) : 'source' in item ? plain(item.source) : '';
+        // What a reader may see of the text: redacted personal data stays redacted in snippets too.
+        const shown = 'source' in item ? moderatedView(item.moderation, { html: item.html, source: item.source }, { isModerator: isModerator(actor) }).source : '';
+        const text = item.type === 'paper' ? plain(`${item.authors.join(', ')} ${shown}`) : plain(shown);
         result.set(key, { title, text, link: linkOf(item) });
       }
       return result;
