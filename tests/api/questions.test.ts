@@ -139,6 +139,8 @@ describe('questions and answers (HTTP)', function () {
       expect(await titles('')).to.deep.equal(['Third', 'Second', 'First']);
       expect(await titles('?sort=unanswered')).to.deep.equal(['Third', 'First']);
       expect(await titles('?tag=alpha')).to.deep.equal(['Third', 'First']);
+      expect(await titles('?sort=votes&limit=1&offset=1')).to.deep.equal(['Second']);
+      expect((await b.get(`/api/channels/${channelId}/questions?limit=0`)).status).to.equal(400);
       const listed = (await b.get(`/api/channels/${channelId}/questions?sort=votes`)).body;
       expect(listed[0].myVote).to.equal(1);
       expect(listed[0].score).to.equal(1);

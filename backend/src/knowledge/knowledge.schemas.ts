@@ -33,10 +33,16 @@ export type AnswerBody = z.infer<typeof AnswerBody>;
 export const VoteBody = z.strictObject({ value: z.union([z.literal(-1), z.literal(0), z.literal(1)]).describe('1 up, -1 down, 0 withdraw') }).meta({ id: 'VoteBody' });
 export const AcceptBody = z.strictObject({ answerId: ObjectIdParam.nullable().describe('Null: accept none') }).meta({ id: 'AcceptBody' });
 
+const Limit = z.coerce.number().int().min(1).max(200).default(50).describe('At most this many (a page)');
+const Offset = z.coerce.number().int().min(0).max(1_000_000).default(0).describe('Skip this many (the next page starts at offset + limit)');
+
 export const QuestionListQuery = z.strictObject({
   sort: z.enum(['votes', 'newest', 'unanswered']).default('newest'),
   tag: Tag.optional(),
+  limit: Limit,
+  offset: Offset,
 });
+export const PaperListQuery = z.strictObject({ tag: Tag.optional(), limit: Limit, offset: Offset });
 
 export const AnonymousProfileBody = z
   .strictObject({ description: text({ max: 80 }).describe('e.g. "file hosting, under 50 staff"; shown after your sector') })

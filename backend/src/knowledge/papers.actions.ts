@@ -60,11 +60,12 @@ export class Papers {
     private readonly files: FileStore,
   ) {}
 
-  async list(actor: Actor, channelId: string, tag: string | undefined): Promise<PaperView[]> {
+  async list(actor: Actor, channelId: string, query: { tag?: string; limit: number; offset: number }): Promise<PaperView[]> {
     await accessKnowledge(this.ctx, actor, channelId, 'papers');
     let papers = await this.store.list(channelId, 'paper');
-    if (tag) papers = papers.filter((paper) => paper.tags.includes(tag));
+    if (query.tag) papers = papers.filter((paper) => paper.tags.includes(query.tag!));
     papers.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    papers = papers.slice(query.offset, query.offset + query.limit);
     const names = await namesOf(this.ctx, papers);
     const viewer = viewerOf(actor);
     return papers.map((paper) => presentPaper(paper, viewer, names));

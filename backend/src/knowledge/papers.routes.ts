@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { Permission } from '../policy/policy.ts';
 import { CommentView, PaperView } from './knowledge.presenter.ts';
-import { ChannelParams, CommentBody, PaperBody, PaperParams, Tag } from './knowledge.schemas.ts';
+import { ChannelParams, CommentBody, PaperBody, PaperListQuery, PaperParams } from './knowledge.schemas.ts';
 import type { Papers } from './papers.actions.ts';
 
 export function paperOperations(_ctx: AppContext, papers: Papers): Operation[] {
@@ -12,13 +12,13 @@ export function paperOperations(_ctx: AppContext, papers: Papers): Operation[] {
       method: 'get',
       path: '/api/channels/:channelId/papers',
       operationId: 'listPapers',
-      summary: 'Papers shared in a papers channel, newest first; optionally one tag',
+      summary: 'Papers shared in a papers channel, newest first, a page at a time; optionally one tag',
       tags: ['papers'],
       access: Permission.Converse,
       params: ChannelParams,
-      query: z.strictObject({ tag: Tag.optional() }),
+      query: PaperListQuery,
       responses: { 200: { description: 'Papers', schema: z.array(PaperView) } },
-      handler: ({ req, params, query }) => papers.list(req.actor!, params.channelId, query.tag),
+      handler: ({ req, params, query }) => papers.list(req.actor!, params.channelId, query),
     }),
     defineOperation({
       method: 'post',

@@ -57,12 +57,13 @@ export class Questions {
     private readonly store: KnowledgeStore,
   ) {}
 
-  async list(actor: Actor, channelId: string, query: { sort: 'votes' | 'newest' | 'unanswered'; tag?: string }): Promise<QuestionView[]> {
+  async list(actor: Actor, channelId: string, query: { sort: 'votes' | 'newest' | 'unanswered'; tag?: string; limit: number; offset: number }): Promise<QuestionView[]> {
     await accessKnowledge(this.ctx, actor, channelId, 'qa');
     let questions = await this.store.list(channelId, 'question');
     if (query.tag) questions = questions.filter((question) => question.tags.includes(query.tag!));
     if (query.sort === 'unanswered') questions = questions.filter((question) => question.answerCount === 0);
     questions.sort((a, b) => (query.sort === 'votes' ? b.score - a.score : 0) || b.createdAt.getTime() - a.createdAt.getTime());
+    questions = questions.slice(query.offset, query.offset + query.limit);
     const [names, votes] = await Promise.all([namesOf(this.ctx, questions), this.store.myVotes(channelId, actor.id, questions.map((question) => question._id))]);
     const viewer = viewerOf(actor);
     return questions.map((question) => presentQuestion(question, viewer, names, votes.get(question._id) ?? 0));

@@ -14,7 +14,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       method: 'get',
       path: '/api/channels/:channelId/questions',
       operationId: 'listQuestions',
-      summary: 'Questions of a Q&A channel: by votes, newest, or unanswered; optionally one tag',
+      summary: 'Questions of a Q&A channel, a page at a time: by votes, newest, or unanswered; optionally one tag',
       tags: ['questions'],
       access: Permission.Converse,
       params: ChannelParams,
