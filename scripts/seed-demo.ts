@@ -1,4 +1,5 @@
-import { Types } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
+import type { Models } from '../backend/src/db/models.ts';
 import { hashPassword } from '../backend/src/auth/passwords.ts';
 import { loadConfig } from '../backend/src/config/config.ts';
 import { createLogger } from '../backend/src/http/logger.ts';
@@ -8,6 +9,10 @@ import { openScriptDatabase } from './lib/database.ts';
 import { ensureDefaultSpaces } from '../backend/src/spaces/space.routes.ts';
 import { MessageStore } from '../backend/src/messages/message.store.ts';
 import { renderMarkdown } from '../backend/src/messages/render.ts';
+import { FileStore } from '../backend/src/knowledge/file.store.ts';
+import { anonymousLabel, newItemId } from '../backend/src/knowledge/knowledge.actions.ts';
+import { KnowledgeStore, type KnowledgeItem } from '../backend/src/knowledge/knowledge.store.ts';
+import { makePdf } from './lib/make-pdf.ts';
 
 /**
  * `npm run seed:demo`: a believable community in an empty database: organisations from all four
@@ -79,6 +84,89 @@ export const DEMO_PASSWORD = 'demo password for convene 2026';
 
 const config = loadConfig();
 const logger = createLogger({ logLevel: 'warn' });
+/**
+ * Q&A, papers and library channels in the Plenary: an anonymous question with answers (one
+ * accepted) and votes, a paper with a small PDF this project writes itself, and a starter library
+ * with a revision history and an open suggested edit.
+ */
+async function seedKnowledge(db: { models: Models; connection: Connection }, memberIds: Map<string, string>): Promise<void> {
+  const plenary = await db.models.Space.findOne({ slug: 'plenary' }).lean();
+  const channel = async (name: string, topic: string, kind: 'qa' | 'papers' | 'library') =>
+    String((await db.models.Channel.create({ spaceId: plenary!._id, name, topic, kind }))._id);
+  const qa = await channel('questions', 'Ask the community; anonymously if you prefer', 'qa');
+  const papers = await channel('research', 'Shared research: papers, reports, datasets', 'papers');
+  const library = await channel('toolkit', 'Practical resources for small platforms', 'library');
+  const store = new KnowledgeStore(db.connection);
+  const files = new FileStore(db.connection, db.models.File);
+  const who = (email: string) => memberIds.get(email)!;
+  const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3600_000);
+  const base = (channelId: string, authorEmail: string, hoursAgo: number) => ({ _id: newItemId(), channelId, authorId: who(authorEmail), createdAt: at(hoursAgo), updatedAt: at(hoursAgo), moderation: null });
+  const md = (source: string) => ({ source, html: renderMarkdown(source) });
+
+  // Q&A: Priya asks anonymously; Elena and Mei answer; Priya accepts Mei's answer.
+  const description = 'file hosting, under 50 staff';
+  await db.models.AnonymousProfile.create({ _id: who('priya@sharespace.example'), description, posts: [] });
+  const question = {
+    ...base(qa, 'priya@sharespace.example', 30), type: 'question' as const, anonymous: true, anonLabel: anonymousLabel('industry', description),
+    title: 'How do small teams keep up with hash lists?', ...md('We are two people on trust & safety. Is joining a **hash-sharing** database worth it at our size, and what does it cost in review time?'),
+    tags: ['hashing', 'small-teams'], score: 3, answerCount: 2, acceptedAnswerId: null as string | null,
+  };
+  const answers = [
+    { ...base(qa, 'elena@ier.ac.example', 26), type: 'answer' as const, questionId: question._id, anonymous: false, anonLabel: null, ...md('Our 2025 survey found most small hosts spend under an hour a week once matching is automated.'), score: 1 },
+    { ...base(qa, 'mei@openvideo.example', 20), type: 'answer' as const, questionId: question._id, anonymous: false, anonLabel: null, ...md('Yes. Start with the hash list for known content only, and route matches to a *queue*, not automatic removal.'), score: 2 },
+  ];
+  question.acceptedAnswerId = answers[1]!._id;
+  const unanswered = { ...base(qa, 'lukas@chirp.example', 4), type: 'question' as const, anonymous: false, anonLabel: null, title: 'Transparency reports: how do you count appeals?', ...md('Per item or per account?'), tags: ['transparency'], score: 0, answerCount: 0, acceptedAnswerId: null };
+  for (const item of [question, ...answers, unanswered] as KnowledgeItem[]) await store.insert(item);
+  await db.models.AnonymousProfile.updateOne({ _id: who('priya@sharespace.example') }, { $push: { posts: { channelId: qa, itemId: question._id, type: 'question', at: question.createdAt } } });
+  const votes: [string, string, 1 | -1][] = [
+    [question._id, 'lukas@chirp.example', 1], [question._id, 'mei@openvideo.example', 1], [question._id, 'elena@ier.ac.example', 1],
+    [answers[0]!._id, 'priya@sharespace.example', 1], [answers[1]!._id, 'priya@sharespace.example', 1], [answers[1]!._id, 'lukas@chirp.example', 1],
+  ];
+  for (const [itemId, email, value] of votes) await store.votes(qa).insertOne({ _id: `${itemId}:${who(email)}`, value });
+
+  // Papers: one with a PDF written by scripts/lib/make-pdf.ts.
+  const paper = {
+    ...base(papers, 'elena@ier.ac.example', 48), type: 'paper' as const, title: 'Propaganda migration to small file hosts, 2023–2025',
+    authors: ['Elena Petrova', 'Jonas Meyer'], year: 2025, venue: 'Institute for Extremism Research working papers',
+    ...md('We follow **1,200** propaganda links as takedowns on large platforms push them to small file hosts, and measure how hash-sharing changes where they land.'),
+    doi: '10.5555/ier.2025.0042', link: 'https://ier.ac.example/papers/migration', tags: ['migration', 'hashing'], attachment: null as { fileId: string; size: number } | null, commentCount: 1,
+  };
+  const pdf = makePdf(paper.title, ['Elena Petrova, Jonas Meyer', 'Institute for Extremism Research (demo data)', '', 'Abstract', 'We follow 1,200 propaganda links as takedowns on large platforms push', 'them to small file hosts.']);
+  const file = await files.save(pdf, { uploaderId: paper.authorId, channelId: papers, itemId: paper._id });
+  paper.attachment = { fileId: file._id, size: file.size };
+  await store.insert(paper);
+  await store.insert({ ...base(papers, 'priya@sharespace.example', 40), type: 'comment', paperId: paper._id, ...md('This matches what we see. Section 4 is worth reading for anyone running uploads.') });
+  await store.insert({
+    ...base(papers, 'samuel@survivors.example', 10), type: 'paper', title: 'Centring survivors in content moderation policy', authors: ['Survivors Network'], year: 2024, venue: 'Policy brief',
+    ...md('Recommendations for platforms on how removal decisions affect survivors of attacks.'), doi: null, link: 'https://survivors.example/brief', tags: ['policy'], attachment: null, commentCount: 0,
+  });
+
+  // Library: resources written by the moderator, one revised, one with an open suggestion.
+  const moderator = 'moderator@ier.ac.example';
+  const resources = [
+    { title: 'Model terms of service: terrorist content', category: 'Terms of service', versions: ['Users may not upload terrorist content.', 'Users may not upload, share or link to **terrorist or violent extremist content**, as defined in section 2.'] },
+    { title: 'Transparency report template', category: 'Transparency', versions: ['## Removals\n\n| Month | Items removed | Appeals | Reinstated |\n|---|---|---|---|\n| | | | |'] },
+    { title: 'Getting started: a trust & safety checklist for teams under 10', category: 'Guides', versions: ['1. Publish a contact point for referrals.\n2. Write down what you remove and why.\n3. Join the community here and ask.'] },
+  ];
+  for (const [index, resource] of resources.entries()) {
+    const item = { ...base(library, moderator, 72 - index), type: 'resource' as const, title: resource.title, category: resource.category, ...md(resource.versions.at(-1)!), revision: resource.versions.length, attachment: null };
+    for (const [n, version] of resource.versions.entries()) {
+      await store.insert({
+        ...base(library, moderator, 72 - index - n), _id: `${item._id}:${n + 1}`, type: 'revision', resourceId: item._id, n: n + 1,
+        title: resource.title, category: resource.category, ...md(version), note: n === 0 ? 'First version' : 'Defined terms', creditId: null,
+      });
+    }
+    await store.insert(item);
+    if (index === 0) {
+      await store.insert({
+        ...base(library, 'lukas@chirp.example', 2), type: 'suggestion', resourceId: item._id, baseRevision: item.revision, ...md(`${resource.versions.at(-1)} Accounts that do so repeatedly are closed.`),
+        note: 'Add a repeat-offender rule', status: 'open', reason: '', decidedBy: null, decidedAt: null,
+      });
+    }
+  }
+}
+
 const db = await openScriptDatabase(config, logger);
 try {
   if (await db.models.Member.exists({})) {
@@ -142,6 +230,7 @@ try {
       }
       await models.Channel.updateOne({ _id: channel!._id }, { $max: { lastSeq: lines.length } });
     }
+    await seedKnowledge(db, memberIds);
     const day = 24 * 3600 * 1000;
     for (const [index, person] of APPLICANTS.entries()) {
       const member = await models.Member.create({

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { connect } from '../../backend/src/db/database.ts';
 import { createModels } from '../../backend/src/db/models.ts';
 import { MessageStore } from '../../backend/src/messages/message.store.ts';
+import { isPdf } from '../../backend/src/knowledge/file.store.ts';
 import { engineUri, uniqueDatabaseName } from '../helpers/engine.ts';
 import { ROOT } from '../helpers/process.ts';
 
@@ -55,6 +56,12 @@ describe('command-line scripts', function () {
       const store = new MessageStore(connection);
       await store.open();
       expect((await store.range(String(general!._id), 1, 3)).map((message) => message.seq)).to.deep.equal([1, 2, 3]);
+      // Knowledge: Q&A, papers (one with a real PDF, stored in chunks) and a library.
+      const kinds = (await models.Channel.find({ spaceId: plenary!._id }).lean()).map((channel) => channel.kind);
+      expect(kinds).to.include.members(['qa', 'papers', 'library']);
+      const file = await models.File.findOne({}).lean();
+      const chunk = await connection.db!.collection<{ _id: string; data: { buffer: Uint8Array } }>(`files_${file!._id}`).findOne({ _id: '0' });
+      expect(isPdf(Buffer.from(chunk!.data.buffer))).to.equal(true);
     } finally {
       await connection.close();
     }

@@ -34,6 +34,8 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.Converse]: MEMBERS,
   [Permission.ChannelManage]: STAFF,
   [Permission.SpaceManage]: ['admin'],
+  [Permission.LibraryEdit]: STAFF,
+  [Permission.AuthorReveal]: STAFF,
 };
 
 describe('authorization policy', function () {

@@ -87,13 +87,14 @@ export function memberOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'A JSON file', contentType: 'application/json' } },
       handler: async ({ req, res }) => {
         const member = req.user!;
-        const [org, application, box, identities, events] = await Promise.all([
+        const [org, application, box, identities, events, anonymous] = await Promise.all([
           member.organisationId ? ctx.models.Organisation.findById(member.organisationId).lean() : null,
           ctx.models.Application.findById(member._id).lean<ApplicationDoc>(),
           ctx.models.NotificationBox.findById(member._id).lean(),
           ctx.models.Identity.find({ memberId: member._id }).lean(),
           // Scans the audit log: rare, and never on a hot path.
           ctx.models.AuditEvent.find({ $or: [{ actorId: member._id }, { targetId: String(member._id) }] } as never).sort({ _id: 1 }).lean<AuditEventDoc[]>(),
+          ctx.models.AnonymousProfile.findById(String(member._id)).lean(),
         ]);
         const { passwordHash: _omit, suspension, ...rest } = member;
         // Who acted on this person is the moderators' business: no moderator ids, no moderator IPs.
@@ -110,6 +111,8 @@ export function memberOperations(ctx: AppContext): Operation[] {
               }
             : null,
           notifications: box?.items ?? [],
+          // Your own anonymous questions and answers: listed to you, never to anyone else.
+          anonymousProfile: anonymous ? { description: anonymous.description, posts: anonymous.posts } : null,
           identities: identities.map((identity) => ({ provider: identity.providerId, issuer: identity.issuer, subject: identity.subject, linkedAt: identity.createdAt })),
           auditEvents: events.map((event) => {
             const yours = String(event.actorId) === String(member._id);

@@ -44,6 +44,10 @@ export enum Permission {
   Converse = 'converse',
   ChannelManage = 'channel:manage',
   SpaceManage = 'space:manage',
+  /** Write and revise library resources, decide suggested edits (in spaces one may enter). */
+  LibraryEdit = 'library:edit',
+  /** Learn who posted an anonymous question or answer (audited). */
+  AuthorReveal = 'author:reveal',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -66,6 +70,8 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.Converse]: (actor) => isMember(actor),
   [Permission.ChannelManage]: (actor) => hasRole(actor, 'moderator'),
   [Permission.SpaceManage]: (actor) => hasRole(actor, 'admin'),
+  [Permission.LibraryEdit]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.AuthorReveal]: (actor) => hasRole(actor, 'moderator'),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
@@ -127,4 +133,9 @@ export function canEnterSpace(actor: Actor | null | undefined, space: SpaceRule)
 /** May this person post in a channel of this space? Entering it, and neither is archived. */
 export function canPostIn(actor: Actor | null | undefined, space: SpaceRule, channel: { archived: boolean }): boolean {
   return canEnterSpace(actor, space) && !space.archived && !channel.archived;
+}
+
+/** Moderators (and admins) may accept any answer, hide content, write the library (in spaces they enter). */
+export function isModerator(actor: Actor | null | undefined): boolean {
+  return !!actor && hasRole(actor, 'moderator');
 }

@@ -24,5 +24,8 @@ export const AUDIT_ACTIONS = [
   'space.updated',
   'channel.created',
   'channel.updated',
+  'knowledge.author_revealed',
+  'file.uploaded',
+  'library.suggestion_decided',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

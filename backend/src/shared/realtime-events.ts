@@ -43,6 +43,15 @@ export interface MessagePayload {
   pinned: boolean;
 }
 
+export interface KnowledgeChangedPayload {
+  channelId: string;
+  type: 'question' | 'answer' | 'paper' | 'comment' | 'resource' | 'suggestion';
+  /** The item that changed. */
+  id: string;
+  /** The question, paper or resource it belongs to (itself for those). */
+  parentId: string;
+}
+
 export interface ServerToClientEvents {
   /** Sent once after the handshake: the server's clock, and who the socket belongs to (null: visitor). */
   'session.ready': (payload: { serverTime: string; memberId: string | null }) => void;
@@ -53,6 +62,12 @@ export interface ServerToClientEvents {
   'message.created': (payload: MessagePayload) => void;
   /** A message was edited, deleted, reacted to or pinned: the whole new view. */
   'message.updated': (payload: MessagePayload) => void;
+  /**
+   * Something changed in a Q&A, papers or library channel whose room this socket joined. A hint
+   * only: what each person may see of an item differs (their own anonymous posts, moderation), so
+   * clients fetch the item over HTTP. It never carries content or authors.
+   */
+  'knowledge.changed': (payload: KnowledgeChangedPayload) => void;
   /** Someone in the room is typing (sent at most every 2 s per person). */
   typing: (payload: { channelId: string; memberId: string; name: string }) => void;
   /** Someone joined or left a channel's room. */

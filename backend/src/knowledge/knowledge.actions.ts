@@ -1,0 +1,82 @@
+import { Types } from 'mongoose';
+import type { AppContext } from '../context.ts';
+import type { ChannelKind } from '../channels/channel.model.ts';
+import { trusted } from '../db/database.ts';
+import { Forbidden, NotFound } from '../http/errors.ts';
+import type { MemberDoc } from '../members/member.model.ts';
+import { accessChannel, type ChannelAccess } from '../messages/message.actions.ts';
+import { canEnterSpace, canPostIn, isModerator, type Actor, type Sector } from '../policy/policy.ts';
+import { Rooms, type KnowledgeChangedPayload } from '../shared/realtime-events.ts';
+import type { Names, Viewer } from './knowledge.presenter.ts';
+import type { KnowledgeItem } from './knowledge.store.ts';
+
+export const newItemId = () => new Types.ObjectId().toHexString();
+
+/**
+ * Loads a channel of the given kind and checks the actor may enter its space. A channel one may
+ * not enter, or of another kind, answers exactly like one that does not exist.
+ */
+export async function accessKnowledge(ctx: AppContext, actor: Actor | undefined, channelId: string, kind: ChannelKind): Promise<ChannelAccess> {
+  const access = await accessChannel(ctx, actor, channelId);
+  if (access.channel.kind !== kind) throw new NotFound('No such channel.');
+  return access;
+}
+
+/** As `accessKnowledge`, and the actor may write in it (neither channel nor space archived). */
+export async function accessKnowledgeForWriting(ctx: AppContext, actor: Actor, channelId: string, kind: ChannelKind): Promise<ChannelAccess> {
+  const access = await accessKnowledge(ctx, actor, channelId, kind);
+  if (!canPostIn(actor, access.space, access.channel)) throw new Forbidden('This channel is read-only.');
+  return access;
+}
+
+export const viewerOf = (actor: Actor): Viewer => ({ id: actor.id, isModerator: isModerator(actor) });
+
+/** Names of the authors of these items that are not anonymous (the members collection is small). */
+export async function namesOf(ctx: AppContext, items: { authorId: string; anonymous?: boolean; creditId?: string | null }[]): Promise<Names> {
+  const ids = new Set<string>();
+  for (const item of items) {
+    if (!item.anonymous) ids.add(item.authorId);
+    if (item.creditId) ids.add(item.creditId);
+  }
+  if (ids.size === 0) return new Map();
+  const members = await ctx.models.Member.find({ _id: trusted({ $in: [...ids] }) }, { name: 1 }).lean<Pick<MemberDoc, '_id' | 'name'>[]>();
+  return new Map(members.map((member) => [String(member._id), member.name]));
+}
+
+const SECTOR_WORDS: Record<Sector, string> = { government: 'government', industry: 'industry', civil_society: 'civil society', academia: 'academia' };
+
+/** "a member from industry — file hosting, under 50 staff": the sector, then what the member wrote. */
+export function anonymousLabel(sector: Sector | null, description: string): string {
+  const base = sector ? `a member from ${SECTOR_WORDS[sector]}` : 'a member';
+  const extra = description.trim();
+  return extra ? `${base} — ${extra}` : base;
+}
+
+export async function anonymousLabelFor(ctx: AppContext, actor: Actor): Promise<string> {
+  const profile = await ctx.models.AnonymousProfile.findById(actor.id).lean();
+  return anonymousLabel(actor.sector, profile?.description ?? '');
+}
+
+/** Remembers an anonymous post for its author's own data export. */
+export async function recordAnonymousPost(ctx: AppContext, authorId: string, post: { channelId: string; itemId: string; type: 'question' | 'answer' }): Promise<void> {
+  await ctx.models.AnonymousProfile.updateOne({ _id: authorId }, { $push: { posts: { ...post, at: new Date() } }, $setOnInsert: { description: '' } }, { upsert: true });
+}
+
+/** Tells the channel's room that something changed; no content, no author (see KnowledgeChangedPayload). */
+export function announce(ctx: AppContext, payload: KnowledgeChangedPayload): void {
+  ctx.realtime.toRoom(Rooms.channel(payload.channelId), 'knowledge.changed', payload);
+}
+
+/** May this member (by id) still read the channel's space? Used before notifying them. */
+export async function memberMayEnter(ctx: AppContext, memberId: string, access: ChannelAccess): Promise<MemberDoc | null> {
+  const member = await ctx.models.Member.findById(memberId).lean<MemberDoc>();
+  if (!member) return null;
+  const actor: Actor = { id: String(member._id), status: member.status, roles: member.roles, sector: member.sector, organisationId: member.organisationId ? String(member.organisationId) : null };
+  return canEnterSpace(actor, access.space) ? member : null;
+}
+
+/** Plain text for the search index: Markdown source, one line. */
+export const plain = (source: string) => source.replace(/\s+/g, ' ').trim();
+
+/** An item the actor may see in a search hit or the review queue: hidden ones only for moderators. */
+export const visibleToActor = (item: KnowledgeItem, actor: Actor) => item.moderation?.visibility !== 'hidden' || isModerator(actor);

@@ -1,0 +1,206 @@
+import type { AppContext } from '../context.ts';
+import { Forbidden, Invalid, NotFound } from '../http/errors.ts';
+import type { MemberDoc } from '../members/member.model.ts';
+import type { ChannelAccess } from '../messages/message.actions.ts';
+import { renderMarkdown } from '../messages/render.ts';
+import { canEnterSpace, isModerator, type Actor } from '../policy/policy.ts';
+import type { OrganisationDoc } from '../organisations/organisation.model.ts';
+import type { SearchDocument } from '../search/search.types.ts';
+import {
+  accessKnowledge,
+  accessKnowledgeForWriting,
+  announce,
+  anonymousLabelFor,
+  memberMayEnter,
+  namesOf,
+  newItemId,
+  plain,
+  recordAnonymousPost,
+  viewerOf,
+} from './knowledge.actions.ts';
+import { presentAnswer, presentQuestion, type AnswerView, type QuestionView } from './knowledge.presenter.ts';
+import type { AnswerBody, AskBody } from './knowledge.schemas.ts';
+import type { AnswerItem, KnowledgeStore, QuestionItem } from './knowledge.store.ts';
+
+export function questionSearchDocument(access: ChannelAccess, question: QuestionItem): SearchDocument {
+  return {
+    key: `question:${question.channelId}:${question._id}`,
+    type: 'question',
+    spaceId: String(access.space._id),
+    channelId: question.channelId,
+    // An anonymous author never reaches the index: a search by author would reveal them.
+    authorId: question.anonymous ? null : question.authorId,
+    tags: question.tags,
+    createdAt: question.createdAt,
+    title: question.title,
+    text: plain(question.source),
+  };
+}
+
+export function answerSearchDocument(access: ChannelAccess, question: QuestionItem, answer: AnswerItem): SearchDocument {
+  return {
+    key: `answer:${answer.channelId}:${answer._id}`,
+    type: 'answer',
+    spaceId: String(access.space._id),
+    channelId: answer.channelId,
+    authorId: answer.anonymous ? null : answer.authorId,
+    tags: question.tags,
+    createdAt: answer.createdAt,
+    title: question.title,
+    text: plain(answer.source),
+  };
+}
+
+export class Questions {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly store: KnowledgeStore,
+  ) {}
+
+  async list(actor: Actor, channelId: string, query: { sort: 'votes' | 'newest' | 'unanswered'; tag?: string; limit: number; offset: number }): Promise<QuestionView[]> {
+    await accessKnowledge(this.ctx, actor, channelId, 'qa');
+    let questions = await this.store.list(channelId, 'question');
+    if (query.tag) questions = questions.filter((question) => question.tags.includes(query.tag!));
+    if (query.sort === 'unanswered') questions = questions.filter((question) => question.answerCount === 0);
+    questions.sort((a, b) => (query.sort === 'votes' ? b.score - a.score : 0) || b.createdAt.getTime() - a.createdAt.getTime());
+    questions = questions.slice(query.offset, query.offset + query.limit);
+    const [names, votes] = await Promise.all([namesOf(this.ctx, questions), this.store.myVotes(channelId, actor.id, questions.map((question) => question._id))]);
+    const viewer = viewerOf(actor);
+    return questions.map((question) => presentQuestion(question, viewer, names, votes.get(question._id) ?? 0));
+  }
+
+  async #question(channelId: string, questionId: string): Promise<QuestionItem> {
+    const question = await this.store.get(channelId, 'question', questionId);
+    if (!question) throw new NotFound('No such question.');
+    return question;
+  }
+
+  /** A question with its answers: the accepted one first, then by votes, then oldest first. */
+  async get(actor: Actor, channelId: string, questionId: string): Promise<{ question: QuestionView; answers: AnswerView[] }> {
+    await accessKnowledge(this.ctx, actor, channelId, 'qa');
+    const question = await this.#question(channelId, questionId);
+    const answers = await this.store.list(channelId, 'answer', { questionId });
+    answers.sort((a, b) => Number(b._id === question.acceptedAnswerId) - Number(a._id === question.acceptedAnswerId) || b.score - a.score || a.createdAt.getTime() - b.createdAt.getTime());
+    const [names, votes] = await Promise.all([namesOf(this.ctx, [question, ...answers]), this.store.myVotes(channelId, actor.id, [question._id, ...answers.map((answer) => answer._id)])]);
+    const viewer = viewerOf(actor);
+    return {
+      question: presentQuestion(question, viewer, names, votes.get(question._id) ?? 0),
+      answers: answers.map((answer) => presentAnswer(answer, viewer, names, question.acceptedAnswerId, votes.get(answer._id) ?? 0)),
+    };
+  }
+
+  async ask(actor: Actor, channelId: string, body: AskBody): Promise<QuestionView> {
+    const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
+    this.ctx.postingLimiter.take(actor.id);
+    const now = new Date();
+    const question: QuestionItem = {
+      _id: newItemId(),
+      type: 'question',
+      channelId,
+      authorId: actor.id,
+      anonymous: body.anonymous,
+      anonLabel: body.anonymous ? await anonymousLabelFor(this.ctx, actor) : null,
+      title: body.title.trim(),
+      source: body.body,
+      html: renderMarkdown(body.body),
+      tags: body.tags,
+      score: 0,
+      answerCount: 0,
+      acceptedAnswerId: null,
+      createdAt: now,
+      updatedAt: now,
+      moderation: null,
+    };
+    await this.store.insert(question);
+    if (question.anonymous) await recordAnonymousPost(this.ctx, actor.id, { channelId, itemId: question._id, type: 'question' });
+    announce(this.ctx, { channelId, type: 'question', id: question._id, parentId: question._id });
+    await this.ctx.search.index(questionSearchDocument(access, question));
+    return presentQuestion(question, viewerOf(actor), await namesOf(this.ctx, [question]));
+  }
+
+  /** Stores an answer, then tells the room and notifies the asker (under the answer's label if anonymous). */
+  async answer(actor: Actor, member: MemberDoc, channelId: string, questionId: string, body: AnswerBody): Promise<AnswerView> {
+    const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
+    const question = await this.#question(channelId, questionId);
+    this.ctx.postingLimiter.take(actor.id);
+    const now = new Date();
+    const answer: AnswerItem = {
+      _id: newItemId(),
+      type: 'answer',
+      channelId,
+      questionId,
+      authorId: actor.id,
+      anonymous: body.anonymous,
+      anonLabel: body.anonymous ? await anonymousLabelFor(this.ctx, actor) : null,
+      source: body.body,
+      html: renderMarkdown(body.body),
+      score: 0,
+      createdAt: now,
+      updatedAt: now,
+      moderation: null,
+    };
+    await this.store.insert(answer);
+    await this.store.update(channelId, questionId, { $inc: { answerCount: 1 } });
+    if (answer.anonymous) await recordAnonymousPost(this.ctx, actor.id, { channelId, itemId: answer._id, type: 'answer' });
+    announce(this.ctx, { channelId, type: 'answer', id: answer._id, parentId: questionId });
+    await this.ctx.search.index(answerSearchDocument(access, question, answer));
+    if (question.authorId !== actor.id && (await memberMayEnter(this.ctx, question.authorId, access))) {
+      const who = answer.anonymous ? answer.anonLabel! : member.name;
+      await this.ctx.notifier.notify(question.authorId, {
+        kind: 'question.answered',
+        title: `New answer to "${question.title.slice(0, 80)}"`,
+        body: `From ${who}`,
+        link: `/channels/${channelId}/questions/${questionId}`,
+      });
+    }
+    return presentAnswer(answer, viewerOf(actor), await namesOf(this.ctx, [answer]), question.acceptedAnswerId);
+  }
+
+  /** One vote per member and item, changeable; never on one's own post. */
+  async vote(actor: Actor, channelId: string, questionId: string, answerId: string | null, value: -1 | 0 | 1): Promise<{ score: number; myVote: number }> {
+    await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
+    const question = await this.#question(channelId, questionId);
+    const target = answerId ? await this.store.get(channelId, 'answer', answerId) : question;
+    if (!target || (target.type === 'answer' && target.questionId !== questionId)) throw new NotFound('No such answer.');
+    if (target.authorId === actor.id) throw new Forbidden('You cannot vote on your own post.');
+    const { delta, item } = await this.store.vote(channelId, target._id, actor.id, value);
+    if (delta !== 0) announce(this.ctx, { channelId, type: target.type, id: target._id, parentId: questionId });
+    return { score: (item as QuestionItem | AnswerItem | null)?.score ?? 0, myVote: value };
+  }
+
+  /** The asker or a moderator accepts one answer (replacing an earlier choice) or none. */
+  async accept(actor: Actor, channelId: string, questionId: string, answerId: string | null): Promise<QuestionView> {
+    await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
+    const question = await this.#question(channelId, questionId);
+    if (question.authorId !== actor.id && !isModerator(actor)) throw new Forbidden('Only the asker or a moderator can accept an answer.');
+    if (answerId) {
+      const answer = await this.store.get(channelId, 'answer', answerId);
+      if (!answer || answer.questionId !== questionId) throw new Invalid('body.answerId: no such answer to this question', { issues: [{ location: 'body', path: 'answerId', message: 'no such answer to this question' }] });
+    }
+    const updated = await this.store.update<QuestionItem>(channelId, questionId, { $set: { acceptedAnswerId: answerId, updatedAt: new Date() } });
+    announce(this.ctx, { channelId, type: 'question', id: questionId, parentId: questionId });
+    return presentQuestion(updated!, viewerOf(actor), await namesOf(this.ctx, [updated!]), (await this.store.myVotes(channelId, actor.id, [questionId])).get(questionId) ?? 0);
+  }
+
+  /**
+   * Who posted an anonymous question or answer: moderators only, who must be able to enter the
+   * space, and each reveal is audited with its reason.
+   */
+  async reveal(actor: Actor, channelId: string, itemId: string, reason: string, ip: string | undefined): Promise<{ authorId: string; name: string; organisation: string | null }> {
+    const access = await accessKnowledge(this.ctx, actor, channelId, 'qa');
+    if (!canEnterSpace(actor, access.space)) throw new NotFound('No such channel.');
+    const [item] = await this.store.many(channelId, [itemId]);
+    if (!item || (item.type !== 'question' && item.type !== 'answer')) throw new NotFound('No such question or answer.');
+    if (!item.anonymous) throw new Invalid('This was not posted anonymously.', undefined, 'not_anonymous');
+    await this.ctx.audit.record({
+      action: 'knowledge.author_revealed',
+      actorId: actor.id,
+      target: { type: item.type, id: `${channelId}:${itemId}` },
+      details: { reason },
+      req: { ip },
+    });
+    const member = await this.ctx.models.Member.findById(item.authorId).lean<MemberDoc>();
+    const org = member?.organisationId ? await this.ctx.models.Organisation.findById(member.organisationId).lean<OrganisationDoc>() : null;
+    return { authorId: item.authorId, name: member?.name ?? 'a former member', organisation: org?.name ?? null };
+  }
+}
