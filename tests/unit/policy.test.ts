@@ -34,6 +34,8 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.Converse]: MEMBERS,
   [Permission.ChannelManage]: STAFF,
   [Permission.SpaceManage]: ['admin'],
+  [Permission.AlertsRead]: MEMBERS,
+  [Permission.AlertPublish]: ['liaison', ...STAFF],
 };
 
 describe('authorization policy', function () {

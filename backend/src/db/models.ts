@@ -8,6 +8,7 @@ import { registerOrganisation } from '../organisations/organisation.model.ts';
 import { registerChannel } from '../channels/channel.model.ts';
 import { registerReadPositions } from '../messages/message.model.ts';
 import { registerSpace } from '../spaces/space.model.ts';
+import { registerAlert, registerAlertAck, registerAlertFeedToken, registerAlertSubscription } from '../alerts/alert.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
 export function createModels(connection: Connection) {
@@ -24,6 +25,10 @@ export function createModels(connection: Connection) {
     Space: registerSpace(connection),
     Channel: registerChannel(connection),
     ReadPositions: registerReadPositions(connection),
+    Alert: registerAlert(connection),
+    AlertAck: registerAlertAck(connection),
+    AlertSubscription: registerAlertSubscription(connection),
+    AlertFeedToken: registerAlertFeedToken(connection),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -44,6 +44,10 @@ export enum Permission {
   Converse = 'converse',
   ChannelManage = 'channel:manage',
   SpaceManage = 'space:manage',
+  /** Read the trend alerts one's marking allows, acknowledge them, subscribe, use the feed (each alert's marking decides). */
+  AlertsRead = 'alerts:read',
+  /** Publish trend alerts (liaisons and moderators). */
+  AlertPublish = 'alert:publish',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -66,6 +70,8 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.Converse]: (actor) => isMember(actor),
   [Permission.ChannelManage]: (actor) => hasRole(actor, 'moderator'),
   [Permission.SpaceManage]: (actor) => hasRole(actor, 'admin'),
+  [Permission.AlertsRead]: (actor) => isMember(actor),
+  [Permission.AlertPublish]: (actor) => hasRole(actor, 'liaison') || hasRole(actor, 'moderator'),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
@@ -127,4 +133,51 @@ export function canEnterSpace(actor: Actor | null | undefined, space: SpaceRule)
 /** May this person post in a channel of this space? Entering it, and neither is archived. */
 export function canPostIn(actor: Actor | null | undefined, space: SpaceRule, channel: { archived: boolean }): boolean {
   return canEnterSpace(actor, space) && !space.archived && !channel.archived;
+}
+
+/** TLP 2.0 markings as written (FIRST): capitals, no spaces. */
+export const TLP_MARKINGS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
+export type TlpMarking = (typeof TLP_MARKINGS)[number];
+
+/** What the policy needs to know about a trend alert to decide who may see it. */
+export interface AlertRule {
+  authorId: string;
+  marking: TlpMarking;
+  recipients: { organisationIds: readonly string[]; sectors: readonly Sector[]; memberIds: readonly string[] };
+}
+
+/**
+ * May this person see this trend alert, anywhere (list, detail, counts, search, notifications,
+ * socket events, exports, feeds)? Members only. CLEAR and GREEN: every member; AMBER: members of
+ * the named organisations or named sectors; AMBER+STRICT: members of the named organisations;
+ * RED: the named people. The author always sees their own alert. Moderators and admins are not
+ * exempt: moderating does not mean reading what was shared with others (as `canEnterSpace`).
+ */
+export function canSeeAlert(actor: Actor | null | undefined, alert: AlertRule): boolean {
+  if (!actor || !can(actor, Permission.AlertsRead)) return false;
+  if (alert.authorId === actor.id) return true;
+  const { organisationIds, sectors, memberIds } = alert.recipients;
+  const inOrganisation = actor.organisationId !== null && organisationIds.includes(actor.organisationId);
+  switch (alert.marking) {
+    case 'TLP:CLEAR':
+    case 'TLP:GREEN':
+      return true;
+    case 'TLP:AMBER':
+      return inOrganisation || (actor.sector !== null && sectors.includes(actor.sector));
+    case 'TLP:AMBER+STRICT':
+      return inOrganisation;
+    case 'TLP:RED':
+      return memberIds.includes(actor.id);
+    default:
+      return false;
+  }
+}
+
+/**
+ * May this person update the alert, widen its marking and read its acknowledgement board? Its
+ * author, or a moderator who can see it.
+ */
+export function canManageAlert(actor: Actor | null | undefined, alert: AlertRule): boolean {
+  if (!actor || !canSeeAlert(actor, alert)) return false;
+  return alert.authorId === actor.id || hasRole(actor, 'moderator');
 }

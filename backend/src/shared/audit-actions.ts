@@ -24,5 +24,13 @@ export const AUDIT_ACTIONS = [
   'space.updated',
   'channel.created',
   'channel.updated',
+  'alert.published',
+  'alert.updated',
+  'alert.marking_widened',
+  'alert.read_restricted',
+  'alert.acknowledged',
+  'alert.exported',
+  'alert.feed_token_created',
+  'alert.feed_token_revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
