@@ -148,7 +148,7 @@ export async function doUpdateAlert(ctx: AppContext, actor: Actor, alertId: stri
   const updated = await ctx.models.Alert.findOneAndUpdate(
     { _id: alert._id },
     { $push: { timeline: entry }, $set: { severity: body.severity ?? alert.severity, status: body.status ?? alert.status, updatedAt: entry.at } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<AlertDoc>();
   if (!updated) throw new NotFound('No such alert.');
   await ctx.audit.record({ action: 'alert.updated', actorId: actor.id, target: { type: 'alert', id: alert._id }, details: { severity: entry.changes.severity, status: entry.changes.status }, req });
@@ -214,7 +214,7 @@ export async function doWidenMarking(ctx: AppContext, actor: Actor, alertId: str
   const updated = await ctx.models.Alert.findOneAndUpdate(
     { _id: alert._id },
     { $set: { marking: body.marking, recipients: body.recipients, updatedAt: at }, $push: { markingHistory: audienceRecord(body.marking, body.recipients, actor.id, at), timeline: entry } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<AlertDoc>();
   if (!updated) throw new NotFound('No such alert.');
   await ctx.audit.record({
@@ -312,7 +312,7 @@ async function replaceAck(ctx: AppContext, id: string, answer: { state: AlertAck
   return ctx.models.AlertAck.findOneAndUpdate(
     { _id: id },
     { $set: answer, $push: { history: { state: current.state, note: current.note, by: current.by, at: current.at } } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<AlertAckDoc>();
 }
 

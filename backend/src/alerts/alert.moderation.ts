@@ -34,7 +34,7 @@ export function alertModerationSource(ctx: AppContext): ModerationSource {
       return [];
     },
     async setState(id: string, state: ModerationState | null) {
-      const alert = await ctx.models.Alert.findOneAndUpdate({ _id: id }, { $set: { moderation: state } }, { new: true }).lean<AlertDoc>();
+      const alert = await ctx.models.Alert.findOneAndUpdate({ _id: id }, { $set: { moderation: state } }, { returnDocument: 'after' }).lean<AlertDoc>();
       if (!alert) return;
       await ctx.search.index(searchDocument(alert));
       await fanOut(ctx, alert, 'updated', null);

@@ -263,7 +263,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       body: SubscriptionBody,
       responses: { 200: { description: 'Subscriptions', schema: SubscriptionView } },
       handler: async ({ req, body }) =>
-        presentSubscription(await ctx.models.AlertSubscription.findOneAndUpdate({ _id: req.actor!.id }, { $set: { facets: body } }, { upsert: true, new: true }).lean<AlertSubscriptionDoc>()),
+        presentSubscription(await ctx.models.AlertSubscription.findOneAndUpdate({ _id: req.actor!.id }, { $set: { facets: body } }, { upsert: true, returnDocument: 'after' }).lean<AlertSubscriptionDoc>()),
     }),
     defineOperation({
       method: 'get',
