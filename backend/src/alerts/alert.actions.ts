@@ -359,9 +359,14 @@ export async function readBoard(ctx: AppContext, alert: AlertDoc): Promise<{ row
   return { rows, organisations: open ? organisations.length : recipientIds.size };
 }
 
-/** Critical, active alerts the actor may see that their organisation has not acknowledged yet. */
+/**
+ * Critical, active alerts the actor may see that their organisation has not acknowledged yet (not
+ * their own: an author is not asked to acknowledge what they published).
+ */
 export async function bannerAlerts(ctx: AppContext, actor: Actor): Promise<AlertDoc[]> {
-  const critical = (await visibleAlerts(ctx, actor)).filter((alert) => alert.severity === 'critical' && alert.status === 'active' && alert.moderation?.visibility !== 'hidden');
+  const critical = (await visibleAlerts(ctx, actor)).filter(
+    (alert) => alert.severity === 'critical' && alert.status === 'active' && alert.moderation?.visibility !== 'hidden' && alert.authorId !== actor.id,
+  );
   if (critical.length === 0 || !actor.organisationId) return critical;
   const answered = await ctx.models.AlertAck.find({ _id: trusted({ $in: critical.map((alert) => ackId(String(alert._id), actor.organisationId!)) }) }, { alertId: 1 }).lean();
   const done = new Set(answered.map((ack) => ack.alertId));
