@@ -55,6 +55,10 @@ describe('command-line scripts', function () {
       const store = new MessageStore(connection);
       await store.open();
       expect((await store.range(String(general!._id), 1, 3)).map((message) => message.seq)).to.deep.equal([1, 2, 3]);
+      // Trend alerts of every marking, acknowledgements and subscriptions.
+      expect((await models.Alert.distinct('marking')).sort()).to.deep.equal(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:CLEAR', 'TLP:GREEN', 'TLP:RED']);
+      expect(await models.AlertAck.countDocuments({})).to.be.greaterThan(0);
+      expect(await models.AlertSubscription.countDocuments({})).to.be.greaterThan(0);
     } finally {
       await connection.close();
     }
