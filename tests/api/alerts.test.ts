@@ -617,7 +617,7 @@ describe('trend alerts (HTTP and real time)', function () {
       const author = await member({ sector: 'government', roles: ['liaison'] });
       const reader = await member({ sector: 'industry' });
       const moderator = await member({ sector: 'civil_society', roles: ['moderator'] });
-      const created = await author.client.post('/api/alerts', alertBody());
+      const created = await author.client.post('/api/alerts', alertBody({ title: 'Soon hidden by moderators' }));
       await server.server.ctx.moderation.get('alert')!.setState(created.body.id, { visibility: 'hidden', reason: 'other', note: '', redactedHtml: null, redactedSource: null, by: String(moderator.member._id), at: new Date() });
       const seen = await reader.client.get(`/api/alerts/${created.body.id}`);
       expect(seen.body).to.include({ summaryHtml: '', summarySource: '', hidden: true });
@@ -625,6 +625,16 @@ describe('trend alerts (HTTP and real time)', function () {
       const moderated = await moderator.client.get(`/api/alerts/${created.body.id}`);
       expect(moderated.body.summaryHtml).to.not.equal('');
       expect(moderated.body.moderation).to.deep.equal({ visibility: 'hidden', reason: 'other' });
+      // Exports and the feed respect it too.
+      expect((await reader.client.get(`/api/alerts/${created.body.id}/stix`)).body.error.code).to.equal('alert_hidden');
+      expect((await moderator.client.get(`/api/alerts/${created.body.id}/stix`)).status).to.equal(200);
+      const set = (await reader.client.get('/api/alerts/export/stix')).body;
+      expect(set.objects.some((object: { name?: string }) => object.name === 'Soon hidden by moderators')).to.equal(false);
+      const moderatorSet = (await moderator.client.get('/api/alerts/export/stix')).body;
+      expect(moderatorSet.objects.some((object: { name?: string }) => object.name === 'Soon hidden by moderators')).to.equal(true);
+      const token = (await reader.client.post('/api/me/alert-feed')).body.token;
+      const xml = await (await fetch(`${server.url}/api/feeds/alerts.atom?token=${token}`)).text();
+      expect(xml).to.not.include(`urn:convene:alert:${created.body.id}`);
     });
   });
 });

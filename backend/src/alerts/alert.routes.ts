@@ -4,7 +4,8 @@ import { defineOperation, type Operation } from '../http/api.ts';
 import { Conflict, NotFound } from '../http/errors.ts';
 import { toActor } from '../auth/auth.ts';
 import type { MemberDoc } from '../members/member.model.ts';
-import { canManageAlert, canSeeAlert, Permission } from '../policy/policy.ts';
+import { moderatedView } from '../moderation/moderation.types.ts';
+import { canManageAlert, canSeeAlert, Permission, type Actor } from '../policy/policy.ts';
 import {
   accessAlert,
   bannerAlerts,
@@ -60,6 +61,17 @@ function presentSubscription(doc: AlertSubscriptionDoc | null) {
     tactics: facets?.tactics ?? EMPTY_FACET,
     regions: facets?.regions ?? EMPTY_FACET,
   };
+}
+
+/**
+ * What an export may carry of an alert: moderators' decisions hold there too (a hidden alert is left
+ * out for everyone but moderators, a redacted summary stays redacted).
+ */
+function forExport(actor: Actor, alerts: AlertDoc[]): AlertDoc[] {
+  const viewer = { isModerator: actor.roles.includes('moderator') || actor.roles.includes('admin') };
+  return alerts
+    .filter((alert) => alert.moderation?.visibility !== 'hidden' || viewer.isModerator)
+    .map((alert) => ({ ...alert, summarySource: moderatedView(alert.moderation, { html: alert.summaryHtml, source: alert.summarySource }, viewer).source }));
 }
 
 function sendStix(res: import('express').Response, bundle: unknown, name: string): void {
@@ -134,7 +146,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       query: AlertFilterQuery,
       responses: { 200: { description: 'A STIX 2.1 bundle', contentType: 'application/stix+json;version=2.1' } },
       handler: async ({ req, res, query }) => {
-        const alerts = filterAlerts(await visibleAlerts(ctx, req.actor!), query);
+        const alerts = forExport(req.actor!, filterAlerts(await visibleAlerts(ctx, req.actor!), query));
         await ctx.audit.record({ action: 'alert.exported', actorId: req.actor!.id, target: null, details: { format: 'stix', count: alerts.length, filters: query }, req });
         sendStix(res, stixBundle(alerts), 'convene-alerts');
       },
@@ -239,8 +251,10 @@ export function alertOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'A STIX 2.1 bundle', contentType: 'application/stix+json;version=2.1' } },
       handler: async ({ req, res, params }) => {
         const alert = await accessAlert(ctx, req.actor, params.alertId);
+        const exported = forExport(req.actor!, [alert]);
+        if (exported.length === 0) throw new Conflict('Moderators have hidden this alert: it cannot be exported.', undefined, 'alert_hidden');
         await ctx.audit.record({ action: 'alert.exported', actorId: req.actor!.id, target: { type: 'alert', id: alert._id }, details: { format: 'stix', count: 1, marking: alert.marking }, req });
-        sendStix(res, stixBundle([alert]), `convene-alert-${params.alertId}`);
+        sendStix(res, stixBundle(exported), `convene-alert-${params.alertId}`);
       },
     }),
     defineOperation({
