@@ -99,6 +99,8 @@ describe('trend alerts (browser)', () => {
     await acmePage.page.getByRole('button', { name: 'Save acknowledgement' }).click();
     await acmePage.page.getByTestId('own-ack').getByText(/Acting on it — by Ada Acme/).waitFor();
     await banner.waitFor({ state: 'detached' });
+    await acmePage.page.setViewportSize(VIEWPORTS.phone);
+    await screenshot(acmePage.page, 'alerts-detail-phone');
 
     // The liaison's board updates live.
     await page.getByTestId('ack-board').getByText('✓ Acting on it — Hashes added to our filter.').waitFor();
