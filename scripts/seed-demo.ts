@@ -4,7 +4,7 @@ import { hashPassword } from '../backend/src/auth/passwords.ts';
 import { loadConfig } from '../backend/src/config/config.ts';
 import { createLogger } from '../backend/src/http/logger.ts';
 import { normaliseEmail, normaliseName } from '../backend/src/members/member.model.ts';
-import type { Role, Sector } from '../backend/src/policy/policy.ts';
+import type { Role, Sector, TlpMarking } from '../backend/src/policy/policy.ts';
 import { openScriptDatabase } from './lib/database.ts';
 import { ensureDefaultSpaces } from '../backend/src/spaces/space.routes.ts';
 import { MessageStore } from '../backend/src/messages/message.store.ts';
@@ -79,6 +79,53 @@ const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { nam
     reason: 'I investigate coordinated networks on Chirp and would like to exchange with peers from other platforms.',
   },
 ];
+
+/**
+ * Trend alerts of every marking, spread over the last weeks (so the dashboard's chart has bars),
+ * with acknowledgements by organisations and members' subscriptions.
+ */
+async function seedAlerts(models: Models, orgs: Map<string, { _id: Types.ObjectId; sector: Sector }>, memberIds: Map<string, string>): Promise<void> {
+  const org = (name: string) => String(orgs.get(name)!._id);
+  const person = (email: string) => memberIds.get(email)!;
+  const liaison = person('liaison@interior.gov.example');
+  const week = 7 * 24 * 3600 * 1000;
+  const none = { organisationIds: [] as string[], sectors: [] as Sector[], memberIds: [] as string[] };
+  const ALERTS: {
+    title: string; summary: string; severity: 'low' | 'medium' | 'high' | 'critical'; status: 'active' | 'monitoring' | 'resolved'; marking: TlpMarking;
+    recipients: typeof none; tags: { platforms: string[]; tactics: string[]; regions: string[] }; indicators: { kind: 'url' | 'domain' | 'ip' | 'hash' | 'handle' | 'keyword'; value: string; algorithm: 'md5' | 'sha1' | 'sha256' | null }[];
+    weeksAgo: number; author?: string;
+  }[] = [
+    { title: 'Propaganda videos re-uploaded to small file hosts within minutes', summary: 'A network re-uploads removed videos to **small file hosts**, rotating link shorteners. Block by final destination, not by shortener.', severity: 'high', status: 'active', marking: 'TLP:GREEN', recipients: none, tags: { platforms: ['file hosting', 'link shorteners'], tactics: ['re-upload'], regions: ['europe'] }, indicators: [{ kind: 'domain', value: 'mirror-files.example', algorithm: null }, { kind: 'hash', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', algorithm: 'sha256' }], weeksAgo: 0 },
+    { title: 'Public guidance: recognising livestreamed attack content', summary: 'A checklist for small platforms, free to share.', severity: 'low', status: 'resolved', marking: 'TLP:CLEAR', recipients: none, tags: { platforms: ['livestreaming'], tactics: ['livestream'], regions: ['global'] }, indicators: [{ kind: 'keyword', value: 'live attack footage', algorithm: null }], weeksAgo: 3 },
+    { title: 'Coordinated accounts recruiting through gaming chats', summary: 'Recruiters move contacts from **gaming voice chats** to private channels. Handles below.', severity: 'critical', status: 'active', marking: 'TLP:AMBER', recipients: { ...none, sectors: ['industry'], organisationIds: [org('Institute for Extremism Research')] }, tags: { platforms: ['gaming'], tactics: ['recruitment'], regions: ['europe', 'north africa'] }, indicators: [{ kind: 'handle', value: '@caravan_recruit', algorithm: null }, { kind: 'url', value: 'https://invite.example.net/join/8841', algorithm: null }], weeksAgo: 1 },
+    { title: 'Manifesto drafts circulating ahead of an anniversary', summary: 'Copies of a manifesto are shared as password-protected archives.', severity: 'high', status: 'monitoring', marking: 'TLP:AMBER+STRICT', recipients: { ...none, organisationIds: [org('ShareSpace File Hosting'), org('Chirp Social')] }, tags: { platforms: ['file hosting', 'social media'], tactics: ['manifesto'], regions: ['europe'] }, indicators: [{ kind: 'hash', value: 'd41d8cd98f00b204e9800998ecf8427e', algorithm: 'md5' }], weeksAgo: 2 },
+    { title: 'Credible threat against a named researcher', summary: 'Shared only with the people named; do not forward.', severity: 'critical', status: 'active', marking: 'TLP:RED', recipients: { ...none, memberIds: [person('elena@ier.ac.example'), person('moderator@ier.ac.example')] }, tags: { platforms: ['messaging'], tactics: ['doxxing'], regions: ['europe'] }, indicators: [{ kind: 'ip', value: '192.0.2.44', algorithm: null }], weeksAgo: 0, author: person('tomas@nctu.gov.example') },
+    { title: 'Referral statistics for October', summary: 'Referrals rose 12 % on small platforms; details in the government space.', severity: 'medium', status: 'resolved', marking: 'TLP:AMBER', recipients: { ...none, sectors: ['government'] }, tags: { platforms: ['social media'], tactics: ['referrals'], regions: ['global'] }, indicators: [], weeksAgo: 4, author: person('tomas@nctu.gov.example') },
+  ];
+  for (const item of ALERTS) {
+    const at = new Date(Date.now() - item.weeksAgo * week - 3600_000);
+    const authorId = item.author ?? liaison;
+    const created = await models.Alert.create({
+      authorId, title: item.title, summarySource: item.summary, summaryHtml: renderMarkdown(item.summary), severity: item.severity, status: item.status,
+      marking: item.marking, recipients: item.recipients, tags: item.tags, indicators: item.indicators, moderation: null, publishedAt: at, updatedAt: at,
+      markingHistory: [{ marking: item.marking, recipients: item.recipients, by: authorId, at }],
+      timeline: item.status === 'active' ? [] : [{ id: new Types.ObjectId().toHexString(), authorId, at: new Date(at.getTime() + 86_400_000), source: 'Activity has slowed; we keep watching.', html: renderMarkdown('Activity has slowed; we keep watching.'), changes: { severity: null, status: { from: 'active', to: item.status }, marking: null } }],
+    });
+    if (item.marking === 'TLP:AMBER+STRICT') {
+      const alertId = String(created._id);
+      const organisationId = org('ShareSpace File Hosting');
+      await models.AlertAck.create({ _id: `${alertId}:${organisationId}`, alertId, organisationId, state: 'acting', note: 'Hash added to our upload filter.', by: person('priya@sharespace.example'), at: new Date(at.getTime() + 7200_000), history: [] });
+    }
+    if (item.marking === 'TLP:GREEN') {
+      const alertId = String(created._id);
+      const organisationId = org('Chirp Social');
+      await models.AlertAck.create({ _id: `${alertId}:${organisationId}`, alertId, organisationId, state: 'not_affected', note: '', by: person('lukas@chirp.example'), at: new Date(at.getTime() + 7200_000), history: [] });
+    }
+  }
+  const facet = (tags: string[], minSeverity: 'low' | 'medium' | 'high' | 'critical' = 'low') => ({ tags, minSeverity });
+  await models.AlertSubscription.create({ _id: person('priya@sharespace.example'), facets: { platforms: facet(['file hosting']), tactics: facet(['recruitment'], 'high'), regions: facet([]) } });
+  await models.AlertSubscription.create({ _id: person('lukas@chirp.example'), facets: { platforms: facet(['social media', 'gaming'], 'medium'), tactics: facet([]), regions: facet(['europe'], 'critical') } });
+}
 
 export const DEMO_PASSWORD = 'demo password for convene 2026';
 
@@ -231,6 +278,7 @@ try {
       await models.Channel.updateOne({ _id: channel!._id }, { $max: { lastSeq: lines.length } });
     }
     await seedKnowledge(db, memberIds);
+    await seedAlerts(models, orgs, memberIds);
     const day = 24 * 3600 * 1000;
     for (const [index, person] of APPLICANTS.entries()) {
       const member = await models.Member.create({

@@ -18,6 +18,7 @@ import { setupOperations } from './setup/setup.routes.ts';
 import { spaceOperations } from './spaces/space.routes.ts';
 import { messageOperations } from './messages/message.routes.ts';
 import { knowledgeOperations } from './knowledge/knowledge.routes.ts';
+import { alertOperations } from './alerts/alert.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -120,6 +121,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...spaceOperations(ctx));
   api.add(...messageOperations(ctx));
   api.add(...knowledgeOperations(ctx));
+  api.add(...alertOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

@@ -62,6 +62,10 @@ describe('command-line scripts', function () {
       const file = await models.File.findOne({}).lean();
       const chunk = await connection.db!.collection<{ _id: string; data: { buffer: Uint8Array } }>(`files_${file!._id}`).findOne({ _id: '0' });
       expect(isPdf(Buffer.from(chunk!.data.buffer))).to.equal(true);
+      // Trend alerts of every marking, acknowledgements and subscriptions.
+      expect((await models.Alert.distinct('marking')).sort()).to.deep.equal(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:CLEAR', 'TLP:GREEN', 'TLP:RED']);
+      expect(await models.AlertAck.countDocuments({})).to.be.greaterThan(0);
+      expect(await models.AlertSubscription.countDocuments({})).to.be.greaterThan(0);
     } finally {
       await connection.close();
     }

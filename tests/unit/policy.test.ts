@@ -36,6 +36,8 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.SpaceManage]: ['admin'],
   [Permission.LibraryEdit]: STAFF,
   [Permission.AuthorReveal]: STAFF,
+  [Permission.AlertsRead]: MEMBERS,
+  [Permission.AlertPublish]: ['liaison', ...STAFF],
 };
 
 describe('authorization policy', function () {

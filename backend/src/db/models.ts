@@ -9,6 +9,7 @@ import { registerChannel } from '../channels/channel.model.ts';
 import { registerReadPositions } from '../messages/message.model.ts';
 import { registerSpace } from '../spaces/space.model.ts';
 import { registerAnonymousProfile, registerFile } from '../knowledge/knowledge.model.ts';
+import { registerAlert, registerAlertAck, registerAlertFeedToken, registerAlertSubscription } from '../alerts/alert.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
 export function createModels(connection: Connection) {
@@ -27,6 +28,10 @@ export function createModels(connection: Connection) {
     ReadPositions: registerReadPositions(connection),
     AnonymousProfile: registerAnonymousProfile(connection),
     File: registerFile(connection),
+    Alert: registerAlert(connection),
+    AlertAck: registerAlertAck(connection),
+    AlertSubscription: registerAlertSubscription(connection),
+    AlertFeedToken: registerAlertFeedToken(connection),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -48,6 +48,10 @@ export enum Permission {
   LibraryEdit = 'library:edit',
   /** Learn who posted an anonymous question or answer (audited). */
   AuthorReveal = 'author:reveal',
+  /** Read the trend alerts one's marking allows, acknowledge them, subscribe, use the feed (each alert's marking decides). */
+  AlertsRead = 'alerts:read',
+  /** Publish trend alerts (liaisons and moderators). */
+  AlertPublish = 'alert:publish',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -72,6 +76,8 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.SpaceManage]: (actor) => hasRole(actor, 'admin'),
   [Permission.LibraryEdit]: (actor) => hasRole(actor, 'moderator'),
   [Permission.AuthorReveal]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.AlertsRead]: (actor) => isMember(actor),
+  [Permission.AlertPublish]: (actor) => hasRole(actor, 'liaison') || hasRole(actor, 'moderator'),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
@@ -138,4 +144,51 @@ export function canPostIn(actor: Actor | null | undefined, space: SpaceRule, cha
 /** Moderators (and admins) may accept any answer, hide content, write the library (in spaces they enter). */
 export function isModerator(actor: Actor | null | undefined): boolean {
   return !!actor && hasRole(actor, 'moderator');
+}
+
+/** TLP 2.0 markings as written (FIRST): capitals, no spaces. */
+export const TLP_MARKINGS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
+export type TlpMarking = (typeof TLP_MARKINGS)[number];
+
+/** What the policy needs to know about a trend alert to decide who may see it. */
+export interface AlertRule {
+  authorId: string;
+  marking: TlpMarking;
+  recipients: { organisationIds: readonly string[]; sectors: readonly Sector[]; memberIds: readonly string[] };
+}
+
+/**
+ * May this person see this trend alert, anywhere (list, detail, counts, search, notifications,
+ * socket events, exports, feeds)? Members only. CLEAR and GREEN: every member; AMBER: members of
+ * the named organisations or named sectors; AMBER+STRICT: members of the named organisations;
+ * RED: the named people. The author always sees their own alert. Moderators and admins are not
+ * exempt: moderating does not mean reading what was shared with others (as `canEnterSpace`).
+ */
+export function canSeeAlert(actor: Actor | null | undefined, alert: AlertRule): boolean {
+  if (!actor || !can(actor, Permission.AlertsRead)) return false;
+  if (alert.authorId === actor.id) return true;
+  const { organisationIds, sectors, memberIds } = alert.recipients;
+  const inOrganisation = actor.organisationId !== null && organisationIds.includes(actor.organisationId);
+  switch (alert.marking) {
+    case 'TLP:CLEAR':
+    case 'TLP:GREEN':
+      return true;
+    case 'TLP:AMBER':
+      return inOrganisation || (actor.sector !== null && sectors.includes(actor.sector));
+    case 'TLP:AMBER+STRICT':
+      return inOrganisation;
+    case 'TLP:RED':
+      return memberIds.includes(actor.id);
+    default:
+      return false;
+  }
+}
+
+/**
+ * May this person update the alert, widen its marking and read its acknowledgement board? Its
+ * author, or a moderator who can see it.
+ */
+export function canManageAlert(actor: Actor | null | undefined, alert: AlertRule): boolean {
+  if (!actor || !canSeeAlert(actor, alert)) return false;
+  return alert.authorId === actor.id || hasRole(actor, 'moderator');
 }

@@ -27,5 +27,13 @@ export const AUDIT_ACTIONS = [
   'knowledge.author_revealed',
   'file.uploaded',
   'library.suggestion_decided',
+  'alert.published',
+  'alert.updated',
+  'alert.marking_widened',
+  'alert.read_restricted',
+  'alert.acknowledged',
+  'alert.exported',
+  'alert.feed_token_created',
+  'alert.feed_token_revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

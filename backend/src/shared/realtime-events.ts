@@ -52,6 +52,24 @@ export interface KnowledgeChangedPayload {
   parentId: string;
 }
 
+/** A trend alert as the dashboard lists it; sent only to people who may see it. */
+export interface AlertPayload {
+  id: string;
+  title: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  status: 'active' | 'monitoring' | 'resolved';
+  marking: 'TLP:CLEAR' | 'TLP:GREEN' | 'TLP:AMBER' | 'TLP:AMBER+STRICT' | 'TLP:RED';
+  tags: { platforms: string[]; tactics: string[]; regions: string[] };
+  authorId: string;
+  indicatorCount: number;
+  updateCount: number;
+  publishedAt: string;
+  updatedAt: string;
+  hidden: boolean;
+  /** It matches this person's subscriptions (they also get a notification). */
+  matchesSubscription: boolean;
+}
+
 export interface ServerToClientEvents {
   /** Sent once after the handshake: the server's clock, and who the socket belongs to (null: visitor). */
   'session.ready': (payload: { serverTime: string; memberId: string | null }) => void;
@@ -68,6 +86,12 @@ export interface ServerToClientEvents {
    * clients fetch the item over HTTP. It never carries content or authors.
    */
   'knowledge.changed': (payload: KnowledgeChangedPayload) => void;
+  /** A trend alert this person may see was published (or became visible to them). */
+  'alert.created': (payload: AlertPayload) => void;
+  /** A trend alert this person may see was updated, re-marked or moderated. */
+  'alert.updated': (payload: AlertPayload) => void;
+  /** An organisation answered an alert: sent to that organisation's members and the alert's managers. */
+  'alert.acknowledged': (payload: { alertId: string; organisationId: string; state: 'reviewed' | 'acting' | 'not_affected'; at: string }) => void;
   /** Someone in the room is typing (sent at most every 2 s per person). */
   typing: (payload: { channelId: string; memberId: string; name: string }) => void;
   /** Someone joined or left a channel's room. */

@@ -1,0 +1,374 @@
+import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.ts';
+import { trusted } from '../db/database.ts';
+import { Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { toActor } from '../auth/auth.ts';
+import type { MemberDoc } from '../members/member.model.ts';
+import type { OrganisationDoc } from '../organisations/organisation.model.ts';
+import { renderMarkdown } from '../messages/render.ts';
+import { canManageAlert, canSeeAlert, type Actor, type TlpMarking } from '../policy/policy.ts';
+import { ackId, alertRule, severityRank, TAG_FACETS, type AlertAckDoc, type AlertDoc, type Recipients, type TagFacet, type TimelineEntry } from './alert.model.ts';
+import { presentAlertSummary } from './alert.presenter.ts';
+import type { AlertFilterQuery, PublishAlertBody, UpdateAlertBody, WidenMarkingBody } from './alert.schemas.ts';
+import { searchDocument } from './alert.search.ts';
+
+const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
+export const viewerOf = (actor: Actor) => ({ isModerator: isModerator(actor) });
+
+/** Markings from most restricted to most open. */
+const OPENNESS: Record<TlpMarking, number> = { 'TLP:RED': 0, 'TLP:AMBER+STRICT': 1, 'TLP:AMBER': 2, 'TLP:GREEN': 3, 'TLP:CLEAR': 4 };
+
+/** Every alert `actor` may see, newest first. Alerts are a modest collection (README): one read, filtered by the policy. */
+export async function visibleAlerts(ctx: AppContext, actor: Actor): Promise<AlertDoc[]> {
+  const alerts = await ctx.models.Alert.find({}).sort({ publishedAt: -1 }).lean<AlertDoc[]>();
+  return alerts.filter((alert) => canSeeAlert(actor, alertRule(alert)));
+}
+
+/** Loads one alert the actor may see; a hidden one answers exactly like a missing one. */
+export async function accessAlert(ctx: AppContext, actor: Actor | undefined, alertId: string): Promise<AlertDoc> {
+  const alert = await ctx.models.Alert.findById(alertId).lean<AlertDoc>();
+  if (!alert || !canSeeAlert(actor, alertRule(alert))) throw new NotFound('No such alert.');
+  return alert;
+}
+
+/** Like accessAlert, and the actor must be its author or a moderator who can see it. */
+export async function accessManagedAlert(ctx: AppContext, actor: Actor, alertId: string): Promise<AlertDoc> {
+  const alert = await accessAlert(ctx, actor, alertId);
+  if (!canManageAlert(actor, alertRule(alert))) throw new NotFound('No such alert.');
+  return alert;
+}
+
+export function filterAlerts(alerts: AlertDoc[], filter: AlertFilterQuery): AlertDoc[] {
+  const from = filter.from ? new Date(filter.from).getTime() : null;
+  const to = filter.to ? new Date(filter.to).getTime() : null;
+  return alerts.filter(
+    (alert) =>
+      (!filter.severity || alert.severity === filter.severity) &&
+      (!filter.status || alert.status === filter.status) &&
+      (!filter.marking || alert.marking === filter.marking) &&
+      (!filter.tag || TAG_FACETS.some((facet) => alert.tags[facet].includes(filter.tag!))) &&
+      (from === null || alert.publishedAt.getTime() >= from) &&
+      (to === null || alert.publishedAt.getTime() < to),
+  );
+}
+
+/** ISO 8601 week of a date, `2026-W48`. */
+export function isoWeek(date: Date): string {
+  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday);
+  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((day.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+export function weeklyCounts(alerts: AlertDoc[]) {
+  const weeks = new Map<string, { week: string; low: number; medium: number; high: number; critical: number }>();
+  for (const alert of alerts) {
+    const week = isoWeek(alert.publishedAt);
+    const row = weeks.get(week) ?? { week, low: 0, medium: 0, high: 0, critical: 0 };
+    row[alert.severity] += 1;
+    weeks.set(week, row);
+  }
+  return [...weeks.values()].sort((a, b) => a.week.localeCompare(b.week));
+}
+
+/** Tags of one facet on alerts the actor may see, most used first. */
+export function tagSuggestions(alerts: AlertDoc[], facet: TagFacet, prefix: string): { tag: string; count: number }[] {
+  const wanted = prefix.trim().toLowerCase();
+  const counts = new Map<string, number>();
+  for (const alert of alerts) for (const tag of alert.tags[facet]) if (tag.startsWith(wanted)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return [...counts.entries()].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag)).slice(0, 20);
+}
+
+/** Named organisations and people must exist (people: verified members). 400 naming the field otherwise. */
+async function checkRecipientsExist(ctx: AppContext, recipients: Recipients, prefix: string): Promise<void> {
+  const issues: { location: 'body'; path: string; message: string }[] = [];
+  if (recipients.organisationIds.length) {
+    const found = await ctx.models.Organisation.find({ _id: trusted({ $in: recipients.organisationIds }) }, { _id: 1 }).lean();
+    const known = new Set(found.map((org) => String(org._id)));
+    recipients.organisationIds.forEach((id, index) => !known.has(id) && issues.push({ location: 'body', path: `${prefix}organisationIds.${index}`, message: 'no such organisation' }));
+  }
+  if (recipients.memberIds.length) {
+    const found = await ctx.models.Member.find({ _id: trusted({ $in: recipients.memberIds }), status: 'member' }, { _id: 1 }).lean();
+    const known = new Set(found.map((member) => String(member._id)));
+    recipients.memberIds.forEach((id, index) => !known.has(id) && issues.push({ location: 'body', path: `${prefix}memberIds.${index}`, message: 'no such member' }));
+  }
+  if (issues.length) throw new Invalid(`body.${issues[0]!.path}: ${issues[0]!.message}`, { issues });
+}
+
+function audienceRecord(marking: TlpMarking, recipients: Recipients, by: string, at: Date) {
+  return { marking, recipients: { organisationIds: [...recipients.organisationIds], sectors: [...recipients.sectors], memberIds: [...recipients.memberIds] }, by, at };
+}
+
+/** Publishes an alert: stored, audited, indexed, then pushed to everyone who may see it. */
+export async function doPublishAlert(ctx: AppContext, actor: Actor, body: PublishAlertBody, req: Pick<Request, 'ip'>): Promise<AlertDoc> {
+  await checkRecipientsExist(ctx, body.recipients, 'recipients.');
+  const now = new Date();
+  const created = await ctx.models.Alert.create({
+    authorId: actor.id,
+    title: body.title,
+    summarySource: body.summary,
+    summaryHtml: renderMarkdown(body.summary),
+    severity: body.severity,
+    status: body.status,
+    marking: body.marking,
+    recipients: body.recipients,
+    tags: body.tags,
+    indicators: body.indicators,
+    timeline: [],
+    markingHistory: [audienceRecord(body.marking, body.recipients, actor.id, now)],
+    moderation: null,
+    publishedAt: now,
+    updatedAt: now,
+  });
+  const alert = created.toObject() as AlertDoc;
+  await ctx.audit.record({ action: 'alert.published', actorId: actor.id, target: { type: 'alert', id: alert._id }, details: { marking: alert.marking, severity: alert.severity }, req });
+  await ctx.search.index(searchDocument(alert));
+  await fanOut(ctx, alert, 'created', actor.id);
+  return alert;
+}
+
+/** Appends a timeline entry (text, and any change of severity or status); nothing changes silently. */
+export async function doUpdateAlert(ctx: AppContext, actor: Actor, alertId: string, body: UpdateAlertBody, req: Pick<Request, 'ip'>): Promise<AlertDoc> {
+  const alert = await accessManagedAlert(ctx, actor, alertId);
+  const entry: TimelineEntry = {
+    id: randomUUID(),
+    authorId: actor.id,
+    at: new Date(),
+    source: body.text,
+    html: renderMarkdown(body.text),
+    changes: {
+      severity: body.severity && body.severity !== alert.severity ? { from: alert.severity, to: body.severity } : null,
+      status: body.status && body.status !== alert.status ? { from: alert.status, to: body.status } : null,
+      marking: null,
+    },
+  };
+  const updated = await ctx.models.Alert.findOneAndUpdate(
+    { _id: alert._id },
+    { $push: { timeline: entry }, $set: { severity: body.severity ?? alert.severity, status: body.status ?? alert.status, updatedAt: entry.at } },
+    { returnDocument: 'after' },
+  ).lean<AlertDoc>();
+  if (!updated) throw new NotFound('No such alert.');
+  await ctx.audit.record({ action: 'alert.updated', actorId: actor.id, target: { type: 'alert', id: alert._id }, details: { severity: entry.changes.severity, status: entry.changes.status }, req });
+  await ctx.search.index(searchDocument(updated));
+  await fanOut(ctx, updated, 'updated', actor.id);
+  return updated;
+}
+
+/**
+ * Would everyone who could see an alert under `before` still see it under `after`? Markings may
+ * only open up (RED → AMBER+STRICT → AMBER → GREEN → CLEAR) and recipients only be added: what was
+ * shared cannot be unshared, so a narrowing would pretend earlier readers never saw it.
+ */
+async function keepsEveryViewer(ctx: AppContext, before: { marking: TlpMarking; recipients: Recipients }, after: { marking: TlpMarking; recipients: Recipients }): Promise<boolean> {
+  if (OPENNESS[after.marking] < OPENNESS[before.marking]) return false;
+  if (after.marking === 'TLP:CLEAR' || after.marking === 'TLP:GREEN') return true;
+  const orgs = new Set(after.recipients.organisationIds);
+  const sectors = new Set(after.marking === 'TLP:AMBER' ? after.recipients.sectors : []);
+  const people = new Set(after.marking === 'TLP:RED' ? after.recipients.memberIds : []);
+  switch (before.marking) {
+    case 'TLP:RED': {
+      if (after.marking === 'TLP:RED') return before.recipients.memberIds.every((id) => people.has(id));
+      const members = await ctx.models.Member.find({ _id: trusted({ $in: before.recipients.memberIds }) }).lean<MemberDoc[]>();
+      return members.length === before.recipients.memberIds.length && members.every((member) => (member.organisationId && orgs.has(String(member.organisationId))) || (member.sector && sectors.has(member.sector)));
+    }
+    case 'TLP:AMBER+STRICT':
+    case 'TLP:AMBER': {
+      if (!before.recipients.sectors.every((sector) => sectors.has(sector))) return false;
+      const missing = before.recipients.organisationIds.filter((id) => !orgs.has(id));
+      if (missing.length === 0) return true;
+      const organisations = await ctx.models.Organisation.find({ _id: trusted({ $in: missing }) }).lean<OrganisationDoc[]>();
+      return organisations.length === missing.length && organisations.every((org) => sectors.has(org.sector));
+    }
+    default:
+      return false;
+  }
+}
+
+/** Widens who may see an alert (author or a moderator who can see it); recorded on the alert and audited. */
+export async function doWidenMarking(ctx: AppContext, actor: Actor, alertId: string, body: WidenMarkingBody, req: Pick<Request, 'ip'>): Promise<AlertDoc> {
+  const alert = await accessManagedAlert(ctx, actor, alertId);
+  await checkRecipientsExist(ctx, body.recipients, 'recipients.');
+  const same =
+    body.marking === alert.marking &&
+    (['organisationIds', 'sectors', 'memberIds'] as const).every((key) => body.recipients[key].length === alert.recipients[key].length && body.recipients[key].every((value: string) => (alert.recipients[key] as string[]).includes(value)));
+  if (same) throw new Conflict('The marking and recipients are already these.', undefined, 'marking_unchanged');
+  if (!(await keepsEveryViewer(ctx, alert, body))) {
+    throw new Conflict(
+      'A marking can only be widened: a more open marking or more recipients. This change would take the alert away from people who could already see it.',
+      { from: alert.marking, to: body.marking },
+      'marking_narrowed',
+    );
+  }
+  const at = new Date();
+  const entry: TimelineEntry = {
+    id: randomUUID(),
+    authorId: actor.id,
+    at,
+    source: '',
+    html: '',
+    changes: { severity: null, status: null, marking: body.marking !== alert.marking ? { from: alert.marking, to: body.marking } : null },
+  };
+  const updated = await ctx.models.Alert.findOneAndUpdate(
+    { _id: alert._id },
+    { $set: { marking: body.marking, recipients: body.recipients, updatedAt: at }, $push: { markingHistory: audienceRecord(body.marking, body.recipients, actor.id, at), timeline: entry } },
+    { returnDocument: 'after' },
+  ).lean<AlertDoc>();
+  if (!updated) throw new NotFound('No such alert.');
+  await ctx.audit.record({
+    action: 'alert.marking_widened',
+    actorId: actor.id,
+    target: { type: 'alert', id: alert._id },
+    details: { from: alert.marking, to: body.marking, organisations: body.recipients.organisationIds.length, sectors: body.recipients.sectors, people: body.recipients.memberIds.length },
+    req,
+  });
+  await ctx.search.index(searchDocument(updated));
+  await fanOut(ctx, updated, 'updated', actor.id);
+  return updated;
+}
+
+/** Does an alert match a member's subscriptions (any facet: a shared tag at or above its minimum severity)? */
+export function matchesSubscription(alert: AlertDoc, facets: Record<TagFacet, { tags: string[]; minSeverity: AlertDoc['severity'] }> | undefined): boolean {
+  if (!facets) return false;
+  return TAG_FACETS.some((facet) => {
+    const wanted = facets[facet];
+    return wanted && wanted.tags.some((tag) => alert.tags[facet].includes(tag)) && severityRank(alert.severity) >= severityRank(wanted.minSeverity);
+  });
+}
+
+/** Verified members, as the policy sees them (the members collection is small). */
+async function memberActors(ctx: AppContext): Promise<Actor[]> {
+  const members = await ctx.models.Member.find({ status: 'member' }).lean<MemberDoc[]>();
+  return members.map(toActor);
+}
+
+/**
+ * After a stored change: every member who may see the alert gets the live event in their own room
+ * (nobody else hears of it); those whose subscriptions match also get a notification. The person
+ * who made the change is not notified of it.
+ */
+export async function fanOut(ctx: AppContext, alert: AlertDoc, change: 'created' | 'updated', byId: string | null): Promise<void> {
+  const rule = alertRule(alert);
+  const [actors, subscriptions] = await Promise.all([memberActors(ctx), ctx.models.AlertSubscription.find({}, { facets: 1 }).lean()]);
+  const facetsOf = new Map(subscriptions.map((sub) => [String(sub._id), sub.facets]));
+  const summary = presentAlertSummary(alert);
+  const hidden = alert.moderation?.visibility === 'hidden';
+  for (const actor of actors) {
+    if (!canSeeAlert(actor, rule)) continue;
+    const matched = actor.id !== byId && !hidden && matchesSubscription(alert, facetsOf.get(actor.id));
+    ctx.realtime.toMember(actor.id, change === 'created' ? 'alert.created' : 'alert.updated', { ...summary, matchesSubscription: matched });
+    if (matched) {
+      await ctx.notifier.notify(actor.id, {
+        kind: change === 'created' ? 'alert.published' : 'alert.updated',
+        title: `${change === 'created' ? 'New' : 'Updated'} ${alert.severity} alert (${alert.marking}): ${alert.title}`.slice(0, 300),
+        body: 'It matches your alert subscriptions.',
+        link: `/alerts/${String(alert._id)}`,
+      });
+    }
+  }
+}
+
+/** The actor's organisation's answer, or null. */
+export async function ownAck(ctx: AppContext, actor: Actor, alertId: string): Promise<AlertAckDoc | null> {
+  if (!actor.organisationId) return null;
+  return ctx.models.AlertAck.findById(ackId(alertId, actor.organisationId)).lean<AlertAckDoc>();
+}
+
+/** A member answers for their organisation; a later answer replaces it and keeps the earlier one. */
+export async function doAcknowledge(ctx: AppContext, actor: Actor, alertId: string, body: { state: AlertAckDoc['state']; note: string }, req: Pick<Request, 'ip'>): Promise<AlertAckDoc> {
+  const alert = await accessAlert(ctx, actor, alertId);
+  if (!actor.organisationId) throw new Conflict('You do not belong to an organisation that could answer.', undefined, 'no_organisation');
+  const id = ackId(alertId, actor.organisationId);
+  const at = new Date();
+  const previous = await ctx.models.AlertAck.findById(id).lean<AlertAckDoc>();
+  const answer = { state: body.state, note: body.note.trim(), by: actor.id, at };
+  let ack: AlertAckDoc | null;
+  if (!previous) {
+    try {
+      ack = (await ctx.models.AlertAck.create({ _id: id, alertId, organisationId: actor.organisationId, ...answer, history: [] })).toObject() as AlertAckDoc;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      // Someone from the same organisation answered at the same moment: this answer replaces theirs.
+      ack = await replaceAck(ctx, id, answer);
+    }
+  } else {
+    ack = await replaceAck(ctx, id, answer);
+  }
+  if (!ack) throw new NotFound('No such alert.');
+  await ctx.audit.record({ action: 'alert.acknowledged', actorId: actor.id, target: { type: 'alert', id: alertId }, details: { state: body.state }, req });
+  const rule = alertRule(alert);
+  const payload = { alertId, organisationId: actor.organisationId, state: ack.state, at: ack.at.toISOString() };
+  for (const member of await memberActors(ctx)) {
+    if (canSeeAlert(member, rule) && (member.organisationId === actor.organisationId || canManageAlert(member, rule))) ctx.realtime.toMember(member.id, 'alert.acknowledged', payload);
+  }
+  return ack;
+}
+
+async function replaceAck(ctx: AppContext, id: string, answer: { state: AlertAckDoc['state']; note: string; by: string; at: Date }): Promise<AlertAckDoc | null> {
+  const current = await ctx.models.AlertAck.findById(id).lean<AlertAckDoc>();
+  if (!current) return null;
+  return ctx.models.AlertAck.findOneAndUpdate(
+    { _id: id },
+    { $set: answer, $push: { history: { state: current.state, note: current.note, by: current.by, at: current.at } } },
+    { returnDocument: 'after' },
+  ).lean<AlertAckDoc>();
+}
+
+export interface BoardRow {
+  organisationId: string;
+  name: string;
+  sector: string;
+  recipient: boolean;
+  ack: AlertAckDoc | null;
+}
+
+/**
+ * The board for an alert's author and moderators: every recipient organisation (AMBER: named ones
+ * and those in named sectors; AMBER+STRICT: named ones; RED: the named people's), responded or not;
+ * for CLEAR and GREEN (everyone is a recipient) the organisations that answered, and how many there are.
+ * Precondition: the caller checked canManageAlert.
+ */
+export async function readBoard(ctx: AppContext, alert: AlertDoc): Promise<{ rows: BoardRow[]; organisations: number }> {
+  const alertId = String(alert._id);
+  const [acks, organisations] = await Promise.all([ctx.models.AlertAck.find({ alertId }).lean<AlertAckDoc[]>(), ctx.models.Organisation.find({}).lean<OrganisationDoc[]>()]);
+  const ackOf = new Map(acks.map((ack) => [ack.organisationId, ack]));
+  let recipientIds: Set<string>;
+  const { organisationIds, sectors, memberIds } = alert.recipients;
+  switch (alert.marking) {
+    case 'TLP:AMBER':
+      recipientIds = new Set([...organisationIds, ...organisations.filter((org) => sectors.includes(org.sector)).map((org) => String(org._id))]);
+      break;
+    case 'TLP:AMBER+STRICT':
+      recipientIds = new Set(organisationIds);
+      break;
+    case 'TLP:RED': {
+      const members = memberIds.length ? await ctx.models.Member.find({ _id: trusted({ $in: memberIds }) }).lean<MemberDoc[]>() : [];
+      recipientIds = new Set(members.filter((member) => member.organisationId).map((member) => String(member.organisationId)));
+      break;
+    }
+    default:
+      recipientIds = new Set();
+  }
+  const open = alert.marking === 'TLP:CLEAR' || alert.marking === 'TLP:GREEN';
+  const rows = organisations
+    .filter((org) => recipientIds.has(String(org._id)) || ackOf.has(String(org._id)))
+    .map((org) => ({ organisationId: String(org._id), name: org.name, sector: org.sector, recipient: open || recipientIds.has(String(org._id)), ack: ackOf.get(String(org._id)) ?? null }))
+    .sort((a, b) => Number(Boolean(a.ack)) - Number(Boolean(b.ack)) || a.name.localeCompare(b.name));
+  return { rows, organisations: open ? organisations.length : recipientIds.size };
+}
+
+/**
+ * Critical, active alerts the actor may see that their organisation has not acknowledged yet (not
+ * their own: an author is not asked to acknowledge what they published).
+ */
+export async function bannerAlerts(ctx: AppContext, actor: Actor): Promise<AlertDoc[]> {
+  const critical = (await visibleAlerts(ctx, actor)).filter(
+    (alert) => alert.severity === 'critical' && alert.status === 'active' && alert.moderation?.visibility !== 'hidden' && alert.authorId !== actor.id,
+  );
+  if (critical.length === 0 || !actor.organisationId) return critical;
+  const answered = await ctx.models.AlertAck.find({ _id: trusted({ $in: critical.map((alert) => ackId(String(alert._id), actor.organisationId!)) }) }, { alertId: 1 }).lean();
+  const done = new Set(answered.map((ack) => ack.alertId));
+  return critical.filter((alert) => !done.has(String(alert._id)));
+}
