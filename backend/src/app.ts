@@ -17,6 +17,7 @@ import { organisationOperations } from './organisations/organisation.routes.ts';
 import { setupOperations } from './setup/setup.routes.ts';
 import { spaceOperations } from './spaces/space.routes.ts';
 import { messageOperations } from './messages/message.routes.ts';
+import { moderationOperations } from './moderation/moderation.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -118,6 +119,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...setupOperations(ctx));
   api.add(...spaceOperations(ctx));
   api.add(...messageOperations(ctx));
+  api.add(...moderationOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

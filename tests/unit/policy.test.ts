@@ -34,6 +34,10 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.Converse]: MEMBERS,
   [Permission.ChannelManage]: STAFF,
   [Permission.SpaceManage]: ['admin'],
+  [Permission.ContentReport]: MEMBERS,
+  [Permission.ContentModerate]: STAFF,
+  [Permission.ModerationOwn]: MEMBERS,
+  [Permission.TransparencyRead]: MEMBERS,
 };
 
 describe('authorization policy', function () {

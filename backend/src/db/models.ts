@@ -8,6 +8,7 @@ import { registerOrganisation } from '../organisations/organisation.model.ts';
 import { registerChannel } from '../channels/channel.model.ts';
 import { registerReadPositions } from '../messages/message.model.ts';
 import { registerSpace } from '../spaces/space.model.ts';
+import { registerModeration } from '../moderation/moderation.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
 export function createModels(connection: Connection) {
@@ -24,6 +25,7 @@ export function createModels(connection: Connection) {
     Space: registerSpace(connection),
     Channel: registerChannel(connection),
     ReadPositions: registerReadPositions(connection),
+    ...registerModeration(connection),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -44,6 +44,14 @@ export enum Permission {
   Converse = 'converse',
   ChannelManage = 'channel:manage',
   SpaceManage = 'space:manage',
+  /** Report content one can read to the moderators. */
+  ContentReport = 'content:report',
+  /** The review queue, moderation actions, reversals, appeal decisions, channel controls. */
+  ContentModerate = 'content:moderate',
+  /** See what moderators did to one's own content, and appeal it. */
+  ModerationOwn = 'moderation:own',
+  /** The transparency report page (the public export is public). */
+  TransparencyRead = 'transparency:read',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -66,6 +74,10 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.Converse]: (actor) => isMember(actor),
   [Permission.ChannelManage]: (actor) => hasRole(actor, 'moderator'),
   [Permission.SpaceManage]: (actor) => hasRole(actor, 'admin'),
+  [Permission.ContentReport]: (actor) => isMember(actor),
+  [Permission.ContentModerate]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.ModerationOwn]: (actor) => isMember(actor),
+  [Permission.TransparencyRead]: (actor) => isMember(actor),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
@@ -73,6 +85,11 @@ export function can(actor: Actor | null | undefined, permission: Permission): bo
   if (!actor) return false;
   if (actor.status === 'suspended') return permission === Permission.SignOut;
   return RULES[permission](actor);
+}
+
+/** Moderators and admins see moderated content as it was written, and act on it. */
+export function isModerator(actor: Actor | null | undefined): boolean {
+  return can(actor, Permission.ContentModerate);
 }
 
 /** Throws 401 for visitors and 403 for people without the permission. */

@@ -24,5 +24,11 @@ export const AUDIT_ACTIONS = [
   'space.updated',
   'channel.created',
   'channel.updated',
+  'channel.controls_changed',
+  'moderation.action',
+  'moderation.reversed',
+  'moderation.appealed',
+  'moderation.appeal_decided',
+  'moderation.revealed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
