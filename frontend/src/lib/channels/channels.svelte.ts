@@ -28,6 +28,11 @@ export class Channels {
       this.#stores.get(message.channelId)?.receive(message);
     });
     socket.on('message.updated', (message) => this.#stores.get(message.channelId)?.receiveUpdate(message));
+    socket.on('channel.updated', ({ channelId, ...controls }) => {
+      const channel = this.channel(channelId);
+      if (channel) Object.assign(channel, controls);
+      this.#stores.get(channelId)?.receiveControls(controls);
+    });
     socket.on('typing', ({ channelId, memberId, name }) => this.#stores.get(channelId)?.noteTyping(memberId, name));
     socket.on('presence.changed', ({ channelId }) => this.#stores.get(channelId)?.presenceChanged());
     // Closing the tab with messages still waiting to be sent would lose them: ask first.
