@@ -123,6 +123,27 @@ describe('content moderation (HTTP and sockets)', function () {
       await memberSocket.emitWithAck('system.ping', {});
       expect(memberSaw).to.deep.equal([]);
     });
+
+    it('keeps a report about a space a moderator may not enter out of their live queue and their list', async function () {
+      const { id } = await posted('government matters', 'government');
+      const { client: governmentModerator } = await signedIn(server.url, models, { sector: 'government', roles: ['moderator'] });
+      const { client: industryModerator } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
+      const insider = await open(governmentModerator);
+      const outsider = await open(industryModerator);
+      const outsiderSaw: QueueEntryPayload[] = [];
+      outsider.on('report.created', (entry) => outsiderSaw.push(entry));
+      const arrived = new Promise<QueueEntryPayload>((resolve) => insider.on('report.created', (entry) => entry.itemId === id && resolve(entry)));
+      const { client: reporter } = await signedIn(server.url, models, { sector: 'government' });
+      expect((await reporter.post('/api/moderation/reports', { type: 'message', id, reason: 'misinformation' })).status).to.equal(201);
+      await arrived;
+      await outsider.emitWithAck('system.ping', {});
+      expect(outsiderSaw.filter((entry) => entry.itemId === id)).to.deep.equal([]);
+      const listed = async (client: ApiClient) => (await client.get('/api/moderation/queue')).body.entries.some((entry: QueueEntryPayload) => entry.itemId === id);
+      expect(await listed(governmentModerator)).to.equal(true);
+      expect(await listed(industryModerator)).to.equal(false);
+      expect((await industryModerator.get(`/api/moderation/queue/message/${encodeURIComponent(id)}`)).status).to.equal(404);
+      expect((await industryModerator.post('/api/moderation/actions', { type: 'message', id, kind: 'hide', reason: 'other' })).status).to.equal(404);
+    });
   });
 
   describe('actions', function () {

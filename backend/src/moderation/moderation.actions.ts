@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited } from '../http/errors.ts';
@@ -6,7 +7,7 @@ import { doReinstate, doSuspend } from '../members/member.actions.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { accessChannel } from '../messages/message.actions.ts';
 import { renderMarkdown } from '../messages/render.ts';
-import type { Actor } from '../policy/policy.ts';
+import type { Actor, Role } from '../policy/policy.ts';
 import { presentChannel } from '../spaces/space.routes.ts';
 import { Rooms } from '../shared/realtime-events.ts';
 import { queueKey, type ActionDoc, type QueueEntryDoc, type ReportDoc, type WellbeingDoc } from './moderation.model.ts';
@@ -66,8 +67,17 @@ export async function doReport(ctx: AppContext, actor: Actor, body: ReportBody):
     { upsert: true, returnDocument: 'after' },
   ).lean<QueueEntryDoc>();
   await countEvent(ctx, { report: body.reason }, at);
-  ctx.realtime.toRoom(Rooms.moderators(), 'report.created', presentQueueEntry(entry!));
+  // Moderators are bound by spaces (and TLP) like everyone: those who may not read the item do not hear of it.
+  const blind = await moderatorsWhoCannotRead(ctx, sourceOf(ctx, body.type), body.id);
+  ctx.realtime.toRoomExcept(Rooms.moderators(), blind.map(Rooms.user), 'report.created', presentQueueEntry(entry!));
   return { at };
+}
+
+/** Moderators and admins for whom the source refuses the item. Staff are few; reports are rare. */
+async function moderatorsWhoCannotRead(ctx: AppContext, source: ModerationSource, id: string): Promise<string[]> {
+  const staff = await ctx.models.Member.find({ status: 'member', roles: trusted({ $in: ['moderator', 'admin'] as Role[] }) }).lean<MemberDoc[]>();
+  const refused = await Promise.all(staff.map(async (member) => ((await source.load(toActor(member), id)) ? null : String(member._id))));
+  return refused.filter((memberId): memberId is string => memberId !== null);
 }
 
 /** The moderator's wellbeing record as of today (a new UTC day starts the count again). */
@@ -83,13 +93,15 @@ export async function doSetWellbeing(ctx: AppContext, actor: Actor, dailyLimit: 
 
 const limitReached = (wellbeing: { dailyLimit: number | null; revealsToday: number }) => wellbeing.dailyLimit !== null && wellbeing.revealsToday >= wellbeing.dailyLimit;
 
-/** Open (or resolved) items, most reported and newest first; sensitive items withheld once the moderator's daily limit is reached. */
+/** Open (or resolved) items the moderator may read, most reported and newest first; sensitive items withheld once the moderator's daily limit is reached. */
 export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | 'resolved') {
   const [entries, wellbeing] = await Promise.all([
     ctx.models.ModerationQueue.find({ state }).sort({ reporters: -1, lastReportAt: -1 }).limit(200).lean<QueueEntryDoc[]>(),
     wellbeingOf(ctx, actor.id),
   ]);
-  const presented = entries.map(presentQueueEntry);
+  // Only what this moderator may read (spaces, TLP): the others' entries are not theirs to know of.
+  const readable = await Promise.all(entries.map(async (entry) => ((await ctx.moderation.get(entry.type)?.load(actor, entry.itemId)) ? entry : null)));
+  const presented = readable.filter((entry): entry is QueueEntryDoc => entry !== null).map(presentQueueEntry);
   const offered = limitReached(wellbeing) ? presented.filter((entry) => !entry.sensitive) : presented;
   return { entries: offered, withheldSensitive: presented.length - offered.length, wellbeing };
 }
