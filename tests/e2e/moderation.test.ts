@@ -137,4 +137,46 @@ describe('moderation (browser)', () => {
     await screenshot(T, 'moderation-transparency-phone');
     for (const watched of opened) expect(watched.cspViolations).to.deep.equal([]);
   });
+
+  it('shows channel controls live: a notice, read-only for members, and content behind a warning until chosen', async () => {
+    const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+    const channel = await models.Channel.create({ spaceId: space!._id, name: `e2e-ctl-${randomBytes(3).toString('hex')}` });
+    const channelId = String(channel._id);
+    const author = await makeMember(models, { name: 'Wren Writer' });
+    const member = await makeMember(models, { name: 'Rowan Reader' });
+    const moderator = await makeMember(models, { name: 'Kai Keeper', roles: ['moderator'] });
+    const authorApi = new ApiClient(server.url);
+    await authorApi.post('/api/auth/sign-in', { email: author.email, password: PASSWORD });
+    const sent = await authorApi.post(`/api/channels/${channelId}/messages`, { text: 'Screenshot of the attack manifesto, for analysis', idempotencyKey: randomBytes(8).toString('hex') });
+    const moderatorApi = new ApiClient(server.url);
+    await moderatorApi.post('/api/auth/sign-in', { email: moderator.email, password: PASSWORD });
+    expect((await moderatorApi.post('/api/moderation/actions', { type: 'message', id: sent.body.id, kind: 'warning', reason: 'terrorist_content' })).status).to.equal(201);
+
+    const { page: R } = await open({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+    await signIn(R, member);
+    await R.goto(`${server.url}/channels/${channelId}`);
+    await live(R);
+    const warned = R.getByTestId('message-warning');
+    await warned.waitFor();
+    expect(await R.getByText('attack manifesto').count()).to.equal(0);
+
+    const { page: M } = await open();
+    await signIn(M, moderator);
+    await M.goto(`${server.url}/channels/${channelId}`);
+    await M.getByRole('button', { name: 'Channel controls' }).click();
+    const controls = M.getByTestId('channel-controls');
+    await controls.getByLabel('Read-only: only moderators can post').check();
+    await controls.getByLabel('New pinned notice (Markdown)').fill('This channel is **paused** while we review reports.');
+    await controls.getByRole('button', { name: 'Save controls' }).click();
+    await controls.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await screenshot(M, 'moderation-controls-desktop');
+
+    // The member's page follows without a reload: the notice, the read-only state, the composer closed.
+    await R.getByTestId('channel-notice').filter({ hasText: 'paused' }).waitFor();
+    await R.getByText('Moderators have made this channel read-only for now.').first().waitFor();
+    await warned.getByRole('button', { name: /^Show content/ }).click();
+    await R.getByTestId('message-body').filter({ hasText: 'attack manifesto' }).waitFor();
+    await screenshot(R, 'moderation-channel-phone');
+    for (const watched of opened) expect(watched.cspViolations).to.deep.equal([]);
+  });
 });
