@@ -124,8 +124,8 @@ describe('content moderation (HTTP and sockets)', function () {
       expect(memberSaw).to.deep.equal([]);
     });
 
-    it('keeps a report about a space a moderator may not enter out of their live queue and their list', async function () {
-      const { id } = await posted('government matters', 'government');
+    it('keeps a report about a space a moderator may not enter out of their live queue, their list and their appeals', async function () {
+      const { id, author } = await posted('government matters', 'government');
       const { client: governmentModerator } = await signedIn(server.url, models, { sector: 'government', roles: ['moderator'] });
       const { client: industryModerator } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
       const insider = await open(governmentModerator);
@@ -143,6 +143,13 @@ describe('content moderation (HTTP and sockets)', function () {
       expect(await listed(industryModerator)).to.equal(false);
       expect((await industryModerator.get(`/api/moderation/queue/message/${encodeURIComponent(id)}`)).status).to.equal(404);
       expect((await industryModerator.post('/api/moderation/actions', { type: 'message', id, kind: 'hide', reason: 'other' })).status).to.equal(404);
+      // Nor its appeal.
+      const hide = await governmentModerator.post('/api/moderation/actions', { type: 'message', id, kind: 'hide', reason: 'misinformation' });
+      expect((await author.client.post(`/api/moderation/actions/${hide.body.id}/appeal`, { note: 'It is accurate.' })).status).to.equal(201);
+      expect((await industryModerator.get('/api/moderation/appeals')).body.some((action: { id: string }) => action.id === hide.body.id)).to.equal(false);
+      expect((await industryModerator.post(`/api/moderation/actions/${hide.body.id}/appeal/decision`, { outcome: 'overturn' })).status).to.equal(404);
+      const { client: otherGovernmentModerator } = await signedIn(server.url, models, { sector: 'government', roles: ['moderator'] });
+      expect((await otherGovernmentModerator.get('/api/moderation/appeals')).body.some((action: { id: string }) => action.id === hide.body.id)).to.equal(true);
     });
   });
 

@@ -291,13 +291,17 @@ export async function doAppeal(ctx: AppContext, actor: Actor, actionId: string, 
   return updated;
 }
 
-export async function listPendingAppeals(ctx: AppContext): Promise<ActionDoc[]> {
-  return ctx.models.ModerationAction.find({ appealState: 'pending' }).sort({ at: 1 }).limit(200).lean<ActionDoc[]>();
+/** Appeals waiting, about items the moderator may read (an appeal quotes and links its item). */
+export async function listPendingAppeals(ctx: AppContext, actor: Actor): Promise<ActionDoc[]> {
+  const pending = await ctx.models.ModerationAction.find({ appealState: 'pending' }).sort({ at: 1 }).limit(200).lean<ActionDoc[]>();
+  const readable = await Promise.all(pending.map(async (action) => ((await ctx.moderation.get(action.type)?.load(actor, action.itemId)) ? action : null)));
+  return readable.filter((action): action is ActionDoc => action !== null);
 }
 
 /** A moderator other than the one who acted decides an appeal: uphold, or overturn (which reverses the action). */
 export async function doDecideAppeal(ctx: AppContext, actor: Actor, actionId: string, outcome: 'uphold' | 'overturn', note: string, req: Request): Promise<ActionDoc> {
   const action = await loadAction(ctx, actionId);
+  await accessItem(ctx, actor, action.type, action.itemId);
   if (action.appealState !== 'pending') throw new Conflict('There is no pending appeal on this action.', undefined, 'no_pending_appeal');
   if (action.by === actor.id) throw new Forbidden('Another moderator must decide an appeal against your action.');
   const undo = outcome === 'overturn' ? await prepareReversal(ctx, actor, action) : null;

@@ -111,7 +111,7 @@ export function moderationOperations(ctx: AppContext): Operation[] {
       tags: ['moderation'],
       access: Permission.ContentModerate,
       responses: { 200: { description: 'Pending appeals, oldest first', schema: z.array(ActionView) } },
-      handler: async () => (await listPendingAppeals(ctx)).map(presentAction),
+      handler: async ({ req }) => (await listPendingAppeals(ctx, req.actor!)).map(presentAction),
     }),
     defineOperation({
       method: 'post',
