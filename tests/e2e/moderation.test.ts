@@ -179,4 +179,28 @@ describe('moderation (browser)', () => {
     await screenshot(R, 'moderation-channel-phone');
     for (const watched of opened) expect(watched.cspViolations).to.deep.equal([]);
   });
+
+  it('opens terrorist-content reports concealed until the moderator chooses to look', async () => {
+    const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+    const channel = await models.Channel.create({ spaceId: space!._id, name: `e2e-tc-${randomBytes(3).toString('hex')}` });
+    const author = await makeMember(models);
+    const reporter = await makeMember(models);
+    const moderator = await makeMember(models, { name: 'Vera Vigil', roles: ['moderator'] });
+    const authorApi = new ApiClient(server.url);
+    await authorApi.post('/api/auth/sign-in', { email: author.email, password: PASSWORD });
+    const sent = await authorApi.post(`/api/channels/${String(channel._id)}/messages`, { text: 'Glorifying the attackers, with their slogan', idempotencyKey: randomBytes(8).toString('hex') });
+    const reporterApi = new ApiClient(server.url);
+    await reporterApi.post('/api/auth/sign-in', { email: reporter.email, password: PASSWORD });
+    expect((await reporterApi.post('/api/moderation/reports', { type: 'message', id: sent.body.id, reason: 'terrorist_content' })).status).to.equal(201);
+
+    const { page: M } = await open({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+    await signIn(M, moderator);
+    await M.goto(`${server.url}/moderation`);
+    await M.getByTestId('queue-entry').filter({ hasText: 'Terrorist content reported' }).first().click();
+    await M.getByTestId('concealed').waitFor();
+    expect(await M.getByText('Glorifying the attackers').count()).to.equal(0);
+    await screenshot(M, 'moderation-concealed-phone');
+    await M.getByTestId('reveal').click();
+    await M.getByTestId('review-item').filter({ hasText: 'Glorifying the attackers' }).waitFor();
+  });
 });
