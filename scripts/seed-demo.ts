@@ -127,6 +127,80 @@ async function seedAlerts(models: Models, orgs: Map<string, { _id: Types.ObjectI
   await models.AlertSubscription.create({ _id: person('lukas@chirp.example'), facets: { platforms: facet(['social media', 'gaming'], 'medium'), tactics: facet([]), regions: facet(['europe'], 'critical') } });
 }
 
+/**
+ * Moderation in several states, in the Plenary's #general: an open harassment report, an open
+ * terrorist-content report (concealed in the queue), a hidden message with a pending appeal, a
+ * dismissed report; a pinned notice; and the transparency counters that go with them.
+ */
+async function seedModeration(db: Awaited<ReturnType<typeof openScriptDatabase>>, store: MessageStore, memberIds: Map<string, string>): Promise<void> {
+  const { models } = db;
+  const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+  const channel = await models.Channel.findOne({ spaceId: space!._id, name: 'general' }).lean();
+  const channelId = String(channel!._id);
+  const id = (email: string) => memberIds.get(email)!;
+  const moderator = id('moderator@ier.ac.example');
+  const now = Date.now();
+  const minutes = (n: number) => new Date(now - n * 60_000);
+  const lines: [string, string][] = [
+    ['lukas@chirp.example', 'Honestly, whoever wrote the ShareSpace policy should be fired. Useless people.'],
+    ['mei@openvideo.example', 'Mirror of the latest channel video for reference: https://files.example/v/8812 (raw, unedited).'],
+    ['samuel@survivors.example', 'You can reach the family directly at 14 Rowan Street, they asked for support.'],
+    ['priya@sharespace.example', 'Anyone free for a hash-sharing call on Thursday?'],
+  ];
+  let seq = channel!.lastSeq;
+  const ids: string[] = [];
+  for (const [email, text] of lines) {
+    seq++;
+    await store.tryInsert({
+      _id: `${channelId}:${seq}`, channelId, seq, authorId: id(email), source: text, html: renderMarkdown(text),
+      parentSeq: null, mentions: [], idempotencyKey: `seed-mod-${seq}-${channelId}`, createdAt: minutes(200 - seq),
+      editedAt: null, history: [], deleted: null, reactions: [], pinned: false, rev: 0,
+    });
+    ids.push(`${channelId}:${seq}`);
+  }
+  await models.Channel.updateOne({ _id: channel!._id }, {
+    $max: { lastSeq: seq },
+    $set: { notice: { source: 'Be kind. Report content with **Report** on a message; only moderators see reports.', html: renderMarkdown('Be kind. Report content with **Report** on a message; only moderators see reports.'), at: new Date() } },
+  });
+  const [rude, video, address, harmless] = ids as [string, string, string, string];
+  const report = async (itemId: string, email: string, reason: 'harassment' | 'terrorist_content' | 'personal_data' | 'off_topic', note: string, at: Date) => {
+    await models.Report.create({ _id: `message:${itemId}:${id(email)}`, type: 'message', itemId, reporterId: id(email), reason, note, at });
+    await models.TransparencyMonth.updateOne({ _id: at.toISOString().slice(0, 7) }, { $inc: { [`reports.${reason}`]: 1 } }, { upsert: true });
+  };
+  const queue = (itemId: string, authorEmail: string, reasons: Record<string, number>, first: Date, last: Date, state: 'open' | 'resolved', firstActionAt: Date | null) =>
+    models.ModerationQueue.create({ _id: `message:${itemId}`, type: 'message', itemId, authorId: id(authorEmail), reasons, reporters: Object.values(reasons).reduce((a, b) => a + b, 0), firstReportAt: first, lastReportAt: last, state, resolvedAt: firstActionAt, firstActionAt });
+
+  // Open: harassment, reported twice.
+  await report(rude, 'priya@sharespace.example', 'harassment', 'Aimed at my team.', minutes(90));
+  await report(rude, 'samuel@survivors.example', 'harassment', '', minutes(60));
+  await queue(rude, 'lukas@chirp.example', { harassment: 2 }, minutes(90), minutes(60), 'open', null);
+  // Open: terrorist content, concealed in the queue until revealed.
+  await report(video, 'elena@ier.ac.example', 'terrorist_content', 'A propaganda video without any warning.', minutes(30));
+  await queue(video, 'mei@openvideo.example', { terrorist_content: 1 }, minutes(30), minutes(30), 'open', null);
+  // Resolved: a private address hidden; the author appealed and waits for another moderator.
+  await report(address, 'tomas@nctu.gov.example', 'personal_data', 'A private address.', minutes(120));
+  await queue(address, 'samuel@survivors.example', { personal_data: 1 }, minutes(120), minutes(120), 'resolved', minutes(100));
+  const hidden = { visibility: 'hidden' as const, reason: 'personal_data' as const, note: 'Please share contact details privately.', redactedHtml: null, redactedSource: null, by: moderator, at: minutes(100) };
+  await store.update(channelId, Number(address.split(':')[1]), { $set: { moderation: hidden } });
+  await models.ModerationAction.create({
+    type: 'message', itemId: address, authorId: id('samuel@survivors.example'), kind: 'hide', reason: 'personal_data', note: hidden.note, by: moderator, at: minutes(100),
+    before: null, after: hidden, link: `/channels/${channelId}#${address.split(':')[1]}`, reversed: null,
+    appeal: { note: 'The family asked me to share it here; it is a support address.', at: minutes(80), decision: null }, appealState: 'pending',
+  });
+  // Resolved: a report dismissed.
+  await report(harmless, 'lukas@chirp.example', 'off_topic', '', minutes(50));
+  await queue(harmless, 'priya@sharespace.example', { off_topic: 1 }, minutes(50), minutes(50), 'resolved', minutes(40));
+  await models.ModerationAction.create({
+    type: 'message', itemId: harmless, authorId: id('priya@sharespace.example'), kind: 'dismiss', reason: 'off_topic', note: '', by: moderator, at: minutes(40),
+    before: null, after: null, link: `/channels/${channelId}#${harmless.split(':')[1]}`, reversed: null, appeal: null, appealState: 'none',
+  });
+  await models.TransparencyMonth.updateOne(
+    { _id: new Date(now).toISOString().slice(0, 7) },
+    { $inc: { 'actions.hide': 1, 'actions.dismiss': 1, 'appeals.received': 1 }, $push: { firstActionSeconds: { $each: [1200, 600] } } },
+    { upsert: true },
+  );
+}
+
 export const DEMO_PASSWORD = 'demo password for convene 2026';
 
 const config = loadConfig();
@@ -279,6 +353,7 @@ try {
     }
     await seedKnowledge(db, memberIds);
     await seedAlerts(models, orgs, memberIds);
+    await seedModeration(db, store, memberIds);
     const day = 24 * 3600 * 1000;
     for (const [index, person] of APPLICANTS.entries()) {
       const member = await models.Member.create({

@@ -19,6 +19,7 @@ import { spaceOperations } from './spaces/space.routes.ts';
 import { messageOperations } from './messages/message.routes.ts';
 import { knowledgeOperations } from './knowledge/knowledge.routes.ts';
 import { alertOperations } from './alerts/alert.routes.ts';
+import { moderationOperations } from './moderation/moderation.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...messageOperations(ctx));
   api.add(...knowledgeOperations(ctx));
   api.add(...alertOperations(ctx));
+  api.add(...moderationOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

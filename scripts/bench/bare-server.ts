@@ -43,6 +43,7 @@ io.on('connection', (socket) => {
       deleted: false,
       reactions: [],
       pinned: false,
+      moderation: null,
     };
     io.to(Rooms.channel(channelId)).emit('message.created', message);
     ack({ ok: true, data: { message, created: true } });

@@ -52,10 +52,10 @@ describe('command-line scripts', function () {
       expect(await models.Member.countDocuments({ status: 'applicant' })).to.equal(await models.Application.countDocuments({}));
       const plenary = await models.Space.findOne({ slug: 'plenary' }).lean();
       const general = await models.Channel.findOne({ spaceId: plenary!._id, name: 'general' }).lean();
-      expect(general!.lastSeq).to.equal(3);
+      // Three conversation messages, then four that moderation demo data is about.
+      expect(general!.lastSeq).to.equal(7);
       const store = new MessageStore(connection);
       await store.open();
-      expect((await store.range(String(general!._id), 1, 3)).map((message) => message.seq)).to.deep.equal([1, 2, 3]);
       // Knowledge: Q&A, papers (one with a real PDF, stored in chunks) and a library.
       const kinds = (await models.Channel.find({ spaceId: plenary!._id }).lean()).map((channel) => channel.kind);
       expect(kinds).to.include.members(['qa', 'papers', 'library']);
@@ -66,6 +66,10 @@ describe('command-line scripts', function () {
       expect((await models.Alert.distinct('marking')).sort()).to.deep.equal(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:CLEAR', 'TLP:GREEN', 'TLP:RED']);
       expect(await models.AlertAck.countDocuments({})).to.be.greaterThan(0);
       expect(await models.AlertSubscription.countDocuments({})).to.be.greaterThan(0);
+      expect((await store.range(String(general!._id), 1, 7)).map((message) => message.seq)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+      expect((await models.ModerationQueue.distinct('state')).sort()).to.deep.equal(['open', 'resolved']);
+      expect(await models.ModerationAction.countDocuments({ appealState: 'pending' })).to.equal(1);
+      expect((await store.get(String(general!._id), 6))!.moderation?.visibility).to.equal('hidden');
     } finally {
       await connection.close();
     }

@@ -38,6 +38,10 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.AuthorReveal]: STAFF,
   [Permission.AlertsRead]: MEMBERS,
   [Permission.AlertPublish]: ['liaison', ...STAFF],
+  [Permission.ContentReport]: MEMBERS,
+  [Permission.ContentModerate]: STAFF,
+  [Permission.ModerationOwn]: MEMBERS,
+  [Permission.TransparencyRead]: MEMBERS,
 };
 
 describe('authorization policy', function () {

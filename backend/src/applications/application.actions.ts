@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { Types } from 'mongoose';
 import type { AppContext } from '../context.ts';
+import { countEvent } from '../moderation/transparency.ts';
 import { trusted } from '../db/database.ts';
 import { Conflict, Invalid, NotFound } from '../http/errors.ts';
 import { normaliseName, type MemberDoc } from '../members/member.model.ts';
@@ -102,6 +103,7 @@ export async function doApprove(ctx: AppContext, actor: Actor, applicantId: stri
     { $set: { status: 'member', organisationId: org._id, sector: org.sector }, $inc: { sessionEpoch: 1 } },
     { returnDocument: 'after' },
   ).lean<MemberDoc>();
+  await countEvent(ctx, { application: 'approved' });
   await ctx.audit.record({ action: 'application.approved', actorId: actor.id, target: { type: 'application', id: applicant._id }, details: { organisationId: String(org._id) }, req });
   await ctx.notifier.notify(applicant._id, {
     kind: 'application.approved',
@@ -120,6 +122,7 @@ export async function doReject(ctx: AppContext, actor: Actor, applicantId: strin
     { $set: { status: 'rejected', decision: { by: new Types.ObjectId(actor.id), at: new Date(), reason } } },
     { returnDocument: 'after' },
   ).lean<ApplicationDoc>();
+  await countEvent(ctx, { application: 'rejected' });
   await ctx.audit.record({ action: 'application.rejected', actorId: actor.id, target: { type: 'application', id: applicant._id }, details: { reason }, req });
   await ctx.notifier.notify(applicant._id, { kind: 'application.rejected', title: 'Your application was not approved', body: reason, link: '/application' });
   const org = decided!.organisationId ? await ctx.models.Organisation.findById(decided!.organisationId).lean() : null;

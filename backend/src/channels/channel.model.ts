@@ -18,6 +18,11 @@ export interface ChannelDoc {
   lastSeq: number;
   /** Pinned messages of the channel, by number (moderators pin). */
   pinnedSeqs: number[];
+  /** Moderation controls: only moderators post; one message per member per N seconds (0: off). */
+  readOnly: boolean;
+  slowModeSeconds: number;
+  /** A moderators' notice shown at the top of the channel (Markdown and its sanitised HTML). */
+  notice: { source: string; html: string; at: Date } | null;
   createdBy: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
@@ -33,6 +38,9 @@ const channelSchema = new Schema<ChannelDoc>(
     pinned: { type: Boolean, default: false },
     lastSeq: { type: Number, default: 0 },
     pinnedSeqs: { type: [Number], default: [] },
+    readOnly: { type: Boolean, default: false },
+    slowModeSeconds: { type: Number, default: 0 },
+    notice: { type: new Schema({ source: String, html: String, at: Date }, { _id: false }), default: null },
     createdBy: { type: Schema.Types.ObjectId, default: null },
   },
   { timestamps: true, versionKey: false },

@@ -10,6 +10,7 @@ import { registerReadPositions } from '../messages/message.model.ts';
 import { registerSpace } from '../spaces/space.model.ts';
 import { registerAnonymousProfile, registerFile } from '../knowledge/knowledge.model.ts';
 import { registerAlert, registerAlertAck, registerAlertFeedToken, registerAlertSubscription } from '../alerts/alert.model.ts';
+import { registerModeration } from '../moderation/moderation.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
 export function createModels(connection: Connection) {
@@ -32,6 +33,7 @@ export function createModels(connection: Connection) {
     AlertAck: registerAlertAck(connection),
     AlertSubscription: registerAlertSubscription(connection),
     AlertFeedToken: registerAlertFeedToken(connection),
+    ...registerModeration(connection),
   };
 }
 export type Models = ReturnType<typeof createModels>;

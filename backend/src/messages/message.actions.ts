@@ -2,7 +2,8 @@ import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { AppError, Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
-import { canEnterSpace, canPostIn, type Actor } from '../policy/policy.ts';
+import { canEnterSpace, canPostIn, isModerator, type Actor } from '../policy/policy.ts';
+import { takeSlowModeTurn } from '../moderation/moderation.actions.ts';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { SpaceDoc } from '../spaces/space.model.ts';
 import { Rooms } from '../shared/realtime-events.ts';
@@ -91,6 +92,11 @@ export async function doSendMessage(
 ): Promise<SendResult> {
   const { channel, space } = checked ?? (await accessChannel(ctx, actor, channelId));
   if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  // A live socket keeps its channel from the join; moderation controls change without cutting
+  // sockets, so they are read fresh (a point lookup in the small channels collection).
+  const controls = checked ? await ctx.models.Channel.findById(channelId, { readOnly: 1, slowModeSeconds: 1 }).lean<Pick<ChannelDoc, 'readOnly' | 'slowModeSeconds'>>() : channel;
+  const moderator = isModerator(actor);
+  if (controls?.readOnly && !moderator) throw new AppError(403, 'channel_read_only', 'Moderators have made this channel read-only for now.');
   const result = await once(`${actor.id}:${body.idempotencyKey}`, async (): Promise<SendResult> => {
     // The key is claimed first (a unique insert): of two tries with one key, in any processes,
     // exactly one stores a message; the other answers with it.
@@ -116,6 +122,8 @@ export async function doSendMessage(
       }
       const mentioned = await mentionable(ctx, space, body.mentions, actor.id);
       const html = renderMarkdown(body.text);
+      // Moderators are not slowed down: they may need to speak in a channel they calmed.
+      if (controls?.slowModeSeconds && !moderator) await takeSlowModeTurn(ctx, channelId, actor.id, controls.slowModeSeconds);
       base = { channelId, authorId: actor.id, source: body.text, html, parentSeq, mentions: mentioned.map((item) => String(item._id)), idempotencyKey: body.idempotencyKey, editedAt: null, history: [], deleted: null, reactions: [], pinned: false, rev: 0 };
     } catch (error) {
       // Refused before anything was stored: free the key, so a corrected retry may use it.
@@ -190,6 +198,8 @@ export async function doEditMessage(ctx: AppContext, actor: Actor, channelId: st
   const message = await ctx.messages.get(channelId, seq);
   if (!message || message.deleted) throw new NotFound('No such message.');
   if (message.authorId !== actor.id) throw new Forbidden('Only the author can edit a message.');
+  // An edit would slip past a hide or a redaction: the author appeals instead.
+  if (message.moderation && message.moderation.visibility !== 'warning') throw new AppError(409, 'moderated', 'Moderators acted on this message; you can appeal their decision instead of editing it.');
   if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
   const updated = await ctx.messages.update(channelId, seq, {
     $set: { source: text, html: renderMarkdown(text), editedAt: new Date() },

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
-import { Permission } from '../policy/policy.ts';
+import { Permission, isModerator } from '../policy/policy.ts';
 import { NotFound } from '../http/errors.ts';
 import { presentChannel } from '../spaces/space.routes.ts';
 import { accessChannel, doDeleteMessage, doEditMessage, doPin, doReact, doSendMessage, listPinned, readHistory } from './message.actions.ts';
+import { messageModerationSource } from './message.moderation.ts';
 import { MessageView, presentMessage } from './message.presenter.ts';
 import { ChannelParams, EditMessageBody, HistoryQuery, MessageParams, ReactionBody, SendMessageBody } from './message.schemas.ts';
 
@@ -13,6 +14,7 @@ const History = z
   .meta({ id: 'MessagePage' });
 
 export function messageOperations(ctx: AppContext): Operation[] {
+  ctx.moderation.registerSource(messageModerationSource(ctx));
   return [
     defineOperation({
       method: 'get',
@@ -28,7 +30,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, params, query }) => {
         const access = await accessChannel(ctx, req.actor, params.channelId);
         const [{ messages, lastSeq }, positions] = await Promise.all([readHistory(ctx, access, query), ctx.models.ReadPositions.findById(req.actor!.id).lean()]);
-        return { messages: messages.map((message) => presentMessage(message, req.actor!.id)), lastSeq, readSeq: positions?.channels?.[params.channelId] ?? 0 };
+        return { messages: messages.map((message) => presentMessage(message, req.actor!.id, isModerator(req.actor))), lastSeq, readSeq: positions?.channels?.[params.channelId] ?? 0 };
       },
     }),
     defineOperation({
@@ -57,7 +59,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       responses: { 201: { description: 'Stored and broadcast', schema: MessageView }, 200: { description: 'A retry: the message stored before', schema: MessageView } },
       handler: async ({ req, res, params, body }) => {
         const { message, created } = await doSendMessage(ctx, req.actor!, req.user!, params.channelId, body);
-        res.status(created ? 201 : 200).json(presentMessage(message, req.actor!.id));
+        res.status(created ? 201 : 200).json(presentMessage(message, req.actor!.id, isModerator(req.actor)));
       },
     }),
     defineOperation({
@@ -70,7 +72,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       params: MessageParams,
       body: EditMessageBody,
       responses: { 200: { description: 'Edited', schema: MessageView } },
-      handler: async ({ req, params, body }) => presentMessage(await doEditMessage(ctx, req.actor!, params.channelId, params.seq, body.text), req.actor!.id),
+      handler: async ({ req, params, body }) => presentMessage(await doEditMessage(ctx, req.actor!, params.channelId, params.seq, body.text), req.actor!.id, isModerator(req.actor)),
     }),
     defineOperation({
       method: 'delete',
@@ -81,7 +83,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       access: Permission.Converse,
       params: MessageParams,
       responses: { 200: { description: 'Deleted', schema: MessageView } },
-      handler: async ({ req, params }) => presentMessage(await doDeleteMessage(ctx, req.actor!, params.channelId, params.seq, req.ip), req.actor!.id),
+      handler: async ({ req, params }) => presentMessage(await doDeleteMessage(ctx, req.actor!, params.channelId, params.seq, req.ip), req.actor!.id, isModerator(req.actor)),
     }),
     defineOperation({
       method: 'get',
@@ -96,6 +98,8 @@ export function messageOperations(ctx: AppContext): Operation[] {
         await accessChannel(ctx, req.actor, params.channelId);
         const message = await ctx.messages.get(params.channelId, params.seq);
         if (!message || message.deleted) throw new NotFound('No such message.');
+        // Earlier versions hold the original words: members never see them on a moderated message.
+        if (message.moderation && !isModerator(req.actor)) return [];
         return message.history.map((revision) => ({ at: revision.at.toISOString(), html: revision.html }));
       },
     }),
@@ -109,7 +113,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       params: MessageParams,
       body: ReactionBody,
       responses: { 200: { description: 'The message', schema: MessageView } },
-      handler: async ({ req, params, body }) => presentMessage(await doReact(ctx, req.actor!, params.channelId, params.seq, body.emoji, body.on), req.actor!.id),
+      handler: async ({ req, params, body }) => presentMessage(await doReact(ctx, req.actor!, params.channelId, params.seq, body.emoji, body.on), req.actor!.id, isModerator(req.actor)),
     }),
     defineOperation({
       method: 'post',
@@ -121,7 +125,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       params: MessageParams,
       body: z.strictObject({ pinned: z.boolean() }).meta({ id: 'PinBody' }),
       responses: { 200: { description: 'The message', schema: MessageView } },
-      handler: async ({ req, params, body }) => presentMessage(await doPin(ctx, req.actor!, params.channelId, params.seq, body.pinned), req.actor!.id),
+      handler: async ({ req, params, body }) => presentMessage(await doPin(ctx, req.actor!, params.channelId, params.seq, body.pinned), req.actor!.id, isModerator(req.actor)),
     }),
     defineOperation({
       method: 'get',
@@ -132,7 +136,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       access: Permission.Converse,
       params: ChannelParams,
       responses: { 200: { description: 'Pinned messages', schema: z.array(MessageView) } },
-      handler: async ({ req, params }) => (await listPinned(ctx, await accessChannel(ctx, req.actor, params.channelId))).map((message) => presentMessage(message, req.actor!.id)),
+      handler: async ({ req, params }) => (await listPinned(ctx, await accessChannel(ctx, req.actor, params.channelId))).map((message) => presentMessage(message, req.actor!.id, isModerator(req.actor))),
     }),
     defineOperation({
       method: 'post',

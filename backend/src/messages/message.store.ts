@@ -1,5 +1,6 @@
 import type { Collection, Connection } from 'mongoose';
 import type { Types } from 'mongoose';
+import type { ModerationState } from '../moderation/moderation.types.ts';
 
 /**
  * Where messages live. Each channel's messages are numbered 1, 2, 3 … without gaps, and message
@@ -45,6 +46,8 @@ export interface MessageDoc {
   pinned: boolean;
   /** Raised by every change of reactions: updates are conditional on it (optimistic concurrency). */
   rev: number;
+  /** What moderators did (absent or null: nothing). Presenters pass content through `moderatedView()`. */
+  moderation?: ModerationState | null;
 }
 
 export const messageId = (channelId: string, seq: number) => `${channelId}:${seq}`;

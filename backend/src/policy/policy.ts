@@ -52,6 +52,14 @@ export enum Permission {
   AlertsRead = 'alerts:read',
   /** Publish trend alerts (liaisons and moderators). */
   AlertPublish = 'alert:publish',
+  /** Report content one can read to the moderators. */
+  ContentReport = 'content:report',
+  /** The review queue, moderation actions, reversals, appeal decisions, channel controls. */
+  ContentModerate = 'content:moderate',
+  /** See what moderators did to one's own content, and appeal it. */
+  ModerationOwn = 'moderation:own',
+  /** The transparency report page (the public export is public). */
+  TransparencyRead = 'transparency:read',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -78,6 +86,10 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.AuthorReveal]: (actor) => hasRole(actor, 'moderator'),
   [Permission.AlertsRead]: (actor) => isMember(actor),
   [Permission.AlertPublish]: (actor) => hasRole(actor, 'liaison') || hasRole(actor, 'moderator'),
+  [Permission.ContentReport]: (actor) => isMember(actor),
+  [Permission.ContentModerate]: (actor) => hasRole(actor, 'moderator'),
+  [Permission.ModerationOwn]: (actor) => isMember(actor),
+  [Permission.TransparencyRead]: (actor) => isMember(actor),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
@@ -85,6 +97,14 @@ export function can(actor: Actor | null | undefined, permission: Permission): bo
   if (!actor) return false;
   if (actor.status === 'suspended') return permission === Permission.SignOut;
   return RULES[permission](actor);
+}
+
+/**
+ * Moderators and admins see moderated content as it was written and act on it; they also accept any
+ * answer and write the library (always within spaces they may enter).
+ */
+export function isModerator(actor: Actor | null | undefined): boolean {
+  return can(actor, Permission.ContentModerate);
 }
 
 /** Throws 401 for visitors and 403 for people without the permission. */
@@ -139,11 +159,6 @@ export function canEnterSpace(actor: Actor | null | undefined, space: SpaceRule)
 /** May this person post in a channel of this space? Entering it, and neither is archived. */
 export function canPostIn(actor: Actor | null | undefined, space: SpaceRule, channel: { archived: boolean }): boolean {
   return canEnterSpace(actor, space) && !space.archived && !channel.archived;
-}
-
-/** Moderators (and admins) may accept any answer, hide content, write the library (in spaces they enter). */
-export function isModerator(actor: Actor | null | undefined): boolean {
-  return !!actor && hasRole(actor, 'moderator');
 }
 
 /** TLP 2.0 markings as written (FIRST): capitals, no spaces. */

@@ -17,6 +17,11 @@ export class RealtimeHub {
     this.#io?.to(room).emit(event, ...payload);
   }
 
+  /** To a room but not to the sockets in `except` (people who may not see this). */
+  toRoomExcept<E extends keyof ServerToClientEvents>(room: string, except: string[], event: E, ...payload: Parameters<ServerToClientEvents[E]>): void {
+    this.#io?.to(room).except(except).emit(event, ...payload);
+  }
+
   toMember<E extends keyof ServerToClientEvents>(memberId: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>): void {
     this.#io?.to(Rooms.user(memberId)).emit(event, ...payload);
   }

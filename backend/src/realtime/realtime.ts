@@ -13,6 +13,8 @@ export interface SocketData {
   memberId: string | null;
   sessionId?: string;
   signedInAt?: number;
+  /** A moderator or admin: joins the moderators' room (a role change cuts the socket). */
+  moderator?: boolean;
 }
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -79,6 +81,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
         if (member && member.status !== 'suspended') {
           socket.data.memberId = String(member._id);
           socket.data.sessionId = req.sessionID;
+          socket.data.moderator = member.status === 'member' && (member.roles.includes('moderator') || member.roles.includes('admin'));
         }
       }
       next();
@@ -90,7 +93,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
   io.on('connection', (socket) => {
     const memberId = socket.data.memberId;
     if (memberId) {
-      void socket.join([Rooms.user(memberId), Rooms.session(socket.data.sessionId!)]);
+      void socket.join([Rooms.user(memberId), Rooms.session(socket.data.sessionId!), ...(socket.data.moderator ? [Rooms.moderators()] : [])]);
       // A socket lives no longer than its session could without a request: it is cut at the
       // session's absolute end or after the idle timeout, and reconnects only if the cookie is still good.
       const remaining = Math.min((socket.data.signedInAt ?? 0) + ABSOLUTE_MS - Date.now(), IDLE_MS);

@@ -35,5 +35,11 @@ export const AUDIT_ACTIONS = [
   'alert.exported',
   'alert.feed_token_created',
   'alert.feed_token_revoked',
+  'channel.controls_changed',
+  'moderation.action',
+  'moderation.reversed',
+  'moderation.appealed',
+  'moderation.appeal_decided',
+  'moderation.revealed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -12,6 +12,8 @@ export const Rooms = {
   channel: (channelId: string) => `channel:${channelId}`,
   /** The sockets opened with one session, so sign-out on one device cuts only those. */
   session: (sessionId: string) => `session:${sessionId}`,
+  /** Moderators' and admins' sockets, joined at connect: the live review queue. */
+  moderators: () => 'moderators',
 } as const;
 
 /** Acknowledgement of every client → server event: a result or an error in the API's error shape. */
@@ -41,6 +43,31 @@ export interface MessagePayload {
   deleted: boolean;
   reactions: { emoji: string; count: number; mine: boolean }[];
   pinned: boolean;
+  /** Null, or what moderators did: hidden messages carry no content, only the reason. */
+  moderation: { visibility: 'hidden' | 'warning' | 'redacted'; reason: string } | null;
+}
+
+/** One reported item in the review queue (no reporter identities). */
+export interface QueueEntryPayload {
+  key: string;
+  type: string;
+  itemId: string;
+  reasons: Record<string, number>;
+  reporters: number;
+  firstReportAt: string;
+  lastReportAt: string;
+  state: 'open' | 'resolved';
+  /** Reported as terrorist content: shown blurred, its text only on an explicit reveal. */
+  sensitive: boolean;
+}
+
+/** A channel's moderation controls, as every member of it sees them. */
+export interface ChannelControlsPayload {
+  channelId: string;
+  readOnly: boolean;
+  slowModeSeconds: number;
+  /** Sanitised HTML of the pinned notice, or null. */
+  noticeHtml: string | null;
 }
 
 export interface KnowledgeChangedPayload {
@@ -92,6 +119,10 @@ export interface ServerToClientEvents {
   'alert.updated': (payload: AlertPayload) => void;
   /** An organisation answered an alert: sent to that organisation's members and the alert's managers. */
   'alert.acknowledged': (payload: { alertId: string; organisationId: string; state: 'reviewed' | 'acting' | 'not_affected'; at: string }) => void;
+  /** Moderators' room: a report arrived; the whole queue entry as it now stands. */
+  'report.created': (payload: QueueEntryPayload) => void;
+  /** A channel's read-only, slow mode or notice changed. */
+  'channel.updated': (payload: ChannelControlsPayload) => void;
   /** Someone in the room is typing (sent at most every 2 s per person). */
   typing: (payload: { channelId: string; memberId: string; name: string }) => void;
   /** Someone joined or left a channel's room. */

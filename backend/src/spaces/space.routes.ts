@@ -21,6 +21,9 @@ const ChannelView = z
     pinned: z.boolean(),
     lastSeq: z.number(),
     readSeq: z.number().optional().describe('Your read position: unread = lastSeq - readSeq'),
+    readOnly: z.boolean().describe('Only moderators may post'),
+    slowModeSeconds: z.number().describe('One message per member per this many seconds (0: off)'),
+    noticeHtml: z.string().nullable().describe("The moderators' pinned notice, sanitised HTML"),
   })
   .meta({ id: 'Channel' });
 const SpaceView = z
@@ -49,6 +52,9 @@ export const presentChannel = (channel: ChannelDoc) => ({
   archived: channel.archived,
   pinned: channel.pinned,
   lastSeq: channel.lastSeq,
+  readOnly: channel.readOnly ?? false,
+  slowModeSeconds: channel.slowModeSeconds ?? 0,
+  noticeHtml: channel.notice?.html ?? null,
 });
 const presentSpace = (space: SpaceDoc, channels: ChannelDoc[]) => ({
   id: String(space._id),

@@ -5,7 +5,8 @@ import type { NotificationPayload } from '$shared/realtime-events.ts';
  * (backend/src/…/*.presenter.ts) are the source of truth; these mirror them.
  */
 
-import type { MessagePayload } from '$shared/realtime-events.ts';
+import type { MessagePayload, QueueEntryPayload } from '$shared/realtime-events.ts';
+export type { QueueEntryPayload };
 
 export const SECTORS = ['government', 'industry', 'civil_society', 'academia'] as const;
 export type Sector = (typeof SECTORS)[number];
@@ -159,6 +160,10 @@ export interface Channel {
   lastSeq: number;
   /** Only in the space list: the reader's position (unread = lastSeq − readSeq). */
   readSeq?: number;
+  /** Moderation controls: only moderators post; one message per member per N seconds; a pinned notice (sanitised HTML). */
+  readOnly: boolean;
+  slowModeSeconds: number;
+  noticeHtml: string | null;
 }
 
 export interface Space {
@@ -175,4 +180,93 @@ export interface MessagePage {
   messages: Message[];
   lastSeq: number;
   readSeq: number;
+}
+
+// ---- Moderation ----
+
+export const MODERATION_REASONS = ['terrorist_content', 'harassment', 'personal_data', 'misinformation', 'off_topic', 'other'] as const;
+export type ModerationReason = (typeof MODERATION_REASONS)[number];
+export const ACTION_KINDS = ['dismiss', 'hide', 'warning', 'redact', 'warn', 'suspend'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+export interface ModerationStateView {
+  visibility: 'visible' | 'hidden' | 'warning';
+  reason: ModerationReason;
+  redacted: boolean;
+}
+
+export interface ModerationAction {
+  id: string;
+  type: string;
+  itemId: string;
+  authorId: string;
+  kind: ActionKind;
+  reason: ModerationReason;
+  note: string;
+  by: string;
+  at: string;
+  before: ModerationStateView | null;
+  after: ModerationStateView | null;
+  link: string;
+  reversed: { by: string; at: string; note: string } | null;
+  appeal: { note: string; at: string; decision: { outcome: 'upheld' | 'overturned'; note: string; by: string; at: string } | null } | null;
+}
+
+export interface OwnModerationAction {
+  id: string;
+  type: string;
+  itemId: string;
+  kind: ActionKind;
+  reason: ModerationReason;
+  note: string;
+  at: string;
+  link: string;
+  reversed: { at: string } | null;
+  appeal: { note: string; at: string; decision: { outcome: 'upheld' | 'overturned'; note: string; at: string } | null } | null;
+  appealable: boolean;
+}
+
+export interface ModeratableItem {
+  type: string;
+  id: string;
+  authorId: string;
+  title: string;
+  html: string;
+  source: string;
+  createdAt: string;
+  link: string;
+  moderation: ModerationStateView | null;
+  redactedHtml: string | null;
+  concealed: boolean;
+}
+
+export interface Wellbeing {
+  dailyLimit: number | null;
+  revealsToday: number;
+}
+
+export interface QueueDetail {
+  entry: QueueEntryPayload | null;
+  item: ModeratableItem;
+  context: ModeratableItem[];
+  reports: { reason: ModerationReason; note: string; at: string }[];
+  actions: ModerationAction[];
+  authorHistory: ModerationAction[];
+  wellbeing: Wellbeing;
+}
+
+export interface QueueList {
+  entries: QueueEntryPayload[];
+  withheldSensitive: number;
+  wellbeing: Wellbeing;
+}
+
+export interface TransparencyMonth {
+  month: string;
+  reports: Record<ModerationReason, number>;
+  actions: Record<ActionKind, number>;
+  reversals: number;
+  medianSecondsToFirstAction: number | null;
+  appeals: { received: number; upheld: number; overturned: number };
+  applications: { approved: number; rejected: number };
 }

@@ -88,6 +88,11 @@ export class ChannelStore {
     return this.#channel;
   }
 
+  /** A `channel.updated` event: moderators changed read-only, slow mode or the notice. */
+  receiveControls(controls: { readOnly: boolean; slowModeSeconds: number; noticeHtml: string | null }): void {
+    if (this.#channel) this.#channel = { ...this.#channel, ...controls };
+  }
+
   /** Every loaded message, oldest first. */
   get messages(): Message[] {
     return this.#list;

@@ -1,5 +1,6 @@
 import { api } from '../api/client.ts';
-import type { Channel, Space } from '../api/types.ts';
+import type { Channel, Message, MessagePage, Space } from '../api/types.ts';
+import { session } from '../session/session.svelte.ts';
 import { connection } from '../realtime/connection.svelte.ts';
 import { ChannelStore } from './channel-store.svelte.ts';
 
@@ -27,7 +28,16 @@ export class Channels {
       if (channel) channel.lastSeq = Math.max(channel.lastSeq, message.seq);
       this.#stores.get(message.channelId)?.receive(message);
     });
-    socket.on('message.updated', (message) => this.#stores.get(message.channelId)?.receiveUpdate(message));
+    socket.on('message.updated', (message) => {
+      this.#stores.get(message.channelId)?.receiveUpdate(message);
+      // Broadcasts carry the member view; a moderator fetches what was written, over HTTP.
+      if (message.moderation && session.isModerator && this.#stores.has(message.channelId)) void this.#original(message);
+    });
+    socket.on('channel.updated', ({ channelId, ...controls }) => {
+      const channel = this.channel(channelId);
+      if (channel) Object.assign(channel, controls);
+      this.#stores.get(channelId)?.receiveControls(controls);
+    });
     socket.on('typing', ({ channelId, memberId, name }) => this.#stores.get(channelId)?.noteTyping(memberId, name));
     socket.on('presence.changed', ({ channelId }) => this.#stores.get(channelId)?.presenceChanged());
     // Closing the tab with messages still waiting to be sent would lose them: ask first.
@@ -46,6 +56,16 @@ export class Channels {
 
   get failed(): boolean {
     return this.#status === 'failed';
+  }
+
+  async #original(message: Message): Promise<void> {
+    try {
+      const page = await api.get<MessagePage>(`/api/channels/${encodeURIComponent(message.channelId)}/messages?after=${message.seq - 1}&limit=1`);
+      const original = page.messages.find((item) => item.seq === message.seq);
+      if (original) this.#stores.get(message.channelId)?.receiveUpdate(original);
+    } catch {
+      // The member view stays; a reload shows the original.
+    }
   }
 
   channel(id: string): Channel | undefined {

@@ -1,0 +1,363 @@
+import type { Request } from 'express';
+import { toActor } from '../auth/auth.ts';
+import type { AppContext } from '../context.ts';
+import { trusted } from '../db/database.ts';
+import { AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited } from '../http/errors.ts';
+import { doReinstate, doSuspend } from '../members/member.actions.ts';
+import type { MemberDoc } from '../members/member.model.ts';
+import { accessChannel } from '../messages/message.actions.ts';
+import { renderMarkdown } from '../messages/render.ts';
+import type { Actor, Role } from '../policy/policy.ts';
+import { presentChannel } from '../spaces/space.routes.ts';
+import { Rooms } from '../shared/realtime-events.ts';
+import { queueKey, type ActionDoc, type QueueEntryDoc, type ReportDoc, type WellbeingDoc } from './moderation.model.ts';
+import { APPEALABLE, presentAction, presentItem, presentQueueEntry, presentReport } from './moderation.presenter.ts';
+import type { ActionBody, ReportBody } from './moderation.schemas.ts';
+import type { ContentType, ModeratableItem, ModerationReason, ModerationSource, ModerationState } from './moderation.types.ts';
+import { countEvent, recordFirstAction } from './transparency.ts';
+
+export const REASON_LABELS: Record<ModerationReason, string> = {
+  terrorist_content: 'terrorist or violent extremist content shared without a warning',
+  harassment: 'harassment',
+  personal_data: 'doxxing or personal data',
+  misinformation: 'misinformation',
+  off_topic: 'off-topic or spam',
+  other: 'other',
+};
+
+const CONTENT_KINDS: readonly ActionDoc['kind'][] = ['hide', 'warning', 'redact'];
+const today = (now = new Date()) => now.toISOString().slice(0, 10);
+
+function sourceOf(ctx: AppContext, type: ContentType): ModerationSource {
+  const source = ctx.moderation.get(type);
+  if (!source) throw new NotFound('No such item.');
+  return source;
+}
+
+/** The item, if it exists and `actor` may read it; otherwise NotFound, exactly as for a missing one. */
+async function accessItem(ctx: AppContext, actor: Actor, type: ContentType, id: string): Promise<{ source: ModerationSource; item: ModeratableItem }> {
+  const source = sourceOf(ctx, type);
+  const item = await source.load(actor, id);
+  if (!item) throw new NotFound('No such item.');
+  return { source, item };
+}
+
+/**
+ * A member reports something they can read. The report's `_id` makes a second report by the same
+ * person a duplicate insert (409); the queue entry's counters rise atomically; moderators' live
+ * queues hear of it. The reporter learns nothing but that the report was stored.
+ */
+export async function doReport(ctx: AppContext, actor: Actor, body: ReportBody): Promise<{ at: Date }> {
+  const { item } = await accessItem(ctx, actor, body.type, body.id);
+  const at = new Date();
+  const report: ReportDoc = { _id: `${queueKey(body.type, body.id)}:${actor.id}`, type: body.type, itemId: body.id, reporterId: actor.id, reason: body.reason, note: body.note, at };
+  try {
+    await ctx.models.Report.create(report);
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) throw new Conflict('You have reported this already.', undefined, 'already_reported');
+    throw error;
+  }
+  const entry = await ctx.models.ModerationQueue.findOneAndUpdate(
+    { _id: queueKey(body.type, body.id) },
+    {
+      $inc: { [`reasons.${body.reason}`]: 1, reporters: 1 },
+      $set: { lastReportAt: at, state: 'open', resolvedAt: null },
+      $setOnInsert: { type: body.type, itemId: body.id, authorId: item.authorId, firstReportAt: at, firstActionAt: null },
+    },
+    { upsert: true, returnDocument: 'after' },
+  ).lean<QueueEntryDoc>();
+  await countEvent(ctx, { report: body.reason }, at);
+  // Moderators are bound by spaces (and TLP) like everyone: those who may not read the item do not hear of it.
+  const blind = await moderatorsWhoCannotRead(ctx, sourceOf(ctx, body.type), body.id);
+  ctx.realtime.toRoomExcept(Rooms.moderators(), blind.map(Rooms.user), 'report.created', presentQueueEntry(entry!));
+  return { at };
+}
+
+/** Moderators and admins for whom the source refuses the item. Staff are few; reports are rare. */
+async function moderatorsWhoCannotRead(ctx: AppContext, source: ModerationSource, id: string): Promise<string[]> {
+  const staff = await ctx.models.Member.find({ status: 'member', roles: trusted({ $in: ['moderator', 'admin'] as Role[] }) }).lean<MemberDoc[]>();
+  const refused = await Promise.all(staff.map(async (member) => ((await source.load(toActor(member), id)) ? null : String(member._id))));
+  return refused.filter((memberId): memberId is string => memberId !== null);
+}
+
+/** The moderator's wellbeing record as of today (a new UTC day starts the count again). */
+export async function wellbeingOf(ctx: AppContext, moderatorId: string): Promise<{ dailyLimit: number | null; revealsToday: number }> {
+  const doc = await ctx.models.Wellbeing.findById(moderatorId).lean<WellbeingDoc>();
+  return { dailyLimit: doc?.dailyLimit ?? null, revealsToday: doc && doc.day === today() ? doc.reveals : 0 };
+}
+
+export async function doSetWellbeing(ctx: AppContext, actor: Actor, dailyLimit: number | null) {
+  await ctx.models.Wellbeing.updateOne({ _id: actor.id }, { $set: { dailyLimit } }, { upsert: true });
+  return wellbeingOf(ctx, actor.id);
+}
+
+const limitReached = (wellbeing: { dailyLimit: number | null; revealsToday: number }) => wellbeing.dailyLimit !== null && wellbeing.revealsToday >= wellbeing.dailyLimit;
+
+/** Open (or resolved) items the moderator may read, most reported and newest first; sensitive items withheld once the moderator's daily limit is reached. */
+export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | 'resolved') {
+  const [entries, wellbeing] = await Promise.all([
+    ctx.models.ModerationQueue.find({ state }).sort({ reporters: -1, lastReportAt: -1 }).limit(200).lean<QueueEntryDoc[]>(),
+    wellbeingOf(ctx, actor.id),
+  ]);
+  // Only what this moderator may read (spaces, TLP): the others' entries are not theirs to know of.
+  const readable = await Promise.all(entries.map(async (entry) => ((await ctx.moderation.get(entry.type)?.load(actor, entry.itemId)) ? entry : null)));
+  const presented = readable.filter((entry): entry is QueueEntryDoc => entry !== null).map(presentQueueEntry);
+  const offered = limitReached(wellbeing) ? presented.filter((entry) => !entry.sensitive) : presented;
+  return { entries: offered, withheldSensitive: presented.length - offered.length, wellbeing };
+}
+
+/**
+ * One item for review: the item and its neighbours (concealed when it was reported as terrorist
+ * content, unless `reveal`), the reports' reasons and notes, what was done to it, and the author's
+ * history. A reveal counts against the moderator's daily limit, atomically.
+ */
+export async function queueDetail(ctx: AppContext, actor: Actor, type: ContentType, id: string, reveal: boolean, req?: Pick<Request, 'ip'>) {
+  const { source, item } = await accessItem(ctx, actor, type, id);
+  const key = queueKey(type, id);
+  const [entry, reports, actions, history, context] = await Promise.all([
+    ctx.models.ModerationQueue.findById(key).lean<QueueEntryDoc>(),
+    ctx.models.Report.find({ type, itemId: id }).sort({ at: 1 }).lean<ReportDoc[]>(),
+    ctx.models.ModerationAction.find({ type, itemId: id }).sort({ at: -1 }).lean<ActionDoc[]>(),
+    ctx.models.ModerationAction.find({ authorId: item.authorId }).sort({ at: -1 }).limit(20).lean<ActionDoc[]>(),
+    source.context(actor, id, 3),
+  ]);
+  const sensitive = entry ? presentQueueEntry(entry).sensitive : false;
+  if (sensitive && reveal) await takeReveal(ctx, actor, key, req);
+  const concealed = sensitive && !reveal;
+  return {
+    entry: entry ? presentQueueEntry(entry) : null,
+    item: presentItem(item, concealed),
+    context: context.map((neighbour) => presentItem(neighbour, concealed)),
+    reports: reports.map(presentReport),
+    actions: actions.map(presentAction),
+    authorHistory: history.filter((action) => !(action.type === type && action.itemId === id)).map(presentAction),
+    wellbeing: await wellbeingOf(ctx, actor.id),
+  };
+}
+
+async function takeReveal(ctx: AppContext, actor: Actor, key: string, req?: Pick<Request, 'ip'>): Promise<void> {
+  const day = today();
+  const doc = await ctx.models.Wellbeing.findById(actor.id).lean<WellbeingDoc>();
+  if (!doc) await ctx.models.Wellbeing.updateOne({ _id: actor.id }, { $setOnInsert: { dailyLimit: null, day, reveals: 0 } }, { upsert: true });
+  else if (doc.day !== day) await ctx.models.Wellbeing.updateOne({ _id: actor.id, day: doc.day }, { $set: { day, reveals: 0 } });
+  const limit = doc?.dailyLimit ?? null;
+  const filter = limit === null ? { _id: actor.id, day } : { _id: actor.id, day, reveals: trusted({ $lt: limit }) };
+  const taken = await ctx.models.Wellbeing.findOneAndUpdate(filter, { $inc: { reveals: 1 } });
+  if (!taken) throw new AppError(403, 'daily_limit_reached', 'You have reached the daily limit you set for this kind of content. It will be offered again tomorrow.');
+  await ctx.audit.record({ action: 'moderation.revealed', actorId: actor.id, target: { type: 'content', id: key }, req });
+}
+
+function nextState(kind: ActionDoc['kind'], before: ModerationState | null, body: ActionBody, actor: Actor, at: Date): ModerationState | null {
+  if (!CONTENT_KINDS.includes(kind)) return before;
+  const base = { reason: body.reason, note: body.note, redactedHtml: before?.redactedHtml ?? null, redactedSource: before?.redactedSource ?? null, by: actor.id, at };
+  if (kind === 'hide') return { ...base, visibility: 'hidden' };
+  if (kind === 'warning') return { ...base, visibility: 'warning' };
+  const text = body.redactedText!;
+  return { ...base, visibility: before?.visibility ?? 'visible', redactedHtml: renderMarkdown(text), redactedSource: text };
+}
+
+const ACTION_TITLES: Record<ActionDoc['kind'], string> = {
+  dismiss: 'Reports about your content were dismissed',
+  hide: 'Moderators hid your content',
+  warning: 'Moderators put your content behind a content warning',
+  redact: 'Moderators edited personal data out of your content',
+  warn: 'Moderators sent you a warning',
+  suspend: 'Moderators suspended your account',
+};
+
+/**
+ * A moderator acts on an item: stores the new state (content kinds), suspends (through the
+ * members' own suspension, which cuts sessions and sockets), records the action with the state
+ * before and after, audits it, tells the author the reason (never who reported), resolves the
+ * queue entry and counts it for the transparency report.
+ */
+export async function doAct(ctx: AppContext, actor: Actor, body: ActionBody, req: Request): Promise<ActionDoc> {
+  const { source, item } = await accessItem(ctx, actor, body.type, body.id);
+  const at = new Date();
+  const before = item.moderation;
+  const after = nextState(body.kind, before, body, actor, at);
+  if (body.kind === 'suspend') await doSuspend(ctx, actor, item.authorId, `${REASON_LABELS[body.reason]}${body.note ? `: ${body.note}` : ''}`, req);
+  if (CONTENT_KINDS.includes(body.kind)) await source.setState(body.id, after);
+  const action = await ctx.models.ModerationAction.create({
+    type: body.type,
+    itemId: body.id,
+    authorId: item.authorId,
+    kind: body.kind,
+    reason: body.reason,
+    note: body.note,
+    by: actor.id,
+    at,
+    before,
+    after,
+    link: item.link,
+    reversed: null,
+    appeal: null,
+    appealState: 'none',
+  });
+  await ctx.audit.record({ action: 'moderation.action', actorId: actor.id, target: { type: body.type, id: body.id }, details: { kind: body.kind, reason: body.reason, actionId: String(action._id) }, req });
+  if (body.kind !== 'dismiss') {
+    await ctx.notifier.notify(item.authorId, { kind: 'moderation.action', title: `${ACTION_TITLES[body.kind]}: ${REASON_LABELS[body.reason]}`, body: body.note, link: '/moderation/mine' });
+  }
+  const key = queueKey(body.type, body.id);
+  await ctx.models.ModerationQueue.updateOne({ _id: key }, { $set: { state: 'resolved', resolvedAt: at } });
+  const first = await ctx.models.ModerationQueue.findOneAndUpdate({ _id: key, firstActionAt: null }, { $set: { firstActionAt: at } }).lean<QueueEntryDoc>();
+  if (first) await recordFirstAction(ctx, (at.getTime() - first.firstReportAt.getTime()) / 1000, at);
+  await countEvent(ctx, { action: body.kind }, at);
+  return action.toObject();
+}
+
+function sameState(a: ModerationState | null | undefined, b: ModerationState | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return (
+    a.visibility === b.visibility &&
+    a.reason === b.reason &&
+    a.note === b.note &&
+    a.redactedHtml === b.redactedHtml &&
+    a.redactedSource === b.redactedSource &&
+    a.by === b.by &&
+    new Date(a.at).getTime() === new Date(b.at).getTime()
+  );
+}
+
+async function loadAction(ctx: AppContext, actionId: string): Promise<ActionDoc> {
+  const action = await ctx.models.ModerationAction.findById(actionId).lean<ActionDoc>();
+  if (!action) throw new NotFound('No such action.');
+  return action;
+}
+
+/** What must hold before an action can be undone; returns how to undo it. */
+async function prepareReversal(ctx: AppContext, actor: Actor, action: ActionDoc): Promise<() => Promise<void>> {
+  if (action.by === actor.id) throw new Forbidden('Another moderator must review your own action.');
+  if (action.reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
+  if (CONTENT_KINDS.includes(action.kind)) {
+    const { source, item } = await accessItem(ctx, actor, action.type, action.itemId);
+    // Undoing an action that a later one replaced would wipe the later one out.
+    if (!sameState(item.moderation, action.after)) throw new Conflict('A later action changed this item; reverse that one first.', undefined, 'superseded');
+    return () => source.setState(action.itemId, action.before);
+  }
+  if (action.kind === 'suspend') {
+    const author = await ctx.models.Member.findById(action.authorId).lean<MemberDoc>();
+    if (!author || author.status !== 'suspended') throw new Conflict('This person is not suspended any more.', undefined, 'not_suspended');
+  }
+  return async () => {
+    if (action.kind === 'dismiss') await ctx.models.ModerationQueue.updateOne({ _id: queueKey(action.type, action.itemId) }, { $set: { state: 'open', resolvedAt: null } });
+  };
+}
+
+async function applyReversal(ctx: AppContext, actor: Actor, action: ActionDoc, undo: () => Promise<void>, note: string, req: Request): Promise<ActionDoc> {
+  const reversed = await ctx.models.ModerationAction.findOneAndUpdate(
+    { _id: action._id, reversed: null },
+    { $set: { reversed: { by: actor.id, at: new Date(), note } } },
+    { returnDocument: 'after' },
+  ).lean<ActionDoc>();
+  if (!reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
+  await undo();
+  if (action.kind === 'suspend') await doReinstate(ctx, actor, action.authorId, req);
+  await ctx.audit.record({ action: 'moderation.reversed', actorId: actor.id, target: { type: action.type, id: action.itemId }, details: { kind: action.kind, actionId: String(action._id) }, req });
+  if (action.kind !== 'dismiss') {
+    await ctx.notifier.notify(action.authorId, { kind: 'moderation.reversed', title: `A moderator reversed an earlier decision about your content (${action.kind})`, body: note, link: '/moderation/mine' });
+  }
+  await countEvent(ctx, { reversal: true });
+  return reversed;
+}
+
+/** Another moderator undoes an action: the item's state goes back to exactly what it was before. */
+export async function doReverse(ctx: AppContext, actor: Actor, actionId: string, note: string, req: Request): Promise<ActionDoc> {
+  const action = await loadAction(ctx, actionId);
+  const undo = await prepareReversal(ctx, actor, action);
+  return applyReversal(ctx, actor, action, undo, note, req);
+}
+
+/** The actions taken against the actor's content, newest first. */
+export async function listOwnActions(ctx: AppContext, actor: Actor): Promise<ActionDoc[]> {
+  return ctx.models.ModerationAction.find({ authorId: actor.id }).sort({ at: -1 }).limit(100).lean<ActionDoc[]>();
+}
+
+/** The author appeals an action once (a conditional update claims the one appeal). */
+export async function doAppeal(ctx: AppContext, actor: Actor, actionId: string, note: string, req: Request): Promise<ActionDoc> {
+  const action = await ctx.models.ModerationAction.findById(actionId).lean<ActionDoc>();
+  // Someone else's action looks exactly like none at all.
+  if (!action || action.authorId !== actor.id) throw new NotFound('No such action.');
+  if (!APPEALABLE.includes(action.kind)) throw new Invalid('There is nothing to appeal in this action.', undefined, 'not_appealable');
+  if (action.reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
+  const updated = await ctx.models.ModerationAction.findOneAndUpdate(
+    { _id: action._id, appealState: 'none' },
+    { $set: { appeal: { note, at: new Date(), decision: null }, appealState: 'pending' } },
+    { returnDocument: 'after' },
+  ).lean<ActionDoc>();
+  if (!updated) throw new Conflict('You have appealed this decision already.', undefined, 'already_appealed');
+  await ctx.audit.record({ action: 'moderation.appealed', actorId: actor.id, target: { type: action.type, id: action.itemId }, details: { actionId }, req });
+  await countEvent(ctx, { appeal: 'received' });
+  return updated;
+}
+
+/** Appeals waiting, about items the moderator may read (an appeal quotes and links its item). */
+export async function listPendingAppeals(ctx: AppContext, actor: Actor): Promise<ActionDoc[]> {
+  const pending = await ctx.models.ModerationAction.find({ appealState: 'pending' }).sort({ at: 1 }).limit(200).lean<ActionDoc[]>();
+  const readable = await Promise.all(pending.map(async (action) => ((await ctx.moderation.get(action.type)?.load(actor, action.itemId)) ? action : null)));
+  return readable.filter((action): action is ActionDoc => action !== null);
+}
+
+/** A moderator other than the one who acted decides an appeal: uphold, or overturn (which reverses the action). */
+export async function doDecideAppeal(ctx: AppContext, actor: Actor, actionId: string, outcome: 'uphold' | 'overturn', note: string, req: Request): Promise<ActionDoc> {
+  const action = await loadAction(ctx, actionId);
+  await accessItem(ctx, actor, action.type, action.itemId);
+  if (action.appealState !== 'pending') throw new Conflict('There is no pending appeal on this action.', undefined, 'no_pending_appeal');
+  if (action.by === actor.id) throw new Forbidden('Another moderator must decide an appeal against your action.');
+  const undo = outcome === 'overturn' ? await prepareReversal(ctx, actor, action) : null;
+  const decided = await ctx.models.ModerationAction.findOneAndUpdate(
+    { _id: action._id, appealState: 'pending' },
+    { $set: { 'appeal.decision': { outcome: outcome === 'uphold' ? 'upheld' : 'overturned', note, by: actor.id, at: new Date() }, appealState: 'decided' } },
+    { returnDocument: 'after' },
+  ).lean<ActionDoc>();
+  if (!decided) throw new Conflict('There is no pending appeal on this action.', undefined, 'no_pending_appeal');
+  await ctx.audit.record({ action: 'moderation.appeal_decided', actorId: actor.id, target: { type: action.type, id: action.itemId }, details: { actionId, outcome }, req });
+  await countEvent(ctx, { appeal: outcome === 'uphold' ? 'upheld' : 'overturned' });
+  await ctx.notifier.notify(action.authorId, {
+    kind: 'moderation.appeal_decided',
+    title: outcome === 'uphold' ? 'Your appeal was considered: the decision stands' : 'Your appeal was upheld: the decision was reversed',
+    body: note,
+    link: '/moderation/mine',
+  });
+  return undo ? applyReversal(ctx, actor, decided, undo, note, req) : decided;
+}
+
+/** Read-only, slow mode and the pinned notice, set by a moderator who may enter the channel's space. */
+export async function doSetChannelControls(
+  ctx: AppContext,
+  actor: Actor,
+  channelId: string,
+  body: { readOnly?: boolean; slowModeSeconds?: number; notice?: string | null },
+  req: Request,
+) {
+  await accessChannel(ctx, actor, channelId);
+  const set: Record<string, unknown> = {};
+  if (body.readOnly !== undefined) set.readOnly = body.readOnly;
+  if (body.slowModeSeconds !== undefined) set.slowModeSeconds = body.slowModeSeconds;
+  if (body.notice !== undefined) set.notice = body.notice && body.notice.trim() ? { source: body.notice, html: renderMarkdown(body.notice), at: new Date() } : null;
+  const channel = await ctx.models.Channel.findOneAndUpdate({ _id: channelId }, { $set: set }, { returnDocument: 'after' }).lean();
+  if (!channel) throw new NotFound('No such channel.');
+  const view = presentChannel(channel);
+  ctx.realtime.toRoom(Rooms.channel(channelId), 'channel.updated', { channelId, readOnly: view.readOnly, slowModeSeconds: view.slowModeSeconds, noticeHtml: view.noticeHtml });
+  await ctx.audit.record({ action: 'channel.controls_changed', actorId: actor.id, target: { type: 'channel', id: channelId }, details: { changed: Object.keys(set), readOnly: body.readOnly, slowModeSeconds: body.slowModeSeconds }, req });
+  return view;
+}
+
+/**
+ * Slow mode: claims the member's next turn in a channel, or throws 429 with the seconds to wait.
+ * Atomic across processes: a conditional update on the member's turn document, or its first insert.
+ */
+export async function takeSlowModeTurn(ctx: AppContext, channelId: string, memberId: string, seconds: number, now = new Date()): Promise<void> {
+  const id = `${channelId}:${memberId}`;
+  const cutoff = new Date(now.getTime() - seconds * 1000);
+  if (await ctx.models.SlowModeTurn.findOneAndUpdate({ _id: id, at: trusted({ $lte: cutoff }) }, { $set: { at: now } })) return;
+  try {
+    await ctx.models.SlowModeTurn.create({ _id: id, at: now });
+    return;
+  } catch (error) {
+    if ((error as { code?: number }).code !== 11000) throw error;
+  }
+  const turn = await ctx.models.SlowModeTurn.findById(id).lean();
+  const wait = Math.max(1, Math.ceil(((turn?.at.getTime() ?? now.getTime()) + seconds * 1000 - now.getTime()) / 1000));
+  throw new RateLimited(wait, `Slow mode is on in this channel: one message every ${seconds} seconds. Try again in ${wait} s.`);
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import { MEDIAN_SAMPLE_LIMIT, ACTION_KINDS, type TransparencyMonthDoc } from './moderation.model.ts';
+import { MODERATION_REASONS } from './moderation.types.ts';
+
+/** `YYYY-MM` of a date, in UTC. */
+export const monthOf = (date: Date) => date.toISOString().slice(0, 7);
+
+type Counter =
+  | { report: string }
+  | { action: string }
+  | { reversal: true }
+  | { appeal: 'received' | 'upheld' | 'overturned' }
+  | { application: 'approved' | 'rejected' };
+
+/**
+ * Raises one counter of the month `at` falls in (an upsert with `$inc`: concurrent events never
+ * lose a count). Called by the actions that do the counted thing, after they stored it.
+ */
+export async function countEvent(ctx: Pick<AppContext, 'models'>, counter: Counter, at = new Date()): Promise<void> {
+  const field =
+    'report' in counter
+      ? `reports.${counter.report}`
+      : 'action' in counter
+        ? `actions.${counter.action}`
+        : 'reversal' in counter
+          ? 'reversals'
+          : 'appeal' in counter
+            ? `appeals.${counter.appeal}`
+            : `applications.${counter.application}`;
+  await ctx.models.TransparencyMonth.updateOne({ _id: monthOf(at) }, { $inc: { [field]: 1 } }, { upsert: true });
+}
+
+/** Keeps the time from an item's first report to the first action on it (bounded list per month). */
+export async function recordFirstAction(ctx: Pick<AppContext, 'models'>, seconds: number, at = new Date()): Promise<void> {
+  await ctx.models.TransparencyMonth.updateOne(
+    { _id: monthOf(at) },
+    { $push: { firstActionSeconds: { $each: [Math.max(0, Math.round(seconds))], $slice: -MEDIAN_SAMPLE_LIMIT } } },
+    { upsert: true },
+  );
+}
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+const counts = <T extends readonly string[]>(keys: T) => z.object(Object.fromEntries(keys.map((key) => [key, z.number().int()])) as Record<T[number], z.ZodNumber>);
+
+export const TransparencyMonth = z
+  .object({
+    month: z.string().describe('YYYY-MM (UTC)'),
+    reports: counts(MODERATION_REASONS).describe('Reports received, by reason'),
+    actions: counts(ACTION_KINDS).describe('Moderation actions taken, by type'),
+    reversals: z.number().int(),
+    medianSecondsToFirstAction: z.number().nullable().describe('Median time from an item’s first report to the first action on it'),
+    appeals: z.object({ received: z.number().int(), upheld: z.number().int(), overturned: z.number().int() }),
+    applications: z.object({ approved: z.number().int(), rejected: z.number().int() }),
+  })
+  .meta({ id: 'TransparencyMonth' });
+export const TransparencyReport = z.object({ generatedAt: z.string(), months: z.array(TransparencyMonth) }).meta({ id: 'TransparencyReport' });
+export type TransparencyReport = z.infer<typeof TransparencyReport>;
+
+const fill = <T extends readonly string[]>(keys: T, source: Record<string, number> | undefined) => Object.fromEntries(keys.map((key) => [key, source?.[key] ?? 0])) as Record<T[number], number>;
+
+/** Counts only: no names, no ids, no content. Newest month first. */
+export function presentTransparency(months: TransparencyMonthDoc[]): TransparencyReport {
+  return {
+    generatedAt: new Date().toISOString(),
+    months: [...months]
+      .sort((a, b) => b._id.localeCompare(a._id))
+      .map((month) => ({
+        month: month._id,
+        reports: fill(MODERATION_REASONS, month.reports),
+        actions: fill(ACTION_KINDS, month.actions),
+        reversals: month.reversals ?? 0,
+        medianSecondsToFirstAction: median(month.firstActionSeconds ?? []),
+        appeals: fill(['received', 'upheld', 'overturned'] as const, month.appeals),
+        applications: fill(['approved', 'rejected'] as const, month.applications),
+      })),
+  };
+}
+
+/** The months collection holds one small document per month: reading all of it is cheap. */
+export async function readTransparency(ctx: Pick<AppContext, 'models'>): Promise<TransparencyReport> {
+  return presentTransparency(await ctx.models.TransparencyMonth.find({}).lean<TransparencyMonthDoc[]>());
+}
