@@ -117,8 +117,10 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
     };
     const toModeratable = (access: ChannelAccess, item: KnowledgeItem, titles: Map<string, string>): ModeratableItem => ({
       ref: { type: type as ContentType, id: `${item.channelId}:${item._id}` },
-      // Anonymous posts carry no author here either: moderators learn it only through the audited reveal.
-      authorId: 'anonymous' in item && item.anonymous ? '' : item.authorId,
+      // The real author, so they are told of decisions and may appeal; moderation shows it to nobody
+      // (moderators learn it only through the audited reveal).
+      authorId: item.authorId,
+      anonymous: 'anonymous' in item && item.anonymous,
       spaceId: String(access.space._id),
       channelId: item.channelId,
       title: item.type === 'answer' ? `Answer: ${titles.get(item.questionId) ?? ''}` : 'title' in item ? item.title : '',

@@ -62,7 +62,7 @@ export async function doReport(ctx: AppContext, actor: Actor, body: ReportBody):
     {
       $inc: { [`reasons.${body.reason}`]: 1, reporters: 1 },
       $set: { lastReportAt: at, state: 'open', resolvedAt: null },
-      $setOnInsert: { type: body.type, itemId: body.id, authorId: item.authorId, firstReportAt: at, firstActionAt: null },
+      $setOnInsert: { type: body.type, itemId: body.id, authorId: item.authorId, anonymous: item.anonymous === true, firstReportAt: at, firstActionAt: null },
     },
     { upsert: true, returnDocument: 'after' },
   ).lean<QueueEntryDoc>();
@@ -118,7 +118,8 @@ export async function queueDetail(ctx: AppContext, actor: Actor, type: ContentTy
     ctx.models.ModerationQueue.findById(key).lean<QueueEntryDoc>(),
     ctx.models.Report.find({ type, itemId: id }).sort({ at: 1 }).lean<ReportDoc[]>(),
     ctx.models.ModerationAction.find({ type, itemId: id }).sort({ at: -1 }).lean<ActionDoc[]>(),
-    ctx.models.ModerationAction.find({ authorId: item.authorId }).sort({ at: -1 }).limit(20).lean<ActionDoc[]>(),
+    // An anonymous author has no history here: listing it would tie their name to this item.
+    item.anonymous ? Promise.resolve([] as ActionDoc[]) : ctx.models.ModerationAction.find({ authorId: item.authorId, anonymous: false }).sort({ at: -1 }).limit(20).lean<ActionDoc[]>(),
     source.context(actor, id, 3),
   ]);
   const sensitive = entry ? presentQueueEntry(entry).sensitive : false;
@@ -176,12 +177,16 @@ export async function doAct(ctx: AppContext, actor: Actor, body: ActionBody, req
   const at = new Date();
   const before = item.moderation;
   const after = nextState(body.kind, before, body, actor, at);
+  if (body.kind === 'suspend' && item.anonymous) {
+    throw new Conflict('This was posted anonymously: reveal its author first (the reveal is audited), then suspend them from the People page.', undefined, 'anonymous_author');
+  }
   if (body.kind === 'suspend') await doSuspend(ctx, actor, item.authorId, `${REASON_LABELS[body.reason]}${body.note ? `: ${body.note}` : ''}`, req);
   if (CONTENT_KINDS.includes(body.kind)) await source.setState(body.id, after);
   const action = await ctx.models.ModerationAction.create({
     type: body.type,
     itemId: body.id,
     authorId: item.authorId,
+    anonymous: item.anonymous === true,
     kind: body.kind,
     reason: body.reason,
     note: body.note,

@@ -44,6 +44,8 @@ export interface QueueEntryDoc {
   type: ContentType;
   itemId: string;
   authorId: string;
+  /** The item was posted anonymously: its author is never shown or linked (see ModeratableItem). */
+  anonymous: boolean;
   /** Reports per reason: `{ harassment: 2 }`. */
   reasons: Partial<Record<ModerationReason, number>>;
   reporters: number;
@@ -60,6 +62,7 @@ const queueSchema = new Schema<QueueEntryDoc>(
     type: { type: String, enum: CONTENT_TYPES, required: true },
     itemId: { type: String, required: true },
     authorId: { type: String, required: true },
+    anonymous: { type: Boolean, default: false },
     reasons: { type: Schema.Types.Mixed, default: {} },
     reporters: { type: Number, default: 0 },
     firstReportAt: { type: Date, required: true },
@@ -88,6 +91,8 @@ export interface ActionDoc {
   type: ContentType;
   itemId: string;
   authorId: string;
+  /** The item was posted anonymously: `authorId` is never presented and the action is in no author's history. */
+  anonymous: boolean;
   kind: ActionKind;
   reason: ModerationReason;
   note: string;
@@ -106,6 +111,7 @@ const actionSchema = new Schema<ActionDoc>(
     type: { type: String, enum: CONTENT_TYPES, required: true },
     itemId: { type: String, required: true },
     authorId: { type: String, required: true },
+    anonymous: { type: Boolean, default: false },
     kind: { type: String, enum: ACTION_KINDS, required: true },
     reason: { type: String, enum: MODERATION_REASONS, required: true },
     note: { type: String, default: '' },

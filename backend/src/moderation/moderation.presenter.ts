@@ -40,7 +40,8 @@ export const ActionView = z
     id: z.string(),
     type: z.enum(CONTENT_TYPES),
     itemId: z.string(),
-    authorId: z.string(),
+    authorId: z.string().describe('Empty for an anonymous item'),
+    anonymous: z.boolean(),
     kind: z.enum(ACTION_KINDS),
     reason: z.enum(MODERATION_REASONS),
     note: z.string(),
@@ -62,7 +63,8 @@ export function presentAction(action: ActionDoc): ActionView {
     id: String(action._id),
     type: action.type,
     itemId: action.itemId,
-    authorId: action.authorId,
+    authorId: action.anonymous ? '' : action.authorId,
+    anonymous: action.anonymous === true,
     kind: action.kind,
     reason: action.reason,
     note: action.note,
@@ -83,7 +85,7 @@ export function presentAction(action: ActionDoc): ActionView {
 }
 
 /** An action as its author sees it: the reason, the note and the decisions, never who acted or who reported. */
-export const OwnActionView = ActionView.omit({ by: true, authorId: true, before: true, after: true })
+export const OwnActionView = ActionView.omit({ by: true, authorId: true, anonymous: true, before: true, after: true })
   .extend({
     reversed: z.object({ at: z.string() }).nullable(),
     appeal: z.object({ note: z.string(), at: z.string(), decision: z.object({ outcome: z.enum(['upheld', 'overturned']), note: z.string(), at: z.string() }).nullable() }).nullable(),
@@ -119,7 +121,8 @@ export const ItemView = z
   .object({
     type: z.enum(CONTENT_TYPES),
     id: z.string(),
-    authorId: z.string(),
+    authorId: z.string().describe('Empty for an anonymous item'),
+    anonymous: z.boolean(),
     title: z.string(),
     html: z.string().describe('Empty while concealed'),
     source: z.string(),
@@ -135,7 +138,8 @@ export function presentItem(item: ModeratableItem, concealed: boolean): z.infer<
   return {
     type: item.ref.type,
     id: item.ref.id,
-    authorId: item.authorId,
+    authorId: item.anonymous ? '' : item.authorId,
+    anonymous: item.anonymous === true,
     title: item.title,
     html: concealed ? '' : item.html,
     source: concealed ? '' : item.source,

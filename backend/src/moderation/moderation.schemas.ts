@@ -8,8 +8,8 @@ import { CONTENT_TYPES, MODERATION_REASONS } from './moderation.types.ts';
 export const ContentTypeParam = z.enum(CONTENT_TYPES).describe('The kind of content');
 export const ItemId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}(:[0-9]{1,16})?$/, 'is not in the expected form')
-  .describe('The item within its type, e.g. `<channelId>:<seq>` for a message');
+  .regex(/^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/, 'is not in the expected form')
+  .describe('The item within its type: `<channelId>:<seq>` for a message, `<channelId>:<itemId>` for questions, answers, papers and library resources, `<alertId>` for an alert');
 export const Reason = z.enum(MODERATION_REASONS).describe('Why: one of the moderation reasons');
 const Note = text({ max: 2000 }).default('');
 

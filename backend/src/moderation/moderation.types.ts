@@ -78,7 +78,13 @@ export function moderatedView(state: ModerationState | null | undefined, content
 /** A moderatable item as the review queue shows it. */
 export interface ModeratableItem {
   ref: ContentRef;
+  /** The real author (to notify them and let them appeal), even of an anonymous post. */
   authorId: string;
+  /**
+   * Posted anonymously: moderation never shows the author to moderators, never lists the item in an
+   * author's history and never links it to their other items; the audited reveal is the only way.
+   */
+  anonymous?: boolean;
   spaceId: string | null;
   channelId: string | null;
   title: string;

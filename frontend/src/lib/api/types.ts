@@ -199,7 +199,9 @@ export interface ModerationAction {
   id: string;
   type: string;
   itemId: string;
+  /** Empty when the item was posted anonymously. */
   authorId: string;
+  anonymous: boolean;
   kind: ActionKind;
   reason: ModerationReason;
   note: string;
@@ -229,7 +231,9 @@ export interface OwnModerationAction {
 export interface ModeratableItem {
   type: string;
   id: string;
+  /** Empty when posted anonymously. */
   authorId: string;
+  anonymous: boolean;
   title: string;
   html: string;
   source: string;
