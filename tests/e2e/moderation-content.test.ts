@@ -195,6 +195,11 @@ describe('moderation of questions and alerts (browser)', () => {
     await P.goto(`${server.url}${alertPath}`);
     await P.getByTestId('alert-hidden').waitFor();
     await screenshot(P, 'moderation-content-hidden-alert-phone');
+    // Lists say so too, in words.
+    await P.goto(`${server.url}/alerts`);
+    await P.getByTestId('alert-card').filter({ hasText: published.body.title }).getByTestId('moderation-badge').filter({ hasText: 'Hidden by moderators' }).waitFor();
+    await P.goto(`${server.url}/channels/${channelId}`);
+    await P.locator('.kn-item').filter({ hasText: 'leaked attack video' }).getByTestId('moderation-badge').filter({ hasText: 'Content warning' }).waitFor();
     const { page: A } = await open({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
     await signIn(A, asker);
     await A.goto(`${server.url}${questionPath}`);
