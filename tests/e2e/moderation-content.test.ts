@@ -208,4 +208,90 @@ describe('moderation of questions and alerts (browser)', () => {
 
     for (const watched of opened) expect(watched.problems()).to.deep.equal([]);
   });
+
+  it('reports an answer, a paper and a library resource with the right ids, and shows each as moderators decided', async () => {
+    const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+    const made = async (kind: 'qa' | 'papers' | 'library') => String((await models.Channel.create({ spaceId: space!._id, name: `${kind}-mod-${key()}`, kind }))._id);
+    const [qa, papers, library] = [await made('qa'), await made('papers'), await made('library')];
+    const writer = await makeMember(models, { name: 'Wes Writer' });
+    const reader = await makeMember(models, { name: 'Rae Reader' });
+    const moderator = await makeMember(models, { name: 'Max Minder', roles: ['moderator'] });
+    const writerApi = await apiAs(writer);
+    const moderatorApi = await apiAs(moderator);
+    const asked = await writerApi.post(`/api/channels/${qa}/questions`, { title: 'Who keeps a list of hash-sharing contacts?', body: 'Asking for a small platform.', tags: [], anonymous: false });
+    const answered = await writerApi.post(`/api/channels/${qa}/questions/${asked.body.id}/answers`, { body: 'Write to Jo Doe at jo.doe@example.org.', anonymous: false });
+    expect(answered.status, JSON.stringify(answered.body)).to.equal(201);
+    const shared = await writerApi.post(`/api/channels/${papers}/papers`, { title: 'Recruitment on gaming platforms', authors: ['A. Author'], year: 2024, abstract: 'A study of **recruitment** funnels.', venue: 'Preprint', tags: [] });
+    expect(shared.status, JSON.stringify(shared.body)).to.equal(201);
+    const written = await moderatorApi.post(`/api/channels/${library}/resources`, { title: 'Crisis protocol', category: 'Protocols', body: 'Step one: **preserve** the footage.' });
+    expect(written.status, JSON.stringify(written.body)).to.equal(201);
+
+    // The reader reports each through its own Report button.
+    const { page: R } = await open();
+    await signIn(R, reader);
+    const sendReport = async (scope: ReturnType<Page['locator']>, reason: string) => {
+      await scope.getByTestId('report-button').click();
+      await scope.getByTestId('report-form').getByRole('radio', { name: reason }).check();
+      await scope.getByTestId('report-form').getByRole('button', { name: 'Send report' }).click();
+      await scope.getByTestId('report-done').waitFor();
+    };
+    await R.goto(`${server.url}/channels/${qa}/questions/${asked.body.id}`);
+    await sendReport(R.getByTestId('answer'), 'Doxxing or personal data');
+    await R.goto(`${server.url}/channels/${papers}/papers/${shared.body.id}`);
+    await sendReport(R.locator('article'), 'Off-topic or spam');
+    await R.goto(`${server.url}/channels/${library}/resources/${written.body.id}`);
+    await sendReport(R.locator('article'), 'Other');
+    const reporterId = String(reader._id);
+    for (const [type, id, reason] of [
+      ['answer', `${qa}:${answered.body.id}`, 'personal_data'],
+      ['paper', `${papers}:${shared.body.id}`, 'off_topic'],
+      ['library', `${library}:${written.body.id}`, 'other'],
+    ]) {
+      const stored = await models.Report.findById(`${type}:${id}:${reporterId}`).lean();
+      expect(stored, `${type} report`).to.include({ type, itemId: id, reason });
+    }
+
+    // Moderators decide: the answer redacted, the paper hidden, the resource behind a warning.
+    const act = async (type: string, id: string, kind: string, reason: string, extra: Record<string, string> = {}) =>
+      expect((await moderatorApi.post('/api/moderation/actions', { type, id, kind, reason, note: '', ...extra })).status).to.equal(201);
+    await act('answer', `${qa}:${answered.body.id}`, 'redact', 'personal_data', { redactedText: 'Write to the hash-sharing desk.' });
+    await act('paper', `${papers}:${shared.body.id}`, 'hide', 'off_topic');
+    await act('library', `${library}:${written.body.id}`, 'warning', 'other');
+
+    // The moderator's queue links to the answer in place, which scrolls to it.
+    const { page: M } = await open({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+    await signIn(M, moderator);
+    await M.goto(`${server.url}/moderation`);
+    await M.getByRole('button', { name: 'Resolved' }).click();
+    await M.getByTestId('queue-entry').filter({ has: M.getByTestId('queue-entry-type').filter({ hasText: /^Answer$/ }) }).click();
+    await M.getByTestId('review-meta').getByRole('link', { name: /Open in place/ }).click();
+    const focused = M.locator(`#answer-${answered.body.id}`);
+    await focused.and(M.locator(':focus')).waitFor();
+    await focused.getByTestId('answer-moderation').filter({ hasText: 'Personal data edited out for members' }).waitFor();
+    await focused.getByTestId('answer-body').filter({ hasText: 'jo.doe@example.org' }).waitFor();
+    await screenshot(M, 'moderation-content-answer-moderator-phone');
+
+    // The member reads what moderators left: the redacted answer, the reason for the paper, the resource collapsed.
+    await R.goto(`${server.url}/channels/${qa}/questions/${asked.body.id}`);
+    await R.getByTestId('answer-redacted').filter({ hasText: 'Personal data edited out by moderators' }).waitFor();
+    await R.getByTestId('answer-body').filter({ hasText: 'hash-sharing desk' }).waitFor();
+    expect(await R.getByText('jo.doe@example.org').count()).to.equal(0);
+    await screenshot(R, 'moderation-content-redacted-desktop');
+    await R.goto(`${server.url}/channels/${papers}/papers/${shared.body.id}`);
+    await R.getByTestId('paper-hidden').filter({ hasText: 'Hidden by moderators: Off-topic or spam' }).waitFor();
+    expect(await R.getByText('recruitment funnels').count()).to.equal(0);
+    expect(await R.getByTestId('report-button').count()).to.equal(0);
+    await R.goto(`${server.url}/channels/${library}/resources/${written.body.id}`);
+    const warning = R.getByTestId('resource-warning');
+    await warning.waitFor();
+    expect(await R.getByText('preserve').count()).to.equal(0);
+    await R.getByText('Earlier versions are not shown while moderators restrict this resource.').waitFor();
+    await screenshot(R, 'moderation-content-resource-desktop');
+    // Keyboard: the button opens it.
+    await warning.getByRole('button', { name: /^Show content/ }).focus();
+    await R.keyboard.press('Enter');
+    await R.getByTestId('resource-body').filter({ hasText: 'preserve the footage' }).waitFor();
+
+    for (const watched of opened) expect(watched.problems()).to.deep.equal([]);
+  });
 });
