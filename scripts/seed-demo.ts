@@ -201,6 +201,42 @@ async function seedModeration(db: Awaited<ReturnType<typeof openScriptDatabase>>
   );
 }
 
+/**
+ * Moderation beyond messages: in #questions an answer sits behind a content warning (members see it
+ * collapsed until they choose to), and a trend alert waits in the queue, reported as misinformation.
+ */
+async function seedModeratedContent(db: { models: Models; connection: Connection }, memberIds: Map<string, string>): Promise<void> {
+  const { models } = db;
+  const id = (email: string) => memberIds.get(email)!;
+  const moderator = id('moderator@ier.ac.example');
+  const minutes = (n: number) => new Date(Date.now() - n * 60_000);
+  const qa = String((await models.Channel.findOne({ name: 'questions', kind: 'qa' }).lean())!._id);
+  const store = new KnowledgeStore(db.connection);
+  const [question] = (await store.list(qa, 'question')).filter((item) => item.anonymous);
+  const source = 'For training reviewers we keep stills from the **attack video**, with faces blurred; the full file stays with the police.';
+  const warning = { visibility: 'warning' as const, reason: 'terrorist_content' as const, note: 'Kept for researchers, behind a warning.', redactedHtml: null, redactedSource: null, by: moderator, at: minutes(25) };
+  const answer = {
+    _id: newItemId(), channelId: qa, authorId: id('lukas@chirp.example'), createdAt: minutes(45), updatedAt: minutes(45), moderation: warning,
+    type: 'answer' as const, questionId: question!._id, anonymous: false, anonLabel: null, source, html: renderMarkdown(source), score: 0,
+  };
+  await store.insert(answer as KnowledgeItem);
+  await store.update(qa, question!._id, { $inc: { answerCount: 1 } });
+  const answerId = `${qa}:${answer._id}`;
+  await models.Report.create({ _id: `answer:${answerId}:${id('samuel@survivors.example')}`, type: 'answer', itemId: answerId, reporterId: id('samuel@survivors.example'), reason: 'terrorist_content', note: 'Describes the attack video.', at: minutes(35) });
+  await models.ModerationQueue.create({ _id: `answer:${answerId}`, type: 'answer', itemId: answerId, authorId: answer.authorId, anonymous: false, reasons: { terrorist_content: 1 }, reporters: 1, firstReportAt: minutes(35), lastReportAt: minutes(35), state: 'resolved', resolvedAt: minutes(25), firstActionAt: minutes(25) });
+  await models.ModerationAction.create({
+    type: 'answer', itemId: answerId, authorId: answer.authorId, anonymous: false, kind: 'warning', reason: 'terrorist_content', note: warning.note, by: moderator, at: minutes(25),
+    before: null, after: warning, link: `/channels/${qa}/questions/${question!._id}#answer-${answer._id}`, reversed: null, appeal: null, appealState: 'none',
+  });
+
+  const alert = await models.Alert.findOne({ marking: 'TLP:GREEN' }).lean();
+  const alertId = String(alert!._id);
+  await models.Report.create({ _id: `alert:${alertId}:${id('lukas@chirp.example')}`, type: 'alert', itemId: alertId, reporterId: id('lukas@chirp.example'), reason: 'misinformation', note: 'We saw no such re-uploads.', at: minutes(15) });
+  await models.ModerationQueue.create({ _id: `alert:${alertId}`, type: 'alert', itemId: alertId, authorId: alert!.authorId, anonymous: false, reasons: { misinformation: 1 }, reporters: 1, firstReportAt: minutes(15), lastReportAt: minutes(15), state: 'open', resolvedAt: null, firstActionAt: null });
+  const month = new Date().toISOString().slice(0, 7);
+  await models.TransparencyMonth.updateOne({ _id: month }, { $inc: { 'reports.terrorist_content': 1, 'reports.misinformation': 1, 'actions.warning': 1 }, $push: { firstActionSeconds: 600 } }, { upsert: true });
+}
+
 export const DEMO_PASSWORD = 'demo password for convene 2026';
 
 const config = loadConfig();
@@ -354,6 +390,7 @@ try {
     await seedKnowledge(db, memberIds);
     await seedAlerts(models, orgs, memberIds);
     await seedModeration(db, store, memberIds);
+    await seedModeratedContent(db, memberIds);
     const day = 24 * 3600 * 1000;
     for (const [index, person] of APPLICANTS.entries()) {
       const member = await models.Member.create({

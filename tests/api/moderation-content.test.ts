@@ -147,4 +147,35 @@ describe('moderation of questions, papers and alerts (HTTP)', function () {
     expect(seen.body.moderation).to.include({ visibility: 'hidden' });
     expect(JSON.stringify(seen.body)).to.not.include('Only for one company.');
   });
+
+  it('keeps a restricted library resource out of its revision history for members, and tells its creator it is theirs', async function () {
+    const channelId = await channelOf('library');
+    const { client: writer } = await staff();
+    const { client: other } = await staff();
+    const { client: member } = await signedIn(server.url, models);
+    const created = await writer.post(`/api/channels/${channelId}/resources`, { title: 'Contact sheet', category: 'Contacts', body: 'Call Jo Doe on +44 20 7946 0000.' });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body.mine).to.equal(true);
+    const path = `/api/channels/${channelId}/resources/${created.body.id}`;
+    expect((await member.get(path)).body.mine).to.equal(false);
+    expect((await member.get(`${path}/revisions`)).body).to.have.length(1);
+
+    const id = `${channelId}:${created.body.id}`;
+    expect((await member.post('/api/moderation/reports', { type: 'library', id, reason: 'personal_data', note: '' })).status).to.equal(201);
+    const redacted = await other.post('/api/moderation/actions', { type: 'library', id, kind: 'redact', reason: 'personal_data', note: '', redactedText: 'Call the desk.' });
+    expect(redacted.status, JSON.stringify(redacted.body)).to.equal(201);
+    // The member reads the redacted text; no earlier version brings the number back.
+    const seen = await member.get(path);
+    expect(seen.body).to.include({ source: 'Call the desk.' });
+    expect(seen.body.moderation).to.include({ visibility: 'redacted', reason: 'personal_data' });
+    const history = await member.get(`${path}/revisions`);
+    expect(history.status).to.equal(200);
+    expect(history.body).to.deep.equal([]);
+    // Moderators keep the whole history.
+    expect(JSON.stringify((await other.get(`${path}/revisions`)).body)).to.include('7946');
+
+    // Reversed: the history is back for members.
+    expect((await writer.post(`/api/moderation/actions/${redacted.body.id}/reverse`, { note: '' })).status).to.equal(200);
+    expect((await member.get(`${path}/revisions`)).body).to.have.length(1);
+  });
 });

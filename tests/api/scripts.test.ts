@@ -70,6 +70,9 @@ describe('command-line scripts', function () {
       expect((await models.ModerationQueue.distinct('state')).sort()).to.deep.equal(['open', 'resolved']);
       expect(await models.ModerationAction.countDocuments({ appealState: 'pending' })).to.equal(1);
       expect((await store.get(String(general!._id), 6))!.moderation?.visibility).to.equal('hidden');
+      // Beyond messages: an answer behind a content warning and a reported alert.
+      expect((await models.ModerationQueue.distinct('type')).sort()).to.deep.equal(['alert', 'answer', 'message']);
+      expect(await models.ModerationAction.countDocuments({ type: 'answer', kind: 'warning' })).to.equal(1);
     } finally {
       await connection.close();
     }

@@ -179,6 +179,7 @@ export const ResourceView = z
     attachment: AttachmentView,
     updatedAt: z.string(),
     createdAt: z.string(),
+    mine: z.boolean().describe('You created it (so you do not report it)'),
     moderation: Moderation,
   })
   .meta({ id: 'LibraryResource' });
@@ -197,6 +198,7 @@ export function presentResource(item: ResourceItem, viewer: Viewer | null): Reso
     attachment: item.attachment && content.moderation?.visibility !== 'hidden' ? { size: item.attachment.size, url: `/api/channels/${item.channelId}/resources/${item._id}/pdf` } : null,
     updatedAt: item.updatedAt.toISOString(),
     createdAt: item.createdAt.toISOString(),
+    mine: viewer !== null && viewer.id === item.authorId,
     moderation: content.moderation,
   };
 }

@@ -80,6 +80,7 @@ export interface PaperComment {
   html: string;
   author: KnowledgeAuthor;
   createdAt: string;
+  moderation: Moderation | null;
 }
 
 export interface PaperPage {
@@ -98,6 +99,8 @@ export interface Resource {
   attachment: Attachment | null;
   updatedAt: string;
   createdAt: string;
+  /** You created it (moderators write the library). */
+  mine: boolean;
   moderation: Moderation | null;
 }
 

@@ -30,3 +30,21 @@ export const actionDone: Record<ActionKind, string> = {
   warn: 'Author warned',
   suspend: 'Author suspended',
 };
+
+/** What members see of an item moderators acted on (the `moderation` field of every moderatable view). */
+export interface ContentModeration {
+  visibility: 'hidden' | 'warning' | 'redacted';
+  reason: string;
+}
+
+/** The kinds of content, as people read them (review queue, "my moderation"). */
+export const typeLabels: Record<string, string> = {
+  message: 'Message',
+  question: 'Question',
+  answer: 'Answer',
+  paper: 'Paper',
+  library: 'Library resource',
+  alert: 'Trend alert',
+};
+
+export const typeLabel = (type: string): string => typeLabels[type] ?? type;
