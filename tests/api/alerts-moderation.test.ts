@@ -113,6 +113,9 @@ describe('trend alerts: moderation reaches every path, exports and answers are b
       const moderated = (await moderator.client.get(`/api/alerts/${id}`)).body;
       expect(moderated.timeline[0].html).to.include('555-0100');
       expect(moderated.timeline[0].withheld).to.equal(null);
+      // An entry that never had text (a widening) is not marked as withheld.
+      expect((await author.client.post(`/api/alerts/${id}/marking`, { marking: 'TLP:CLEAR', recipients: { organisationIds: [], sectors: [], memberIds: [] } })).status).to.equal(200);
+      expect((await reader.client.get(`/api/alerts/${id}`)).body.timeline.map((entry: { withheld: string | null }) => entry.withheld)).to.deep.equal(['redacted', null]);
 
       // The feed carries what members see, whoever owns it (a moderator's too).
       for (const owner of [reader, moderator]) {

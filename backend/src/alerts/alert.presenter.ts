@@ -169,12 +169,13 @@ export function presentAlertDetail(alert: AlertDoc, viewer: { isModerator: boole
     summarySource: shown.summarySource,
     moderation: view.moderation,
     indicators: shown.indicators.map((indicator) => ({ kind: indicator.kind, value: indicator.value, defanged: defang(indicator), algorithm: indicator.algorithm ?? null })),
-    timeline: shown.timeline.map((entry) => ({
+    timeline: shown.timeline.map((entry, index) => ({
       id: entry.id,
       authorId: entry.authorId,
       at: entry.at.toISOString(),
       html: entry.html,
-      withheld,
+      // Only entries that had text say so (a widening has none).
+      withheld: alert.timeline[index]!.source || alert.timeline[index]!.html ? withheld : null,
       changes: { severity: entry.changes?.severity ?? null, status: entry.changes?.status ?? null, marking: entry.changes?.marking ?? null },
     })),
     canManage: viewer.canManage,
