@@ -583,7 +583,7 @@ describe('trend alerts (HTTP and real time)', function () {
       expect((await reader.client.get('/api/me/alert-feed')).body.active).to.equal(true);
       const stored = await models.AlertSubscription.findById(reader.member._id).lean();
       expect(stored!.feedTokenHash).to.match(/^[0-9a-f]{64}$/).and.not.equal(created.body.token);
-      expect(JSON.stringify(await models.AlertFeedToken.find({}).lean())).to.not.include(created.body.token);
+      expect(JSON.stringify(await models.AlertSubscription.find({}).lean())).to.not.include(created.body.token);
 
       const feedOf = (token: string) => fetch(`${server.url}/api/feeds/alerts.atom?token=${token}`);
       const res = await feedOf(created.body.token);

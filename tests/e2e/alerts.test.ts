@@ -157,4 +157,26 @@ describe('trend alerts (browser)', () => {
       expect(unexpected(watched)).to.deep.equal([]);
     }
   });
+
+  it('a redacted alert shows members the redacted summary and its timeline without text, with a note', async () => {
+    const moderator = await makeMember(models, { sector: 'industry', roles: ['moderator'] });
+    const reader = await makeMember(models, { sector: 'academia' });
+    const { client: author } = await signedIn(server.url, models, { sector: 'government', roles: ['liaison'] });
+    const created = await author.post('/api/alerts', { title: 'Doxxing campaign against researchers', summary: 'Home address: 1 Private Lane', severity: 'high', marking: 'TLP:GREEN' });
+    expect(created.status).to.equal(201);
+    expect((await author.post(`/api/alerts/${created.body.id}/updates`, { text: 'Phone: 555-0100', status: 'monitoring' })).status).to.equal(200);
+    await server.server.ctx.moderation.get('alert')!.setState(created.body.id, {
+      visibility: 'visible', reason: 'personal_data', note: '', redactedHtml: '<p>Home address: [redacted]</p>', redactedSource: 'Home address: [redacted]', by: String(moderator._id), at: new Date(),
+    });
+    for (const [name, viewport] of Object.entries(VIEWPORTS)) {
+      const watched = await open({ viewport });
+      await signIn(watched.page, reader.email, `/alerts/${created.body.id}`);
+      const entry = watched.page.getByTestId('timeline-entry');
+      await entry.getByText('Text withheld: moderators edited personal data out of this alert.').waitFor();
+      expect(await watched.page.getByTestId('alert-summary').textContent()).to.include('[redacted]');
+      expect(await watched.page.content()).to.not.match(/Private Lane|555-0100/);
+      await screenshot(watched.page, `alerts-redacted-${name}`);
+      expect(unexpected(watched)).to.deep.equal([]);
+    }
+  });
 });

@@ -9,9 +9,9 @@ import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import { canManageAlert, canSeeAlert, type Actor, type TlpMarking } from '../policy/policy.ts';
 import { ackId, alertRule, severityRank, TAG_FACETS, type AlertAckDoc, type AlertDoc, type Recipients, type TagFacet, type TimelineEntry } from './alert.model.ts';
-import { presentAlertSummary } from './alert.presenter.ts';
+import { presentAlertSummary, shownAlert, type AlertViewer } from './alert.presenter.ts';
 import type { AlertFilterQuery, PublishAlertBody, UpdateAlertBody, WidenMarkingBody } from './alert.schemas.ts';
-import { searchDocument } from './alert.search.ts';
+import { indexAlert } from './alert.search.ts';
 
 const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
 export const viewerOf = (actor: Actor) => ({ isModerator: isModerator(actor) });
@@ -19,10 +19,14 @@ export const viewerOf = (actor: Actor) => ({ isModerator: isModerator(actor) });
 /** Markings from most restricted to most open. */
 const OPENNESS: Record<TlpMarking, number> = { 'TLP:RED': 0, 'TLP:AMBER+STRICT': 1, 'TLP:AMBER': 2, 'TLP:GREEN': 3, 'TLP:CLEAR': 4 };
 
-/** Every alert `actor` may see, newest first. Alerts are a modest collection (README): one read, filtered by the policy. */
-export async function visibleAlerts(ctx: AppContext, actor: Actor): Promise<AlertDoc[]> {
+/**
+ * Every alert `actor` may see, newest first, as `viewer` may see it (shownAlert: for members a hidden
+ * alert has no title, tags or indicators, so no filter, count or suggestion can reveal them). Alerts
+ * are a modest collection (README): one read, filtered by the policy.
+ */
+export async function visibleAlerts(ctx: AppContext, actor: Actor, viewer: AlertViewer = viewerOf(actor)): Promise<AlertDoc[]> {
   const alerts = await ctx.models.Alert.find({}).sort({ publishedAt: -1 }).lean<AlertDoc[]>();
-  return alerts.filter((alert) => canSeeAlert(actor, alertRule(alert)));
+  return alerts.filter((alert) => canSeeAlert(actor, alertRule(alert))).map((alert) => shownAlert(alert, viewer));
 }
 
 /** Loads one alert the actor may see; a hidden one answers exactly like a missing one. */
@@ -74,11 +78,11 @@ export function weeklyCounts(alerts: AlertDoc[]) {
   return [...weeks.values()].sort((a, b) => a.week.localeCompare(b.week));
 }
 
-/** Tags of one facet on alerts the actor may see, most used first. */
+/** Tags of one facet on alerts the actor may see, most used first; never a moderator-hidden alert's (for anyone). */
 export function tagSuggestions(alerts: AlertDoc[], facet: TagFacet, prefix: string): { tag: string; count: number }[] {
   const wanted = prefix.trim().toLowerCase();
   const counts = new Map<string, number>();
-  for (const alert of alerts) for (const tag of alert.tags[facet]) if (tag.startsWith(wanted)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  for (const alert of alerts.filter((item) => item.moderation?.visibility !== 'hidden')) for (const tag of alert.tags[facet]) if (tag.startsWith(wanted)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
   return [...counts.entries()].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag)).slice(0, 20);
 }
 
@@ -125,7 +129,7 @@ export async function doPublishAlert(ctx: AppContext, actor: Actor, body: Publis
   });
   const alert = created.toObject() as AlertDoc;
   await ctx.audit.record({ action: 'alert.published', actorId: actor.id, target: { type: 'alert', id: alert._id }, details: { marking: alert.marking, severity: alert.severity }, req });
-  await ctx.search.index(searchDocument(alert));
+  await indexAlert(ctx, alert);
   await fanOut(ctx, alert, 'created', actor.id);
   return alert;
 }
@@ -152,7 +156,7 @@ export async function doUpdateAlert(ctx: AppContext, actor: Actor, alertId: stri
   ).lean<AlertDoc>();
   if (!updated) throw new NotFound('No such alert.');
   await ctx.audit.record({ action: 'alert.updated', actorId: actor.id, target: { type: 'alert', id: alert._id }, details: { severity: entry.changes.severity, status: entry.changes.status }, req });
-  await ctx.search.index(searchDocument(updated));
+  await indexAlert(ctx, updated);
   await fanOut(ctx, updated, 'updated', actor.id);
   return updated;
 }
@@ -224,7 +228,7 @@ export async function doWidenMarking(ctx: AppContext, actor: Actor, alertId: str
     details: { from: alert.marking, to: body.marking, organisations: body.recipients.organisationIds.length, sectors: body.recipients.sectors, people: body.recipients.memberIds.length },
     req,
   });
-  await ctx.search.index(searchDocument(updated));
+  await indexAlert(ctx, updated);
   await fanOut(ctx, updated, 'updated', actor.id);
   return updated;
 }
@@ -253,11 +257,13 @@ export async function fanOut(ctx: AppContext, alert: AlertDoc, change: 'created'
   const rule = alertRule(alert);
   const [actors, subscriptions] = await Promise.all([memberActors(ctx), ctx.models.AlertSubscription.find({}, { facets: 1 }).lean()]);
   const facetsOf = new Map(subscriptions.map((sub) => [String(sub._id), sub.facets]));
-  const summary = presentAlertSummary(alert);
+  // Each person hears of it as they may see it: members get a hidden alert's marker, not its title or tags.
+  const summaries = { member: presentAlertSummary(alert, { isModerator: false }), moderator: presentAlertSummary(alert, { isModerator: true }) };
   const hidden = alert.moderation?.visibility === 'hidden';
   for (const actor of actors) {
     if (!canSeeAlert(actor, rule)) continue;
     const matched = actor.id !== byId && !hidden && matchesSubscription(alert, facetsOf.get(actor.id));
+    const summary = viewerOf(actor).isModerator ? summaries.moderator : summaries.member;
     ctx.realtime.toMember(actor.id, change === 'created' ? 'alert.created' : 'alert.updated', { ...summary, matchesSubscription: matched });
     if (matched) {
       await ctx.notifier.notify(actor.id, {
@@ -276,9 +282,15 @@ export async function ownAck(ctx: AppContext, actor: Actor, alertId: string): Pr
   return ctx.models.AlertAck.findById(ackId(alertId, actor.organisationId)).lean<AlertAckDoc>();
 }
 
-/** A member answers for their organisation; a later answer replaces it and keeps the earlier one. */
+/** Answers one member may give per hour, over all alerts (each is audited and fans out to sockets). */
+export const ACK_RATE_LIMIT = { limit: 60, windowMs: 3600_000 } as const;
+/** Earlier answers kept per organisation and alert: the newest ones (the audit log keeps every change). */
+export const ACK_HISTORY_LIMIT = 50;
+
+/** A member answers for their organisation; a later answer replaces it and keeps the earlier one (the last ACK_HISTORY_LIMIT). */
 export async function doAcknowledge(ctx: AppContext, actor: Actor, alertId: string, body: { state: AlertAckDoc['state']; note: string }, req: Pick<Request, 'ip'>): Promise<AlertAckDoc> {
   const alert = await accessAlert(ctx, actor, alertId);
+  await ctx.rateLimiter.hit(`alert-ack:member:${actor.id}`, ACK_RATE_LIMIT.limit, ACK_RATE_LIMIT.windowMs);
   if (!actor.organisationId) throw new Conflict('You do not belong to an organisation that could answer.', undefined, 'no_organisation');
   const id = ackId(alertId, actor.organisationId);
   const at = new Date();
@@ -306,14 +318,21 @@ export async function doAcknowledge(ctx: AppContext, actor: Actor, alertId: stri
   return ack;
 }
 
+/**
+ * Replaces the organisation's answer, keeping the one it replaces in a history of at most
+ * ACK_HISTORY_LIMIT. FerretDB ignores `$push`'s `$slice`, so the capped history is written whole,
+ * guarded by the answer it replaces (`at` and `by`): two answers at the same moment cannot both
+ * record the same earlier one or lose each other; the later one tries again on the fresh document.
+ */
 async function replaceAck(ctx: AppContext, id: string, answer: { state: AlertAckDoc['state']; note: string; by: string; at: Date }): Promise<AlertAckDoc | null> {
-  const current = await ctx.models.AlertAck.findById(id).lean<AlertAckDoc>();
-  if (!current) return null;
-  return ctx.models.AlertAck.findOneAndUpdate(
-    { _id: id },
-    { $set: answer, $push: { history: { state: current.state, note: current.note, by: current.by, at: current.at } } },
-    { returnDocument: 'after' },
-  ).lean<AlertAckDoc>();
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const current = await ctx.models.AlertAck.findById(id).lean<AlertAckDoc>();
+    if (!current) return null;
+    const history = [...current.history, { state: current.state, note: current.note, by: current.by, at: current.at }].slice(-ACK_HISTORY_LIMIT);
+    const replaced = await ctx.models.AlertAck.findOneAndUpdate({ _id: id, at: current.at, by: current.by }, { $set: { ...answer, history } }, { returnDocument: 'after' }).lean<AlertAckDoc>();
+    if (replaced) return replaced;
+  }
+  throw new Conflict('Someone from your organisation answered at the same moment. Look at the answer now stored and try again.', undefined, 'ack_conflict');
 }
 
 export interface BoardRow {

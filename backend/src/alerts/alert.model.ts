@@ -173,7 +173,11 @@ export const ackId = (alertId: string, organisationId: string) => `${alertId}:${
 /** Per facet: the tags one follows and the least severity worth a notification. */
 export type Subscription = Record<TagFacet, { tags: string[]; minSeverity: Severity }>;
 
-/** One per member (`_id` = member id): subscriptions and the current feed token's hash. */
+/**
+ * One per member (`_id` = member id): subscriptions and the hash (SHA-256) of the member's one valid
+ * feed token. Rotation and revocation replace it in one atomic write, so there is never a second
+ * valid token; the token itself is never stored.
+ */
 export interface AlertSubscriptionDoc {
   _id: Types.ObjectId;
   facets: Subscription;
@@ -194,17 +198,8 @@ const subscriptionSchema = new Schema<AlertSubscriptionDoc>(
   },
   { versionKey: false },
 );
+// The Atom feed finds its owner by the token's hash.
+subscriptionSchema.index({ feedTokenHash: 1 });
 export type AlertSubscriptionModel = Model<AlertSubscriptionDoc>;
 export const registerAlertSubscription = (connection: Connection): AlertSubscriptionModel =>
   connection.model<AlertSubscriptionDoc>('AlertSubscription', subscriptionSchema, 'alert_subscriptions');
-
-/** A feed token, found by the SHA-256 of the token (`_id`): the token itself is never stored. */
-export interface AlertFeedTokenDoc {
-  _id: string;
-  memberId: Types.ObjectId;
-  createdAt: Date;
-}
-const feedTokenSchema = new Schema<AlertFeedTokenDoc>({ _id: String, memberId: { type: Schema.Types.ObjectId, required: true }, createdAt: { type: Date, required: true } }, { versionKey: false });
-export type AlertFeedTokenModel = Model<AlertFeedTokenDoc>;
-export const registerAlertFeedToken = (connection: Connection): AlertFeedTokenModel =>
-  connection.model<AlertFeedTokenDoc>('AlertFeedToken', feedTokenSchema, 'alert_feed_tokens');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { moderatedView } from '../moderation/moderation.types.ts';
+import { REASON_LABELS } from '../moderation/moderation.actions.ts';
+import { moderatedView, type ModerationState } from '../moderation/moderation.types.ts';
 import { SECTORS, TLP_MARKINGS } from '../policy/policy.ts';
 import { ACK_STATES, ALERT_STATUSES, HASH_ALGORITHMS, INDICATOR_KINDS, SEVERITIES, type AlertAckDoc, type AlertDoc, type Indicator } from './alert.model.ts';
 
@@ -69,6 +70,7 @@ export const AlertDetailView = AlertSummaryView.extend({
       authorId: z.string(),
       at: z.string(),
       html: z.string(),
+      withheld: z.enum(['hidden', 'redacted']).nullable().describe('Why the text is not shown: the alert is hidden, or redacted (its updates may repeat what was edited out)'),
       changes: z.object({
         severity: z.object({ from: z.enum(SEVERITIES), to: z.enum(SEVERITIES) }).nullable(),
         status: z.object({ from: z.enum(ALERT_STATUSES), to: z.enum(ALERT_STATUSES) }).nullable(),
@@ -83,23 +85,72 @@ export const AlertDetailView = AlertSummaryView.extend({
 }).meta({ id: 'AlertDetail' });
 export type AlertDetailView = z.infer<typeof AlertDetailView>;
 
-const isHidden = (alert: AlertDoc) => alert.moderation?.visibility === 'hidden';
+const isHidden = (alert: Pick<AlertDoc, 'moderation'>) => alert.moderation?.visibility === 'hidden';
+/** Moderators edited personal data out of the summary (whatever its visibility). */
+const isRedacted = (alert: Pick<AlertDoc, 'moderation'>) => typeof alert.moderation?.redactedHtml === 'string';
+
+export interface AlertViewer {
+  isModerator: boolean;
+}
+
+/** What members read instead of a hidden alert's title. */
+export const hiddenTitle = (state: ModerationState) => `Hidden by moderators: ${REASON_LABELS[state.reason]}`;
+
+/** Why a timeline entry's text is not shown (null: it is). */
+export type TimelineWithheld = 'hidden' | 'redacted' | null;
+
+/**
+ * Which timeline text a viewer may not read. Redaction edits only the summary, and an update may
+ * repeat the same personal data: so once an alert is redacted, members see its timeline entries'
+ * metadata (who, when, what changed) but not their text, until a moderator reverses it.
+ */
+export function timelineWithheld(alert: Pick<AlertDoc, 'moderation'>, viewer: AlertViewer): TimelineWithheld {
+  if (viewer.isModerator) return null;
+  if (isHidden(alert)) return 'hidden';
+  return isRedacted(alert) ? 'redacted' : null;
+}
+
+/**
+ * An alert as `viewer` may see it, for every path that reads several alerts (lists, counts, tags,
+ * the banner, socket events, exports, the feed, search). Moderators see it as written; for everyone
+ * else a hidden alert keeps its place (marking, severity, status, dates) but its title reads the
+ * hidden marker and its tags, indicators, summary and timeline text are gone; a redacted one shows
+ * the redacted summary and its timeline without text. Applying it twice changes nothing. The
+ * moderation state itself is kept, so callers can still tell a hidden alert apart.
+ * Precondition: the viewer may see the alert (canSeeAlert).
+ */
+export function shownAlert(alert: AlertDoc, viewer: AlertViewer): AlertDoc {
+  if (viewer.isModerator || !alert.moderation) return alert;
+  const summary = moderatedView(alert.moderation, { html: alert.summaryHtml, source: alert.summarySource }, viewer);
+  const withheld = timelineWithheld(alert, viewer);
+  const hidden = isHidden(alert);
+  return {
+    ...alert,
+    title: hidden ? hiddenTitle(alert.moderation) : alert.title,
+    summaryHtml: summary.html,
+    summarySource: summary.source,
+    tags: hidden ? { platforms: [], tactics: [], regions: [] } : alert.tags,
+    indicators: hidden ? [] : alert.indicators,
+    timeline: withheld ? alert.timeline.map((entry) => ({ ...entry, source: '', html: '' })) : alert.timeline,
+  };
+}
 
 /** Precondition: the viewer may see the alert (canSeeAlert). */
-export function presentAlertSummary(alert: AlertDoc): AlertSummaryView {
+export function presentAlertSummary(alert: AlertDoc, viewer: AlertViewer): AlertSummaryView {
+  const shown = shownAlert(alert, viewer);
   return {
-    id: String(alert._id),
-    title: alert.title,
-    severity: alert.severity,
-    status: alert.status,
-    marking: alert.marking,
-    tags: { platforms: [...alert.tags.platforms], tactics: [...alert.tags.tactics], regions: [...alert.tags.regions] },
-    authorId: alert.authorId,
-    indicatorCount: alert.indicators.length,
-    updateCount: alert.timeline.length,
-    publishedAt: alert.publishedAt.toISOString(),
-    updatedAt: alert.updatedAt.toISOString(),
-    hidden: isHidden(alert),
+    id: String(shown._id),
+    title: shown.title,
+    severity: shown.severity,
+    status: shown.status,
+    marking: shown.marking,
+    tags: { platforms: [...shown.tags.platforms], tactics: [...shown.tags.tactics], regions: [...shown.tags.regions] },
+    authorId: shown.authorId,
+    indicatorCount: shown.indicators.length,
+    updateCount: shown.timeline.length,
+    publishedAt: shown.publishedAt.toISOString(),
+    updatedAt: shown.updatedAt.toISOString(),
+    hidden: isHidden(shown),
   };
 }
 
@@ -110,18 +161,21 @@ export function presentAck(ack: AlertAckDoc): AckView {
 /** Precondition: the viewer may see the alert. Recipients and marking history only for managers. */
 export function presentAlertDetail(alert: AlertDoc, viewer: { isModerator: boolean; canManage: boolean }, myAck: AlertAckDoc | null): AlertDetailView {
   const view = moderatedView(alert.moderation, { html: alert.summaryHtml, source: alert.summarySource }, viewer);
-  const withheld = view.moderation?.visibility === 'hidden';
+  const shown = shownAlert(alert, viewer);
+  const withheld = timelineWithheld(alert, viewer);
   return {
-    ...presentAlertSummary(alert),
-    summaryHtml: view.html,
-    summarySource: view.source,
+    ...presentAlertSummary(alert, viewer),
+    summaryHtml: shown.summaryHtml,
+    summarySource: shown.summarySource,
     moderation: view.moderation,
-    indicators: withheld ? [] : alert.indicators.map((indicator) => ({ kind: indicator.kind, value: indicator.value, defanged: defang(indicator), algorithm: indicator.algorithm ?? null })),
-    timeline: alert.timeline.map((entry) => ({
+    indicators: shown.indicators.map((indicator) => ({ kind: indicator.kind, value: indicator.value, defanged: defang(indicator), algorithm: indicator.algorithm ?? null })),
+    timeline: shown.timeline.map((entry, index) => ({
       id: entry.id,
       authorId: entry.authorId,
       at: entry.at.toISOString(),
-      html: withheld ? '' : entry.html,
+      html: entry.html,
+      // Only entries that had text say so (a widening has none).
+      withheld: alert.timeline[index]!.source || alert.timeline[index]!.html ? withheld : null,
       changes: { severity: entry.changes?.severity ?? null, status: entry.changes?.status ?? null, marking: entry.changes?.marking ?? null },
     })),
     canManage: viewer.canManage,

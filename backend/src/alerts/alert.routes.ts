@@ -3,8 +3,8 @@ import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { Conflict, NotFound } from '../http/errors.ts';
 import { toActor } from '../auth/auth.ts';
+import { trusted } from '../db/database.ts';
 import type { MemberDoc } from '../members/member.model.ts';
-import { moderatedView } from '../moderation/moderation.types.ts';
 import { canManageAlert, canSeeAlert, Permission, type Actor } from '../policy/policy.ts';
 import {
   accessAlert,
@@ -24,7 +24,7 @@ import {
 import { atomFeed, hashFeedToken, newFeedToken } from './alert.feed.ts';
 import { alertRule, SEVERITIES, type AlertDoc, type AlertSubscriptionDoc } from './alert.model.ts';
 import { alertModerationSource } from './alert.moderation.ts';
-import { AckView, AlertDetailView, AlertSummaryView, presentAck, presentAlertDetail, presentAlertSummary } from './alert.presenter.ts';
+import { AckView, AlertDetailView, AlertSummaryView, presentAck, presentAlertDetail, presentAlertSummary, shownAlert } from './alert.presenter.ts';
 import { AckBody, AlertFilterQuery, AlertParams, FeedQuery, PublishAlertBody, SubscriptionBody, TagQuery, UpdateAlertBody, WidenMarkingBody } from './alert.schemas.ts';
 import { alertSearchSource } from './alert.search.ts';
 import { stixBundle } from './alert.stix.ts';
@@ -65,19 +65,53 @@ function presentSubscription(doc: AlertSubscriptionDoc | null) {
 
 /**
  * What an export may carry of an alert: moderators' decisions hold there too (a hidden alert is left
- * out for everyone but moderators, a redacted summary stays redacted).
+ * out for everyone but moderators, a redacted one carries its redacted summary and no update text).
  */
 function forExport(actor: Actor, alerts: AlertDoc[]): AlertDoc[] {
-  const viewer = { isModerator: actor.roles.includes('moderator') || actor.roles.includes('admin') };
-  return alerts
-    .filter((alert) => alert.moderation?.visibility !== 'hidden' || viewer.isModerator)
-    .map((alert) => ({ ...alert, summarySource: moderatedView(alert.moderation, { html: alert.summaryHtml, source: alert.summarySource }, viewer).source }));
+  const viewer = viewerOf(actor);
+  return alerts.filter((alert) => alert.moderation?.visibility !== 'hidden' || viewer.isModerator).map((alert) => shownAlert(alert, viewer));
 }
+
+/** STIX exports one member may make per hour (each reads the whole alerts collection). */
+export const EXPORT_RATE_LIMIT = { limit: 30, windowMs: 3600_000 } as const;
+/** Alert ids an export's audit entry names at most (restricted ones first); the rest are counted. */
+export const EXPORT_AUDIT_IDS = 500;
+
+/** The audit details of a bulk export: which alerts, under which markings (bounded). */
+function exportDetails(alerts: AlertDoc[]) {
+  const ordered = [...alerts.filter((alert) => RESTRICTED.has(alert.marking)), ...alerts.filter((alert) => !RESTRICTED.has(alert.marking))];
+  const markings = new Map<string, number>();
+  for (const alert of alerts) markings.set(alert.marking, (markings.get(alert.marking) ?? 0) + 1);
+  return {
+    count: alerts.length,
+    alertIds: ordered.slice(0, EXPORT_AUDIT_IDS).map((alert) => String(alert._id)),
+    alertIdsOmitted: Math.max(0, ordered.length - EXPORT_AUDIT_IDS),
+    markings: [...markings.entries()].map(([marking, count]) => ({ marking, count })),
+  };
+}
+
+const hitExportLimit = (ctx: AppContext, actor: Actor) => ctx.rateLimiter.hit(`alert-export:member:${actor.id}`, EXPORT_RATE_LIMIT.limit, EXPORT_RATE_LIMIT.windowMs);
 
 function sendStix(res: import('express').Response, bundle: unknown, name: string): void {
   res.setHeader('Content-Type', 'application/stix+json;version=2.1');
   res.setHeader('Content-Disposition', `attachment; filename="${name}.stix.json"`);
   res.status(200).send(JSON.stringify(bundle, null, 2));
+}
+
+/**
+ * Makes `hash` the member's one valid feed token hash, atomically; the document as it was before.
+ * Two first-ever rotations may race to create the document: the loser's upsert hits the unique
+ * `_id` and is simply applied again as an update.
+ */
+async function setFeedToken(ctx: AppContext, memberId: string, hash: string, now: Date): Promise<AlertSubscriptionDoc | null> {
+  const replace = () =>
+    ctx.models.AlertSubscription.findOneAndUpdate({ _id: memberId }, { $set: { feedTokenHash: hash, feedTokenCreatedAt: now } }, { upsert: true, returnDocument: 'before' }).lean<AlertSubscriptionDoc>();
+  try {
+    return await replace();
+  } catch (error) {
+    if ((error as { code?: number }).code !== 11000) throw error;
+    return replace();
+  }
 }
 
 export function alertOperations(ctx: AppContext): Operation[] {
@@ -96,7 +130,8 @@ export function alertOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Alerts', schema: AlertList } },
       handler: async ({ req, query }) => {
         const alerts = filterAlerts(await visibleAlerts(ctx, req.actor!), query);
-        return { alerts: alerts.slice(0, query.limit).map(presentAlertSummary), total: alerts.length };
+        const viewer = viewerOf(req.actor!);
+        return { alerts: alerts.slice(0, query.limit).map((alert) => presentAlertSummary(alert, viewer)), total: alerts.length };
       },
     }),
     defineOperation({
@@ -134,20 +169,21 @@ export function alertOperations(ctx: AppContext): Operation[] {
       tags: ['alerts'],
       access: Permission.AlertsRead,
       responses: { 200: { description: 'Alerts for the banner', schema: z.array(AlertSummaryView) } },
-      handler: async ({ req }) => (await bannerAlerts(ctx, req.actor!)).map(presentAlertSummary),
+      handler: async ({ req }) => (await bannerAlerts(ctx, req.actor!)).map((alert) => presentAlertSummary(alert, viewerOf(req.actor!))),
     }),
     defineOperation({
       method: 'get',
       path: '/api/alerts/export/stix',
       operationId: 'exportAlertsStix',
-      summary: 'A STIX 2.1 bundle of the alerts you may see that match the filters; audited',
+      summary: 'A STIX 2.1 bundle of the alerts you may see that match the filters; audited (which alerts, which markings); rate-limited per member',
       tags: ['alerts'],
       access: Permission.AlertsRead,
       query: AlertFilterQuery,
       responses: { 200: { description: 'A STIX 2.1 bundle', contentType: 'application/stix+json;version=2.1' } },
       handler: async ({ req, res, query }) => {
+        await hitExportLimit(ctx, req.actor!);
         const alerts = forExport(req.actor!, filterAlerts(await visibleAlerts(ctx, req.actor!), query));
-        await ctx.audit.record({ action: 'alert.exported', actorId: req.actor!.id, target: null, details: { format: 'stix', count: alerts.length, filters: query }, req });
+        await ctx.audit.record({ action: 'alert.exported', actorId: req.actor!.id, target: null, details: { format: 'stix', ...exportDetails(alerts), filters: query }, req });
         sendStix(res, stixBundle(alerts), 'convene-alerts');
       },
     }),
@@ -244,13 +280,14 @@ export function alertOperations(ctx: AppContext): Operation[] {
       method: 'get',
       path: '/api/alerts/:alertId/stix',
       operationId: 'exportAlertStix',
-      summary: 'One alert as a STIX 2.1 bundle; audited',
+      summary: 'One alert as a STIX 2.1 bundle; audited; rate-limited per member',
       tags: ['alerts'],
       access: Permission.AlertsRead,
       params: AlertParams,
       responses: { 200: { description: 'A STIX 2.1 bundle', contentType: 'application/stix+json;version=2.1' } },
       handler: async ({ req, res, params }) => {
         const alert = await accessAlert(ctx, req.actor, params.alertId);
+        await hitExportLimit(ctx, req.actor!);
         const exported = forExport(req.actor!, [alert]);
         if (exported.length === 0) throw new Conflict('Moderators have hidden this alert: it cannot be exported.', undefined, 'alert_hidden');
         await ctx.audit.record({ action: 'alert.exported', actorId: req.actor!.id, target: { type: 'alert', id: alert._id }, details: { format: 'stix', count: 1, marking: alert.marking }, req });
@@ -304,10 +341,9 @@ export function alertOperations(ctx: AppContext): Operation[] {
         const actor = req.actor!;
         const { token, hash } = newFeedToken();
         const now = new Date();
-        const previous = await ctx.models.AlertSubscription.findById(actor.id).lean<AlertSubscriptionDoc>();
-        await ctx.models.AlertFeedToken.create({ _id: hash, memberId: actor.id, createdAt: now });
-        await ctx.models.AlertSubscription.updateOne({ _id: actor.id }, { $set: { feedTokenHash: hash, feedTokenCreatedAt: now } }, { upsert: true });
-        if (previous?.feedTokenHash) await ctx.models.AlertFeedToken.deleteOne({ _id: previous.feedTokenHash });
+        // The member's one subscription document holds the only valid hash: one atomic replace, so of
+        // concurrent rotations exactly one token (the last written) works.
+        const previous = await setFeedToken(ctx, actor.id, hash, now);
         await ctx.audit.record({ action: 'alert.feed_token_created', actorId: actor.id, target: { type: 'member', id: actor.id }, details: { rotated: Boolean(previous?.feedTokenHash) }, req });
         const url = `${ctx.config.publicUrl.replace(/\/$/, '')}/api/feeds/alerts.atom?token=${token}`;
         return { token, url, createdAt: now.toISOString() };
@@ -323,10 +359,13 @@ export function alertOperations(ctx: AppContext): Operation[] {
       responses: { 204: { description: 'Revoked' } },
       handler: async ({ req }) => {
         const actor = req.actor!;
-        const sub = await ctx.models.AlertSubscription.findById(actor.id).lean<AlertSubscriptionDoc>();
-        if (!sub?.feedTokenHash) throw new Conflict('You have no feed token.', undefined, 'no_feed_token');
-        await ctx.models.AlertFeedToken.deleteOne({ _id: sub.feedTokenHash });
-        await ctx.models.AlertSubscription.updateOne({ _id: actor.id }, { $set: { feedTokenHash: null, feedTokenCreatedAt: null } });
+        // One atomic write: whichever token was current (even one rotated in a moment ago) stops working.
+        const sub = await ctx.models.AlertSubscription.findOneAndUpdate(
+          { _id: actor.id, feedTokenHash: trusted({ $ne: null }) },
+          { $set: { feedTokenHash: null, feedTokenCreatedAt: null } },
+          { returnDocument: 'before' },
+        ).lean<AlertSubscriptionDoc>();
+        if (!sub) throw new Conflict('You have no feed token.', undefined, 'no_feed_token');
         await ctx.audit.record({ action: 'alert.feed_token_revoked', actorId: actor.id, target: { type: 'member', id: actor.id }, req });
       },
     }),
@@ -340,12 +379,13 @@ export function alertOperations(ctx: AppContext): Operation[] {
       query: FeedQuery,
       responses: { 200: { description: 'An Atom feed', contentType: 'application/atom+xml' } },
       handler: async ({ res, query }) => {
-        const token = await ctx.models.AlertFeedToken.findById(hashFeedToken(query.token)).lean();
-        const member = token ? await ctx.models.Member.findById(token.memberId).lean<MemberDoc>() : null;
+        const owner = await ctx.models.AlertSubscription.findOne({ feedTokenHash: hashFeedToken(query.token) }, { _id: 1 }).lean();
+        const member = owner ? await ctx.models.Member.findById(owner._id).lean<MemberDoc>() : null;
         // A revoked token, or one whose owner is suspended or gone, answers like one that never existed.
         if (!member || member.status !== 'member') throw new NotFound('No such feed.');
         const actor = toActor(member);
-        const alerts = (await visibleAlerts(ctx, actor)).filter(
+        // A feed leaves the platform: it carries what members see, whoever owns it (no hidden alert, redactions kept).
+        const alerts = (await visibleAlerts(ctx, actor, { isModerator: false })).filter(
           (alert: AlertDoc) => (alert.marking === 'TLP:CLEAR' || alert.marking === 'TLP:GREEN') && alert.moderation?.visibility !== 'hidden' && canSeeAlert(actor, alertRule(alert)),
         );
         res.setHeader('Cache-Control', 'private, no-store');

@@ -3,48 +3,59 @@ import { trusted } from '../db/database.ts';
 import { canSeeAlert, type Actor } from '../policy/policy.ts';
 import type { SearchDocument, SearchSource } from '../search/search.types.ts';
 import { alertRule, TAG_FACETS, type AlertDoc } from './alert.model.ts';
+import { shownAlert } from './alert.presenter.ts';
 
 const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
+const isHidden = (alert: AlertDoc) => alert.moderation?.visibility === 'hidden';
 
-/** What the term index keeps of an alert: title, summary, updates and keywords (never who may see it). */
+/**
+ * What the term index keeps of an alert: title, summary, updates and keywords (never who may see it),
+ * as members may read them: a redacted alert is indexed with its redacted summary and no update text,
+ * so words moderators edited out cannot be found. Hidden alerts are not indexed at all (indexAlert).
+ */
 export function searchDocument(alert: AlertDoc): SearchDocument {
+  const shown = shownAlert(alert, { isModerator: false });
   return {
     key: `alert:${String(alert._id)}`,
     type: 'alert',
     spaceId: null,
     channelId: null,
-    authorId: alert.authorId,
-    tags: TAG_FACETS.flatMap((facet) => alert.tags[facet]),
-    createdAt: alert.publishedAt,
-    title: alert.title,
-    text: [alert.summarySource, ...alert.timeline.map((entry) => entry.source), ...alert.indicators.filter((item) => item.kind === 'keyword').map((item) => item.value)].join('\n'),
+    authorId: shown.authorId,
+    tags: TAG_FACETS.flatMap((facet) => shown.tags[facet]),
+    createdAt: shown.publishedAt,
+    title: shown.title,
+    text: [shown.summarySource, ...shown.timeline.map((entry) => entry.source), ...shown.indicators.filter((item) => item.kind === 'keyword').map((item) => item.value)].filter(Boolean).join('\n'),
   };
+}
+
+/** After every stored change: a hidden alert leaves the index, any other is (re)indexed as members may read it. */
+export async function indexAlert(ctx: AppContext, alert: AlertDoc): Promise<void> {
+  if (isHidden(alert)) await ctx.search.remove(`alert:${String(alert._id)}`);
+  else await ctx.search.index(searchDocument(alert));
 }
 
 const idOf = (key: string) => key.slice('alert:'.length);
 
-/** Search hits on alerts: the same rule as every direct read (canSeeAlert); hidden ones only for moderators. */
+/**
+ * Search hits on alerts: the same rule as every direct read (canSeeAlert); hidden ones only for
+ * moderators; what a hit shows is what the detail shows the actor (redacted text stays redacted).
+ */
 export function alertSearchSource(ctx: AppContext): SearchSource {
-  const load = async (keys: string[]) => {
+  const load = async (actor: Actor, keys: string[]) => {
     const ids = keys.map(idOf).filter((id) => /^[0-9a-f]{24}$/.test(id));
-    return ids.length ? ctx.models.Alert.find({ _id: trusted({ $in: ids }) }).lean<AlertDoc[]>() : [];
+    const alerts = ids.length ? await ctx.models.Alert.find({ _id: trusted({ $in: ids }) }).lean<AlertDoc[]>() : [];
+    return alerts.filter((alert) => canSeeAlert(actor, alertRule(alert)) && (!isHidden(alert) || isModerator(actor)));
   };
   return {
     type: 'alert',
     async visible(actor, refs) {
-      const alerts = await load(refs.map((ref) => ref.key));
-      return new Set(
-        alerts
-          .filter((alert) => canSeeAlert(actor, alertRule(alert)) && (alert.moderation?.visibility !== 'hidden' || isModerator(actor)))
-          .map((alert) => `alert:${String(alert._id)}`),
-      );
+      return new Set((await load(actor, refs.map((ref) => ref.key))).map((alert) => `alert:${String(alert._id)}`));
     },
     async present(actor, refs) {
-      const alerts = await load(refs.map((ref) => ref.key));
       const shown = new Map<string, { title: string; text: string; link: string }>();
-      for (const alert of alerts) {
-        if (!canSeeAlert(actor, alertRule(alert))) continue;
-        shown.set(`alert:${String(alert._id)}`, { title: `${alert.marking} ${alert.title}`, text: alert.summarySource, link: `/alerts/${String(alert._id)}` });
+      for (const alert of await load(actor, refs.map((ref) => ref.key))) {
+        const view = shownAlert(alert, { isModerator: isModerator(actor) });
+        shown.set(`alert:${String(alert._id)}`, { title: `${view.marking} ${view.title}`, text: view.summarySource, link: `/alerts/${String(alert._id)}` });
       }
       return shown;
     },

@@ -9,7 +9,7 @@ import { registerChannel } from '../channels/channel.model.ts';
 import { registerReadPositions } from '../messages/message.model.ts';
 import { registerSpace } from '../spaces/space.model.ts';
 import { registerAnonymousProfile, registerFile } from '../knowledge/knowledge.model.ts';
-import { registerAlert, registerAlertAck, registerAlertFeedToken, registerAlertSubscription } from '../alerts/alert.model.ts';
+import { registerAlert, registerAlertAck, registerAlertSubscription } from '../alerts/alert.model.ts';
 import { registerModeration } from '../moderation/moderation.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
@@ -32,7 +32,6 @@ export function createModels(connection: Connection) {
     Alert: registerAlert(connection),
     AlertAck: registerAlertAck(connection),
     AlertSubscription: registerAlertSubscription(connection),
-    AlertFeedToken: registerAlertFeedToken(connection),
     ...registerModeration(connection),
   };
 }

@@ -42,6 +42,8 @@ export interface AlertDetail extends AlertSummary {
     authorId: string;
     at: string;
     html: string;
+    /** Why its text is not shown: the alert is hidden, or moderators redacted it. */
+    withheld: 'hidden' | 'redacted' | null;
     changes: {
       severity: { from: Severity; to: Severity } | null;
       status: { from: AlertStatus; to: AlertStatus } | null;
