@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../http/logger.ts';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
@@ -103,4 +103,20 @@ export async function openDatabase({ config, logger, onEmbeddedExit }: OpenDatab
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * Keeps the array `field` of document `_id` to its newest `limit` items (items are appended at
+ * the end). `$push` with `$slice` would do this in one write on MongoDB, but FerretDB 1.24 ignores
+ * `$slice` and keeps everything, so the oldest items are popped, one conditional `$pop` at a time,
+ * while the array is longer than `limit`. Parallel trimmers cannot overshoot: each pop requires
+ * item number `limit` (the limit+1-th) to exist at the moment it applies.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model with an array field
+export async function trimToNewest(model: Model<any>, id: unknown, field: string, limit: number): Promise<void> {
+  // Each call appends one item, so one pop is normally enough; the bound stops a runaway loop.
+  for (let round = 0; round < 1000; round++) {
+    const result = await model.updateOne({ _id: id, [`${field}.${limit}`]: trusted({ $exists: true }) }, { $pop: { [field]: -1 } });
+    if (result.modifiedCount === 0) return;
+  }
 }

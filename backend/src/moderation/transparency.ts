@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import { trimToNewest } from '../db/database.ts';
 import { MEDIAN_SAMPLE_LIMIT, ACTION_KINDS, type TransparencyMonthDoc } from './moderation.model.ts';
 import { MODERATION_REASONS } from './moderation.types.ts';
 
@@ -38,6 +39,7 @@ export async function recordFirstAction(ctx: Pick<AppContext, 'models'>, seconds
     { $push: { firstActionSeconds: { $each: [Math.max(0, Math.round(seconds))], $slice: -MEDIAN_SAMPLE_LIMIT } } },
     { upsert: true },
   );
+  await trimToNewest(ctx.models.TransparencyMonth, monthOf(at), 'firstActionSeconds', MEDIAN_SAMPLE_LIMIT);
 }
 
 export function median(values: number[]): number | null {

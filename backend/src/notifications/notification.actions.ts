@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
+import { trimToNewest } from '../db/database.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import { NOTIFICATION_BOX_LIMIT, type NotificationBoxModel, type NotificationItem, type NotificationKind } from './notification.model.ts';
 import { presentNotification } from './notification.presenter.ts';
@@ -18,6 +19,7 @@ export class Notifier {
       { $push: { items: { $each: [item], $slice: -NOTIFICATION_BOX_LIMIT } } },
       { upsert: true },
     );
+    await trimToNewest(this.NotificationBox, memberId, 'items', NOTIFICATION_BOX_LIMIT);
     this.realtime.toMember(String(memberId), 'notification.created', presentNotification(item));
   }
 }
