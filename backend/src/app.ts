@@ -17,6 +17,7 @@ import { organisationOperations } from './organisations/organisation.routes.ts';
 import { setupOperations } from './setup/setup.routes.ts';
 import { spaceOperations } from './spaces/space.routes.ts';
 import { messageOperations } from './messages/message.routes.ts';
+import { searchOperations } from './search/search.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -72,7 +73,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
     rateLimiter: new RateLimiter(models.RateLimit),
     messages: new MessageStore(deps.database.connection, config.messageBlockSize),
     postingLimiter: new PostingLimiter(config.postingBurst, config.postingIntervalMs),
-    search: new SearchIndex(),
+    search: new SearchIndex(deps.database.connection, { logger }),
     moderation: new ModerationSources(),
   };
   const session = sessionMiddleware(ctx);
@@ -118,6 +119,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...setupOperations(ctx));
   api.add(...spaceOperations(ctx));
   api.add(...messageOperations(ctx));
+  api.add(...searchOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

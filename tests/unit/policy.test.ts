@@ -34,6 +34,7 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.Converse]: MEMBERS,
   [Permission.ChannelManage]: STAFF,
   [Permission.SpaceManage]: ['admin'],
+  [Permission.Search]: MEMBERS,
 };
 
 describe('authorization policy', function () {

@@ -6,6 +6,7 @@ import { NotFound } from '../http/errors.ts';
 import { presentChannel } from '../spaces/space.routes.ts';
 import { accessChannel, doDeleteMessage, doEditMessage, doPin, doReact, doSendMessage, listPinned, readHistory } from './message.actions.ts';
 import { MessageView, presentMessage } from './message.presenter.ts';
+import { messageSearchSource } from './message.search.ts';
 import { ChannelParams, EditMessageBody, HistoryQuery, MessageParams, ReactionBody, SendMessageBody } from './message.schemas.ts';
 
 const History = z
@@ -13,6 +14,7 @@ const History = z
   .meta({ id: 'MessagePage' });
 
 export function messageOperations(ctx: AppContext): Operation[] {
+  ctx.search.registerSource(messageSearchSource(ctx));
   return [
     defineOperation({
       method: 'get',

@@ -44,6 +44,8 @@ export enum Permission {
   Converse = 'converse',
   ChannelManage = 'channel:manage',
   SpaceManage = 'space:manage',
+  /** Search everything one may read (each hit passes the same rules as a direct read). */
+  Search = 'search',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -66,6 +68,7 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.Converse]: (actor) => isMember(actor),
   [Permission.ChannelManage]: (actor) => hasRole(actor, 'moderator'),
   [Permission.SpaceManage]: (actor) => hasRole(actor, 'admin'),
+  [Permission.Search]: (actor) => isMember(actor),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
