@@ -7,8 +7,9 @@ const DateParam = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'must be a date (YYYY-MM-DD) or an ISO date-time')
   .transform((value, ctx) => {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) {
+    const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+    // new Date() rolls 2026-02-30 over into March: a day that does not exist is refused.
+    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value.slice(0, 10)) {
       ctx.addIssue({ code: 'custom', message: 'must be a real date' });
       return z.NEVER;
     }
