@@ -324,12 +324,15 @@ export class SearchIndex implements SearchIndexer {
     }
     if (fresh) await this.#loadAllHeads();
     const created: ChunkDoc[] = [];
+    // Bulk loads insert new terms' heads together (the caller is the only writer then).
+    const heads: HeadDoc[] | null = fresh ? [] : null;
     for (const [term, list] of adds) {
-      for (const { chunkId, keys } of await this.#append(term, list, created)) {
+      for (const { chunkId, keys } of await this.#append(term, list, created, heads)) {
         for (const key of keys) plans.get(key)?.chunks.push(chunkId);
       }
     }
     await this.#insertGrouped(created, (chunk) => this.#chunks(chunk._id));
+    if (heads) await this.#insertGrouped(heads, (head) => this.#headsOf(head._id));
     if (fresh) {
       await this.#insertGrouped(
         [...plans].map(([key, plan]) => ({ _id: key, ...plan })),
@@ -381,7 +384,7 @@ export class SearchIndex implements SearchIndexer {
    * term are collected in `created` (inserted together); others are pushed to by `_id`. Another
    * process appending at the same moment can overfill a chunk by at most one batch.
    */
-  async #append(term: string, list: { posting: string; key: string }[], created: ChunkDoc[]): Promise<{ chunkId: string; keys: string[] }[]> {
+  async #append(term: string, list: { posting: string; key: string }[], created: ChunkDoc[], heads: HeadDoc[] | null = null): Promise<{ chunkId: string; keys: string[] }[]> {
     const out: { chunkId: string; keys: string[] }[] = [];
     let head: { last: number; n: number } | null = await this.#head(term);
     let rest = list;
@@ -396,6 +399,11 @@ export class SearchIndex implements SearchIndexer {
         out.push({ chunkId, keys: piece.map((item) => item.key) });
       }
       const last = chunk - 1;
+      if (heads) {
+        heads.push({ _id: term, last });
+        this.#cacheHead(term, { last, n: created[created.length - 1]!.n });
+        return out;
+      }
       try {
         await this.#headsOf(term).insertOne({ _id: term, last });
       } catch (error) {
@@ -403,7 +411,7 @@ export class SearchIndex implements SearchIndexer {
         // Another process created the term meanwhile: append to its chunks instead.
         created.splice(created.length - out.length, out.length);
         this.#heads.delete(term);
-        return this.#append(term, list, created);
+        return this.#append(term, list, created, heads);
       }
       this.#cacheHead(term, { last, n: created[created.length - 1]!.n });
       return out;
@@ -444,9 +452,20 @@ export class SearchIndex implements SearchIndexer {
       const prefix = word.slice(0, PREFIX_LENGTH);
       byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), word]);
     }
+    // One round trip per prefix collection.
+    const byCollection = new Map<string, { collection: Collection<PrefixDoc>; prefixes: [string, string[]][] }>();
     for (const [prefix, list] of byPrefix) {
-      await this.#prefixes(prefix).updateOne({ _id: prefix }, { $addToSet: { words: { $each: list } } }, { upsert: true });
-      for (const word of list) this.#knownWords.add(word);
+      const collection = this.#prefixes(prefix);
+      const group = byCollection.get(collection.collectionName) ?? { collection, prefixes: [] };
+      group.prefixes.push([prefix, list]);
+      byCollection.set(collection.collectionName, group);
+    }
+    for (const { collection, prefixes } of byCollection.values()) {
+      await collection.bulkWrite(
+        prefixes.map(([prefix, list]) => ({ updateOne: { filter: { _id: prefix }, update: { $addToSet: { words: { $each: list } } }, upsert: true } })),
+        { ordered: false },
+      );
+      for (const [, list] of prefixes) for (const word of list) this.#knownWords.add(word);
     }
     if (this.#knownWords.size > HEAD_CACHE_LIMIT) this.#knownWords.clear();
   }
