@@ -114,7 +114,7 @@ describe('search (HTTP)', function () {
       expect(hit).to.include({ type: 'message', key: `message:${general.plenary}:${sent.seq}`, link: `/channels/${general.plenary}#${sent.seq}`, channelId: general.plenary, spaceId: spaceIds.plenary, authorId: String(member._id) });
       expect(hit!.title).to.equal('#general · Plenary');
       expect(hit!.snippet.filter((segment) => segment.match).map((segment) => segment.text)).to.deep.equal([unique, 'accounts', 'Posting']);
-      expect(hit!.snippet.map((segment) => segment.text).join('')).to.equal(`Néw **${unique}** accounts were Posting the same manifesto.`);
+      expect(hit!.snippet.map((segment) => segment.text).join('')).to.equal(`Néw ${unique} accounts were Posting the same manifesto.`);
     });
 
     it('requires every word (AND) and matches the last word as a prefix', async function () {

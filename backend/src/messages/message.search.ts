@@ -86,7 +86,8 @@ export function messageSearchSource(ctx: AppContext): SearchSource {
           if (!channel || !space) continue;
           out.set(messageSearchKey(channelId, message.seq), {
             title: `#${channel.name} · ${space.name}`,
-            text: message.source,
+            // Snippets are plain text: Markdown's emphasis and code marks would only be noise.
+            text: message.source.replace(/\*\*|__|~~|`+/g, ''),
             link: `/channels/${channelId}#${message.seq}`,
           });
         }
