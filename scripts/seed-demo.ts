@@ -8,6 +8,7 @@ import { openScriptDatabase } from './lib/database.ts';
 import { ensureDefaultSpaces } from '../backend/src/spaces/space.routes.ts';
 import { MessageStore } from '../backend/src/messages/message.store.ts';
 import { renderMarkdown } from '../backend/src/messages/render.ts';
+import { rebuildSearchIndex } from '../backend/src/search/search.rebuild.ts';
 
 /**
  * `npm run seed:demo`: a believable community in an empty database: organisations from all four
@@ -172,6 +173,8 @@ try {
         decision: null,
       });
     }
+    // Search: the demo written above (directly, not through the app) made findable.
+    await rebuildSearchIndex(db.connection, models, store);
     const lines = [
       '',
       `Demo data created in database "${config.databaseName}". Every demo account's password is: ${DEMO_PASSWORD}`,

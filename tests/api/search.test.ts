@@ -344,3 +344,34 @@ describe('search index storage', function () {
     }
   });
 });
+
+describe('search index rebuild', function () {
+  it('builds the index again from stored messages and members, leaving deleted messages out', async function () {
+    const server = await startTestServer({ postingBurst: 100 });
+    try {
+      const { ctx } = server.server;
+      const space = await ctx.models.Space.findOne({ slug: 'plenary' }).lean();
+      const channelId = String((await ctx.models.Channel.findOne({ spaceId: space!._id, name: 'general' }).lean())!._id);
+      const { client } = await signedIn(server.url, ctx.models, { name: 'Rebuild Person' });
+      const unique = word();
+      const kept = await client.post(`/api/channels/${channelId}/messages`, { text: `${unique} kept`, idempotencyKey: key() });
+      const gone = await client.post(`/api/channels/${channelId}/messages`, { text: `${unique} deleted`, idempotencyKey: key() });
+      await client.delete(`/api/channels/${channelId}/messages/${gone.body.seq}`);
+      await ctx.search.idle();
+      const { rebuildSearchIndex } = await import('../../backend/src/search/search.rebuild.ts');
+      // Lose the index, then rebuild it.
+      for (const { name } of await server.database.connection.db!.listCollections({}, { nameOnly: true }).toArray()) {
+        if (name.startsWith('search_')) await server.database.connection.db!.dropCollection(name);
+      }
+      expect((await client.get(`/api/search?q=${unique}`)).body.total).to.equal(0);
+      const { items } = await rebuildSearchIndex(server.database.connection, ctx.models, ctx.messages);
+      expect(items).to.be.greaterThan(1);
+      const found = await client.get(`/api/search?q=${unique}`);
+      expect(found.body.total).to.equal(1);
+      expect(found.body.hits[0].key).to.equal(`message:${channelId}:${kept.body.seq}`);
+      expect((await client.get('/api/search?q=rebuild&type=member')).body.total).to.equal(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
