@@ -39,6 +39,12 @@ export interface SearchIndexOptions {
   logger?: Logger;
   /** Operations applied together from the queue. */
   batchSize?: number;
+  /**
+   * How long the queue waits after the first new operation before writing: the request that
+   * queued it finishes its own writes and answers first (with one database connection, the index
+   * writes would otherwise queue in front of them), and a burst of writes becomes one batch.
+   */
+  delayMs?: number;
 }
 
 interface SettingsDoc {
@@ -137,6 +143,16 @@ export function decodeRef(posting: string): SearchRef {
   };
 }
 
+function groupByType(refs: SearchRef[]): Map<SearchType, SearchRef[]> {
+  const out = new Map<SearchType, SearchRef[]>();
+  for (const ref of refs) {
+    const list = out.get(ref.type);
+    if (list) list.push(ref);
+    else out.set(ref.type, [ref]);
+  }
+  return out;
+}
+
 const keyOfPosting = (posting: string) => unesc(posting.slice(0, posting.indexOf('|')));
 const termOfChunk = (chunkId: string) => chunkId.slice(0, chunkId.lastIndexOf(':'));
 
@@ -144,6 +160,7 @@ export class SearchIndex implements SearchIndexer {
   readonly #connection: Connection;
   readonly #logger: Logger | undefined;
   readonly #batchSize: number;
+  readonly #delayMs: number;
   #buckets: number;
   #chunkSize: number;
   readonly #sources = new Map<SearchType, SearchSource>();
@@ -163,6 +180,7 @@ export class SearchIndex implements SearchIndexer {
     this.#buckets = options.buckets ?? 64;
     this.#chunkSize = options.chunkSize ?? 500;
     this.#batchSize = options.batchSize ?? 200;
+    this.#delayMs = options.delayMs ?? 50;
   }
 
   get buckets(): number {
@@ -238,7 +256,7 @@ export class SearchIndex implements SearchIndexer {
 
   async #drain(): Promise<void> {
     // Let the caller's own writes (the reply to a send) go first.
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, this.#delayMs));
     while (this.#pending.size > 0) {
       const batch: Op[] = [];
       for (const [key, op] of this.#pending) {
@@ -548,8 +566,7 @@ export class SearchIndex implements SearchIndexer {
     }
 
     // Access: each source confirms what the actor may see, before anything is counted.
-    const byType = new Map<SearchType, SearchRef[]>();
-    for (const ref of candidates) byType.set(ref.type, [...(byType.get(ref.type) ?? []), ref]);
+    const byType = groupByType(candidates);
     const visible: SearchRef[] = [];
     for (const [type, refs] of byType) {
       const source = this.#sources.get(type);
@@ -562,9 +579,7 @@ export class SearchIndex implements SearchIndexer {
     let total = visible.length;
     const pageRefs = visible.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
     const presented = new Map<string, { title: string; text: string; link: string }>();
-    const pageByType = new Map<SearchType, SearchRef[]>();
-    for (const ref of pageRefs) pageByType.set(ref.type, [...(pageByType.get(ref.type) ?? []), ref]);
-    for (const [type, refs] of pageByType) {
+    for (const [type, refs] of groupByType(pageRefs)) {
       for (const [key, presentation] of await this.#sources.get(type)!.present(actor, refs)) presented.set(key, presentation);
     }
     const matches = matcherFor(words);
