@@ -28,7 +28,7 @@ import { int, ratio, table } from './table.ts';
 
 const MESSAGES = Number(process.env.BENCH_SEARCH_MESSAGES ?? 100_000);
 const OTHERS = Number(process.env.BENCH_SEARCH_OTHERS ?? 10_000);
-const BUCKETS = Number(process.env.BENCH_SEARCH_BUCKETS ?? 128);
+const BUCKETS = Number(process.env.BENCH_SEARCH_BUCKETS ?? 512);
 const CHUNK = Number(process.env.BENCH_SEARCH_CHUNK ?? 500);
 const VOCABULARY = 20_000;
 const ROUNDS = 3;

@@ -177,7 +177,7 @@ export class SearchIndex implements SearchIndexer {
   constructor(connection: Connection, options: SearchIndexOptions = {}) {
     this.#connection = connection;
     this.#logger = options.logger;
-    this.#buckets = options.buckets ?? 64;
+    this.#buckets = options.buckets ?? 512;
     this.#chunkSize = options.chunkSize ?? 500;
     this.#batchSize = options.batchSize ?? 200;
     this.#delayMs = options.delayMs ?? 50;
