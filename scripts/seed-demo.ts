@@ -13,6 +13,7 @@ import { FileStore } from '../backend/src/knowledge/file.store.ts';
 import { anonymousLabel, newItemId } from '../backend/src/knowledge/knowledge.actions.ts';
 import { KnowledgeStore, type KnowledgeItem } from '../backend/src/knowledge/knowledge.store.ts';
 import { makePdf } from './lib/make-pdf.ts';
+import { rebuildSearchIndex } from '../backend/src/search/search.rebuild.ts';
 
 /**
  * `npm run seed:demo`: a believable community in an empty database: organisations from all four
@@ -421,6 +422,8 @@ try {
         decision: null,
       });
     }
+    // Search: the demo written above (directly, not through the app) made findable.
+    await rebuildSearchIndex(db.connection, models, store);
     const lines = [
       '',
       `Demo data created in database "${config.databaseName}". Every demo account's password is: ${DEMO_PASSWORD}`,

@@ -20,6 +20,7 @@ import { messageOperations } from './messages/message.routes.ts';
 import { knowledgeOperations } from './knowledge/knowledge.routes.ts';
 import { alertOperations } from './alerts/alert.routes.ts';
 import { moderationOperations } from './moderation/moderation.routes.ts';
+import { searchOperations } from './search/search.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -75,7 +76,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
     rateLimiter: new RateLimiter(models.RateLimit),
     messages: new MessageStore(deps.database.connection, config.messageBlockSize),
     postingLimiter: new PostingLimiter(config.postingBurst, config.postingIntervalMs),
-    search: new SearchIndex(),
+    search: new SearchIndex(deps.database.connection, { logger }),
     moderation: new ModerationSources(),
   };
   const session = sessionMiddleware(ctx);
@@ -124,6 +125,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...knowledgeOperations(ctx));
   api.add(...alertOperations(ctx));
   api.add(...moderationOperations(ctx));
+  api.add(...searchOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

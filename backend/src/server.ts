@@ -54,6 +54,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   await initModels(ctx.models);
   await ensureDefaultSpaces(ctx);
   await ctx.messages.open();
+  await ctx.search.open();
   const http = createServer(app);
   http.keepAliveTimeout = 5_000;
   const io = attachRealtime(http, { config, logger, session, Member: ctx.models.Member, onConnection: (socket) => registerMessageEvents(ctx, socket) });
@@ -88,6 +89,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await httpClosed.catch(() => undefined);
       clearTimeout(force);
       jobs.stop();
+      // Index writes still queued go in before the database closes.
+      await ctx.search.idle();
       if (!options.database) await database.close();
     })());
 

@@ -10,6 +10,7 @@ import type { Benchmark } from './context.ts';
 import { engineLookup } from './engine-lookup.ts';
 import { historyAtScale } from './history-scale.ts';
 import { realtimeFanout } from './realtime-fanout.ts';
+import { searchAtScale } from './search.ts';
 
 /**
  * `npm run bench`: every benchmark, each against a baseline measured in the same run, reported as
@@ -21,6 +22,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'engine-lookup', run: async ({ connection }) => ({ lines: await engineLookup(connection), data: null }) },
   { name: 'realtime-fanout', run: realtimeFanout },
   { name: 'history-at-scale', run: historyAtScale },
+  { name: 'search', run: searchAtScale },
 ];
 
 const started = performance.now();

@@ -42,6 +42,7 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.ContentModerate]: STAFF,
   [Permission.ModerationOwn]: MEMBERS,
   [Permission.TransparencyRead]: MEMBERS,
+  [Permission.Search]: MEMBERS,
 };
 
 describe('authorization policy', function () {

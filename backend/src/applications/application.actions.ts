@@ -9,6 +9,7 @@ import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { Actor } from '../policy/policy.ts';
 import type { ApplicationDoc } from './application.model.ts';
 import type { ApplicationBody } from './application.schemas.ts';
+import { indexMember } from '../members/member.search.ts';
 import { presentQueueEntry, type QueueEntry } from './application.presenter.ts';
 
 const fieldError = (path: string, message: string) => new Invalid(`body.${path}: ${message}`, { issues: [{ location: 'body', path, message }] });
@@ -112,6 +113,7 @@ export async function doApprove(ctx: AppContext, actor: Actor, applicantId: stri
     link: '/',
   });
   ctx.realtime.disconnectMember(String(applicant._id), 'access_changed');
+  await indexMember(ctx, member);
   return presentQueueEntry(decided!, member!, org, await signalsFor(ctx, member!, decided!, org));
 }
 

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import { canChangeRoles, canSuspend, type Actor, type Role } from '../policy/policy.ts';
 import { normaliseEmail, normaliseName, type MemberDoc } from './member.model.ts';
+import { indexMember } from './member.search.ts';
 
 function weakPassword(problem: string, field = 'password'): Invalid {
   return new Invalid(`body.${field}: ${problem}`, { issues: [{ location: 'body', path: field, message: problem }] }, 'weak_password');
@@ -49,6 +50,7 @@ export async function doUpdateProfile(ctx: AppContext, member: MemberDoc, input:
   if (input.bio !== undefined) set.bio = input.bio;
   const updated = await ctx.models.Member.findOneAndUpdate({ _id: member._id }, { $set: set }, { returnDocument: 'after' }).lean<MemberDoc>();
   if (!updated) throw new NotFound();
+  await indexMember(ctx, updated);
   return updated;
 }
 
@@ -103,6 +105,7 @@ export async function doSuspend(ctx: AppContext, actor: Actor, memberId: string,
   ).lean<MemberDoc>();
   await ctx.sessions.destroyAllFor(String(target._id));
   ctx.realtime.disconnectMember(String(target._id), 'suspended');
+  await indexMember(ctx, updated);
   await ctx.audit.record({ action: 'member.suspended', actorId: actor.id, target: { type: 'member', id: target._id }, details: { reason }, req });
   return updated!;
 }
@@ -121,5 +124,6 @@ export async function doReinstate(ctx: AppContext, actor: Actor, memberId: strin
     { returnDocument: 'after' },
   ).lean<MemberDoc>();
   await ctx.audit.record({ action: 'member.reinstated', actorId: actor.id, target: { type: 'member', id: target._id }, req });
+  await indexMember(ctx, updated);
   return updated!;
 }

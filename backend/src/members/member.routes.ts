@@ -12,6 +12,7 @@ import type { MemberDoc } from './member.model.ts';
 import { DirectoryEntry, MemberAdminView, SelfView, presentDirectoryEntry, presentMemberAdmin } from './member.presenter.ts';
 import { ChangePasswordBody, DirectoryQuery, ObjectIdParam, RoleChangeBody, SuspendBody, UpdateProfileBody } from './member.schemas.ts';
 import { text } from '../http/schemas.ts';
+import { memberSearchSource } from './member.search.ts';
 
 const MemberParams = z.object({ memberId: ObjectIdParam });
 const AdminQuery = z.strictObject({
@@ -36,6 +37,7 @@ function matches(member: MemberDoc, org: OrganisationDoc | undefined, q: string 
 }
 
 export function memberOperations(ctx: AppContext): Operation[] {
+  ctx.search.registerSource(memberSearchSource(ctx));
   const presentAdmin = async (member: MemberDoc) => presentMemberAdmin(member, member.organisationId ? await ctx.models.Organisation.findById(member.organisationId).lean() : null);
   return [
     defineOperation({

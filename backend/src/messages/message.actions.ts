@@ -14,6 +14,7 @@ import { presentMessage } from './message.presenter.ts';
 import type { SendMessageBody } from './message.schemas.ts';
 import { messageId, type MessageDoc } from './message.store.ts';
 import { renderMarkdown } from './render.ts';
+import { indexMessage } from './message.search.ts';
 
 export interface ChannelAccess {
   channel: ChannelDoc;
@@ -143,6 +144,8 @@ export async function doSendMessage(
     }
     // Stored: the room hears of it now; the bookkeeping below is not on the readers' path.
     ctx.realtime.toRoom(Rooms.channel(channelId), 'message.created', presentMessage(message!, null));
+    // Queued, not awaited: indexing must not slow the send down.
+    indexMessage(ctx, message!, space._id);
     await Promise.all([
       ctx.models.Channel.updateOne({ _id: channel._id }, { $max: { lastSeq: seq } }),
       ctx.messages.completeSendKey(channelId, actor.id, body.idempotencyKey, seq),
@@ -206,12 +209,13 @@ export async function doEditMessage(ctx: AppContext, actor: Actor, channelId: st
     $push: { history: { at: message.editedAt ?? message.createdAt, source: message.source, html: message.html } },
   });
   ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));
+  indexMessage(ctx, updated!, space._id);
   return updated!;
 }
 
 /** Soft delete by the author or a moderator: the number stays, the content goes from every view; audited. */
 export async function doDeleteMessage(ctx: AppContext, actor: Actor, channelId: string, seq: number, ip: string | undefined): Promise<MessageDoc> {
-  await accessChannel(ctx, actor, channelId);
+  const { space } = await accessChannel(ctx, actor, channelId);
   const message = await ctx.messages.get(channelId, seq);
   if (!message || message.deleted) throw new NotFound('No such message.');
   const moderator = actor.roles.includes('moderator') || actor.roles.includes('admin');
@@ -225,6 +229,7 @@ export async function doDeleteMessage(ctx: AppContext, actor: Actor, channelId: 
     req: { ip },
   });
   ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));
+  indexMessage(ctx, updated!, space._id);
   return updated!;
 }
 

@@ -7,6 +7,7 @@ import { presentChannel } from '../spaces/space.routes.ts';
 import { accessChannel, doDeleteMessage, doEditMessage, doPin, doReact, doSendMessage, listPinned, readHistory } from './message.actions.ts';
 import { messageModerationSource } from './message.moderation.ts';
 import { MessageView, presentMessage } from './message.presenter.ts';
+import { messageSearchSource } from './message.search.ts';
 import { ChannelParams, EditMessageBody, HistoryQuery, MessageParams, ReactionBody, SendMessageBody } from './message.schemas.ts';
 
 const History = z
@@ -15,6 +16,7 @@ const History = z
 
 export function messageOperations(ctx: AppContext): Operation[] {
   ctx.moderation.registerSource(messageModerationSource(ctx));
+  ctx.search.registerSource(messageSearchSource(ctx));
   return [
     defineOperation({
       method: 'get',

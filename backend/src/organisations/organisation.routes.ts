@@ -7,6 +7,7 @@ import { Domain } from '../applications/application.schemas.ts';
 import { normaliseName, type MemberDoc } from '../members/member.model.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { Permission, SECTORS } from '../policy/policy.ts';
+import { reindexMembersOf } from '../members/member.search.ts';
 import type { OrganisationDoc } from './organisation.model.ts';
 
 export const OrganisationView = z
@@ -83,6 +84,7 @@ export function organisationOperations(ctx: AppContext): Operation[] {
           await ctx.models.Member.updateMany({ organisationId: before._id }, { $set: { sector: body.sector }, $inc: { sessionEpoch: 1 } });
           for (const member of members) ctx.realtime.disconnectMember(String(member._id), 'access_changed');
         }
+        if (body.name && body.name.trim() !== before.name) await reindexMembersOf(ctx, before._id);
         await ctx.audit.record({ action: 'organisation.updated', actorId: req.actor!.id, target: { type: 'organisation', id: before._id }, details: { changed: Object.keys(body) }, req });
         return present(org!);
       },

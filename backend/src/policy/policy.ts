@@ -60,6 +60,8 @@ export enum Permission {
   ModerationOwn = 'moderation:own',
   /** The transparency report page (the public export is public). */
   TransparencyRead = 'transparency:read',
+  /** Search everything one may read (each hit passes the same rules as a direct read). */
+  Search = 'search',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -90,6 +92,7 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.ContentModerate]: (actor) => hasRole(actor, 'moderator'),
   [Permission.ModerationOwn]: (actor) => isMember(actor),
   [Permission.TransparencyRead]: (actor) => isMember(actor),
+  [Permission.Search]: (actor) => isMember(actor),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */

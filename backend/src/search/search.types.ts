@@ -31,6 +31,11 @@ export interface SearchDocument {
   createdAt: Date;
   title: string;
   text: string;
+  /**
+   * True while moderators hide the item (`moderation.visibility === 'hidden'`): the index keeps it
+   * (moderators still find it) and sources refuse it to everyone else. Re-index on every change.
+   */
+  hidden?: boolean;
 }
 
 /** What the index keeps of a document besides its terms, enough to filter and to ask a source. */

@@ -274,3 +274,29 @@ export interface TransparencyMonth {
   appeals: { received: number; upheld: number; overturned: number };
   applications: { approved: number; rejected: number };
 }
+
+// ---- Search ----
+
+export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member'] as const;
+export type SearchType = (typeof SEARCH_TYPES)[number];
+
+/** One search hit; `snippet` is plain text in pieces, `match` marking the words that matched. */
+export interface SearchHit {
+  type: SearchType;
+  key: string;
+  title: string;
+  snippet: { text: string; match: boolean }[];
+  link: string;
+  spaceId: string | null;
+  channelId: string | null;
+  authorId: string | null;
+  createdAt: string;
+}
+
+export interface SearchResult {
+  total: number;
+  page: number;
+  pageSize: number;
+  hits: SearchHit[];
+  words: string[];
+}
