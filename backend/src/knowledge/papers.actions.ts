@@ -6,7 +6,7 @@ import { renderMarkdown } from '../messages/render.ts';
 import { isModerator, type Actor } from '../policy/policy.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import { readUpload, type FileStore } from './file.store.ts';
-import { accessKnowledge, accessKnowledgeForWriting, announce, namesOf, newItemId, plain, viewerOf } from './knowledge.actions.ts';
+import { accessKnowledge, accessKnowledgeForWriting, announce, namesOf, newItemId, plain, takePostingTurn, viewerOf } from './knowledge.actions.ts';
 import { presentComment, presentPaper, type PaperView } from './knowledge.presenter.ts';
 import type { PaperBody } from './knowledge.schemas.ts';
 import type { Attachment, CommentItem, KnowledgeStore, PaperItem, ResourceItem } from './knowledge.store.ts';
@@ -89,6 +89,7 @@ export class Papers {
   async share(actor: Actor, channelId: string, body: PaperBody): Promise<PaperView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
     this.ctx.postingLimiter.take(actor.id);
+    await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
     const paper: PaperItem = {
       _id: newItemId(),
@@ -117,9 +118,10 @@ export class Papers {
   }
 
   async comment(actor: Actor, channelId: string, paperId: string, body: string) {
-    await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
+    const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
     await this.paper(channelId, paperId);
     this.ctx.postingLimiter.take(actor.id);
+    await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
     const comment: CommentItem = { _id: newItemId(), type: 'comment', channelId, paperId, authorId: actor.id, source: body, html: renderMarkdown(body), createdAt: now, updatedAt: now, moderation: null };
     await this.store.insert(comment);

@@ -16,6 +16,7 @@ import {
   newItemId,
   plain,
   recordAnonymousPost,
+  takePostingTurn,
   viewerOf,
 } from './knowledge.actions.ts';
 import { presentAnswer, presentQuestion, type AnswerView, type QuestionView } from './knowledge.presenter.ts';
@@ -92,6 +93,7 @@ export class Questions {
   async ask(actor: Actor, channelId: string, body: AskBody): Promise<QuestionView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     this.ctx.postingLimiter.take(actor.id);
+    await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
     const question: QuestionItem = {
       _id: newItemId(),
@@ -123,6 +125,7 @@ export class Questions {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
     this.ctx.postingLimiter.take(actor.id);
+    await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
     const answer: AnswerItem = {
       _id: newItemId(),
