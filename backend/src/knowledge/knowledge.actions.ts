@@ -94,5 +94,8 @@ export async function memberMayEnter(ctx: AppContext, memberId: string, access: 
 /** Plain text for the search index: Markdown source, one line. */
 export const plain = (source: string) => source.replace(/\s+/g, ' ').trim();
 
+/** Moderators hid this item and `viewer` is not one: what belongs to it (answers, comments) is withheld too. */
+export const hiddenFrom = (item: { moderation: KnowledgeItem['moderation'] }, viewer: Viewer) => item.moderation?.visibility === 'hidden' && !viewer.isModerator;
+
 /** An item the actor may see in a search hit or the review queue: hidden ones only for moderators. */
 export const visibleToActor = (item: KnowledgeItem, actor: Actor) => item.moderation?.visibility !== 'hidden' || isModerator(actor);

@@ -57,14 +57,14 @@ export class Library {
     return presentResource(await this.resource(channelId, resourceId), viewerOf(actor));
   }
 
-  /** Every version, newest first, with who wrote it and whose suggestion it took. */
+  /** Every version, newest first, with who wrote it and whose suggestion it took, under the resource's moderation. */
   async revisions(actor: Actor, channelId: string, resourceId: string) {
     await accessKnowledge(this.ctx, actor, channelId, 'library');
-    await this.resource(channelId, resourceId);
+    const resource = await this.resource(channelId, resourceId);
     const revisions = (await this.store.list(channelId, 'revision', { resourceId })).sort((a, b) => b.n - a.n);
     const names = await namesOf(this.ctx, revisions);
     const viewer = viewerOf(actor);
-    return revisions.map((revision) => presentRevision(revision, viewer, names));
+    return revisions.map((revision) => presentRevision(revision, viewer, names, resource));
   }
 
   async create(actor: Actor, channelId: string, body: { title: string; category: string; body: string }): Promise<ResourceView> {

@@ -11,6 +11,7 @@ import {
   accessKnowledgeForWriting,
   announce,
   anonymousLabelFor,
+  hiddenFrom,
   memberMayEnter,
   namesOf,
   newItemId,
@@ -80,7 +81,8 @@ export class Questions {
   async get(actor: Actor, channelId: string, questionId: string): Promise<{ question: QuestionView; answers: AnswerView[] }> {
     await accessKnowledge(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
-    const answers = await this.store.list(channelId, 'answer', { questionId });
+    // The answers to a hidden question go with it (they quote and discuss it), except for moderators.
+    const answers = hiddenFrom(question, viewerOf(actor)) ? [] : await this.store.list(channelId, 'answer', { questionId });
     answers.sort((a, b) => Number(b._id === question.acceptedAnswerId) - Number(a._id === question.acceptedAnswerId) || b.score - a.score || a.createdAt.getTime() - b.createdAt.getTime());
     const [names, votes] = await Promise.all([namesOf(this.ctx, [question, ...answers]), this.store.myVotes(channelId, actor.id, [question._id, ...answers.map((answer) => answer._id)])]);
     const viewer = viewerOf(actor);
