@@ -507,8 +507,8 @@ describe('content moderation (HTTP and sockets)', function () {
       const { client: author } = await signedIn(server.url, models);
       const post = async (text: string) => (await author.post(`/api/channels/${channelId}/messages`, { text, idempotencyKey: key() })).body.id as string;
       const [older, newer, popular, sensitive] = [await post('older'), await post('newer'), await post('popular'), await post('sensitive')];
-      const reporters = await Promise.all([0, 1].map(() => signedIn(server.url, models)));
-      const [first, second] = reporters.map((entry) => entry.client);
+      const { client: first } = await signedIn(server.url, models);
+      const { client: second } = await signedIn(server.url, models);
       expect((await first.post('/api/moderation/reports', { type: 'message', id: older, reason: 'off_topic' })).status).to.equal(201);
       expect((await first.post('/api/moderation/reports', { type: 'message', id: newer, reason: 'off_topic' })).status).to.equal(201);
       for (const client of [first, second]) expect((await client.post('/api/moderation/reports', { type: 'message', id: popular, reason: 'harassment' })).status).to.equal(201);
