@@ -78,6 +78,41 @@ describe('library channels (HTTP)', function () {
     expect(history.body[1].html).to.include('No terrorist content.');
   });
 
+  it('shows revisions of a redacted or hidden resource only as members may see the resource', async function () {
+    const channelId = await channelOf();
+    const { client: editor } = await signedIn(server.url, models, { roles: ['moderator'] });
+    const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+    const { client: member } = await signedIn(server.url, models);
+    const created = await editor.post(`/api/channels/${channelId}/resources`, { title: 'Contacts', category: 'Contacts', body: 'Call Jane Doe at 10 Secret Street' });
+    expect(created.status).to.equal(201);
+    const path = `/api/channels/${channelId}/resources/${created.body.id}`;
+    expect((await editor.patch(path, { body: 'Jane Doe, 10 Secret Street, flat 2', note: 'Flat number' })).status).to.equal(200);
+    const id = `${channelId}:${created.body.id}`;
+    const redacted = await moderator.post('/api/moderation/actions', { type: 'library', id, kind: 'redact', reason: 'personal_data', redactedText: 'Call [redacted]' });
+    expect(redacted.status, JSON.stringify(redacted.body)).to.equal(201);
+    const afterRedaction = await member.get(`${path}/revisions`);
+    expect(afterRedaction.status).to.equal(200);
+    expect(JSON.stringify(afterRedaction.body)).to.not.include('Secret Street');
+    expect(afterRedaction.body.map((revision: { n: number; html: string }) => [revision.n, revision.html])).to.deep.equal([
+      [2, '<p>Call [redacted]</p>'],
+      [1, ''],
+    ]);
+    expect(afterRedaction.body[1].moderation).to.deep.equal({ visibility: 'redacted', reason: 'personal_data' });
+    // Moderators still see every version as written.
+    const forModerators = await moderator.get(`${path}/revisions`);
+    expect(forModerators.body.map((revision: { html: string }) => revision.html).join(' ')).to.include('10 Secret Street, flat 2').and.include('Call Jane Doe');
+
+    const hidden = await moderator.post('/api/moderation/actions', { type: 'library', id, kind: 'hide', reason: 'terrorist_content' });
+    expect(hidden.status).to.equal(201);
+    const afterHide = await member.get(`${path}/revisions`);
+    expect(afterHide.body.map((revision: { title: string; html: string; note: string }) => [revision.title, revision.html, revision.note])).to.deep.equal([
+      ['Hidden by moderators', '', ''],
+      ['Hidden by moderators', '', ''],
+    ]);
+    expect(afterHide.body[0].moderation).to.deep.equal({ visibility: 'hidden', reason: 'terrorist_content' });
+    expect((await moderator.get(`${path}/revisions`)).body[0]).to.include({ title: 'Contacts', note: 'Flat number' });
+  });
+
   it('turns an accepted suggestion into a credited revision and notifies the suggester; a declined one carries its reason', async function () {
     const channelId = await channelOf();
     const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });

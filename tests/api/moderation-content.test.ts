@@ -113,6 +113,75 @@ describe('moderation of questions, papers and alerts (HTTP)', function () {
     expect((await reader.get(`/api/channels/${channelId}/papers/${shared.body.id}`)).body).to.deep.equal(before);
   });
 
+  it('moderates comments on papers like any content: report, review with the other comments, hide, redact, appeal', async function () {
+    const channelId = await channelOf('papers', 'industry');
+    const { client: sharer } = await signedIn(server.url, models, { sector: 'industry' });
+    const shared = await sharer.post(`/api/channels/${channelId}/papers`, { title: 'Takedown latency', authors: ['A. Author'], abstract: 'Abstract.', tags: [] });
+    expect(shared.status).to.equal(201);
+    const { client: commenter, member: commenterMember } = await signedIn(server.url, models, { sector: 'industry' });
+    const path = `/api/channels/${channelId}/papers/${shared.body.id}`;
+    const before = await sharer.post(`${path}/comments`, { body: 'Good method.' });
+    const bad = await commenter.post(`${path}/comments`, { body: 'The first author lives at 5 Hidden Road.' });
+    const after = await sharer.post(`${path}/comments`, { body: 'Please do not post addresses.' });
+    for (const posted of [before, bad, after]) expect(posted.status).to.equal(201);
+    const id = `${channelId}:${bad.body.id}`;
+
+    const { client: reporter } = await signedIn(server.url, models, { sector: 'industry' });
+    const { client: outsider } = await signedIn(server.url, models, { sector: 'government' });
+    expect((await outsider.post('/api/moderation/reports', { type: 'comment', id, reason: 'personal_data' })).status).to.equal(404);
+    // A paper is not a comment, and a comment is not a paper.
+    expect((await reporter.post('/api/moderation/reports', { type: 'comment', id: `${channelId}:${shared.body.id}`, reason: 'other' })).status).to.equal(404);
+    expect((await reporter.post('/api/moderation/reports', { type: 'paper', id, reason: 'other' })).status).to.equal(404);
+    expect((await reporter.post('/api/moderation/reports', { type: 'comment', id, reason: 'personal_data', note: 'An address' })).status).to.equal(201);
+
+    const { client: moderator } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
+    const { client: other } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
+    const { client: governmentModerator } = await signedIn(server.url, models, { sector: 'government', roles: ['moderator'] });
+    expect((await governmentModerator.get(`/api/moderation/queue/comment/${encodeURIComponent(id)}`)).status).to.equal(404);
+    const detail = await moderator.get(`/api/moderation/queue/comment/${encodeURIComponent(id)}`);
+    expect(detail.status, JSON.stringify(detail.body)).to.equal(200);
+    expect(detail.body.item).to.include({ title: 'Comment on: Takedown latency', source: 'The first author lives at 5 Hidden Road.', link: `/channels/${channelId}/papers/${shared.body.id}` });
+    expect(detail.body.context.map((item: { source: string }) => item.source)).to.deep.equal(['Good method.', 'Please do not post addresses.']);
+    expect((await moderator.get('/api/moderation/queue')).body.entries.map((entry: { key: string }) => entry.key)).to.include(`comment:${id}`);
+
+    const redacted = await moderator.post('/api/moderation/actions', { type: 'comment', id, kind: 'redact', reason: 'personal_data', redactedText: 'The first author lives at [redacted].' });
+    expect(redacted.status, JSON.stringify(redacted.body)).to.equal(201);
+    const seen = (await reporter.get(path)).body.comments.find((comment: { id: string }) => comment.id === bad.body.id);
+    expect(seen).to.include({ source: 'The first author lives at [redacted].' });
+    expect(seen.moderation).to.deep.equal({ visibility: 'redacted', reason: 'personal_data' });
+    const hidden = await other.post('/api/moderation/actions', { type: 'comment', id, kind: 'hide', reason: 'personal_data', note: 'Addresses stay out.' });
+    expect(hidden.status).to.equal(201);
+    const afterHide = await reporter.get(path);
+    expect(JSON.stringify(afterHide.body)).to.not.include('Hidden Road');
+    expect(afterHide.body.comments.find((comment: { id: string }) => comment.id === bad.body.id)).to.include({ html: '', source: '' });
+    expect(JSON.stringify((await moderator.get(path)).body)).to.include('5 Hidden Road');
+    // The author is told and may appeal.
+    const mine = await commenter.get('/api/moderation/mine');
+    const action = mine.body.find((entry: { type: string; kind: string }) => entry.type === 'comment' && entry.kind === 'hide');
+    expect(action).to.include({ itemId: id, appealable: true });
+    expect((await commenter.post(`/api/moderation/actions/${action.id}/appeal`, { note: 'It is public.' })).status).to.equal(201);
+    const box = await models.NotificationBox.findById(String(commenterMember._id)).lean();
+    expect(box!.items.filter((item) => item.kind === 'moderation.action')).to.have.length(2);
+  });
+
+  it('withholds the answers to a hidden question and the comments on a hidden paper from members', async function () {
+    const qa = await channelOf('qa');
+    const papers = await channelOf('papers');
+    const { client: author } = await signedIn(server.url, models);
+    const { client: member } = await signedIn(server.url, models);
+    const { client: moderator } = await staff();
+    const asked = await author.post(`/api/channels/${qa}/questions`, { title: 'Where is the list?', body: 'Question', tags: [] });
+    expect((await member.post(`/api/channels/${qa}/questions/${asked.body.id}/answers`, { body: 'It quotes the question' })).status).to.equal(201);
+    const shared = await author.post(`/api/channels/${papers}/papers`, { title: 'A paper', authors: ['A'], abstract: 'x', tags: [] });
+    expect((await member.post(`/api/channels/${papers}/papers/${shared.body.id}/comments`, { body: 'It discusses the paper' })).status).to.equal(201);
+    expect((await moderator.post('/api/moderation/actions', { type: 'question', id: `${qa}:${asked.body.id}`, kind: 'hide', reason: 'terrorist_content' })).status).to.equal(201);
+    expect((await moderator.post('/api/moderation/actions', { type: 'paper', id: `${papers}:${shared.body.id}`, kind: 'hide', reason: 'terrorist_content' })).status).to.equal(201);
+    expect((await member.get(`/api/channels/${qa}/questions/${asked.body.id}`)).body.answers).to.deep.equal([]);
+    expect((await member.get(`/api/channels/${papers}/papers/${shared.body.id}`)).body.comments).to.deep.equal([]);
+    expect((await moderator.get(`/api/channels/${qa}/questions/${asked.body.id}`)).body.answers).to.have.length(1);
+    expect((await moderator.get(`/api/channels/${papers}/papers/${shared.body.id}`)).body.comments).to.have.length(1);
+  });
+
   it('keeps an alert under its marking: only recipients may report it, and only recipient moderators see or act on it', async function () {
     const company = await makeOrganisation(models, { sector: 'industry' });
     const { client: liaison } = await signedIn(server.url, models, { sector: 'government', roles: ['liaison'] });
@@ -170,7 +239,7 @@ describe('moderation of questions, papers and alerts (HTTP)', function () {
     expect(seen.body.moderation).to.include({ visibility: 'redacted', reason: 'personal_data' });
     const history = await member.get(`${path}/revisions`);
     expect(history.status).to.equal(200);
-    expect(history.body).to.deep.equal([]);
+    expect(JSON.stringify(history.body)).to.not.include('7946');
     // Moderators keep the whole history.
     expect(JSON.stringify((await other.get(`${path}/revisions`)).body)).to.include('7946');
 

@@ -429,4 +429,133 @@ describe('content moderation (HTTP and sockets)', function () {
       expect((await reporter.request('PUT', '/api/moderation/wellbeing', { dailyLimit: 3 })).status).to.equal(403);
     });
   });
+
+  describe('boundaries', function () {
+    // These sign many members in: start each with fresh limits (sign-in per address, reports per member).
+    beforeEach(async function () {
+      await models.RateLimit.deleteMany({});
+    });
+
+    it('refuses a moderator any action on their own content, dismissing reports included (403 own_content)', async function () {
+      const channelId = await channelOf();
+      const { client: moderator } = await staff();
+      const { client: other } = await staff();
+      const own = await moderator.post(`/api/channels/${channelId}/messages`, { text: 'A moderator says something harsh', idempotencyKey: key() });
+      expect(own.status).to.equal(201);
+      const { client: reporter } = await signedIn(server.url, models);
+      expect((await reporter.post('/api/moderation/reports', { type: 'message', id: own.body.id, reason: 'harassment' })).status).to.equal(201);
+      for (const kind of ['dismiss', 'hide', 'warn']) {
+        const refused = await moderator.post('/api/moderation/actions', { type: 'message', id: own.body.id, kind, reason: 'harassment' });
+        expect(refused.status, kind).to.equal(403);
+        expect(refused.body.error.code).to.equal('own_content');
+      }
+      expect(await models.ModerationAction.countDocuments({ itemId: own.body.id })).to.equal(0);
+      expect((await models.ModerationQueue.findById(`message:${own.body.id}`).lean())!.state).to.equal('open');
+      expect((await other.post('/api/moderation/actions', { type: 'message', id: own.body.id, kind: 'dismiss', reason: 'other' })).status).to.equal(201);
+    });
+
+    it('keeps author history and reversals to items the moderator may read: 404 before anything else', async function () {
+      const secret = await posted('Government only', 'government');
+      const { client: governmentModerator } = await signedIn(server.url, models, { sector: 'government', roles: ['moderator'] });
+      const { client: secondGovernmentModerator } = await signedIn(server.url, models, { sector: 'government', roles: ['moderator'] });
+      const { client: industryModerator } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
+      const warned = await governmentModerator.post('/api/moderation/actions', { type: 'message', id: secret.id, kind: 'warn', reason: 'other', note: 'About the operation in the government channel' });
+      expect(warned.status).to.equal(201);
+      const dismissed = await governmentModerator.post('/api/moderation/actions', { type: 'message', id: secret.id, kind: 'dismiss', reason: 'other' });
+      expect(dismissed.status).to.equal(201);
+      // The same author writes in plenary, which everyone reads, and is reported there.
+      const plenary = await channelOf();
+      const open = await secret.author.client.post(`/api/channels/${plenary}/messages`, { text: 'Public words', idempotencyKey: key() });
+      const { client: reporter } = await signedIn(server.url, models);
+      expect((await reporter.post('/api/moderation/reports', { type: 'message', id: open.body.id, reason: 'other' })).status).to.equal(201);
+
+      const industryView = await industryModerator.get(`/api/moderation/queue/message/${encodeURIComponent(open.body.id)}`);
+      expect(industryView.status).to.equal(200);
+      expect(industryView.body.authorHistory).to.deep.equal([]);
+      expect(JSON.stringify(industryView.body)).to.not.include('operation in the government channel');
+      const governmentView = await secondGovernmentModerator.get(`/api/moderation/queue/message/${encodeURIComponent(open.body.id)}`);
+      expect(governmentView.body.authorHistory.map((action: { id: string }) => action.id)).to.have.members([warned.body.id, dismissed.body.id]);
+
+      // Reversing any kind of action about an item one cannot read: 404, as for no action at all.
+      for (const action of [warned, dismissed]) {
+        const refused = await industryModerator.post(`/api/moderation/actions/${action.body.id}/reverse`, { note: 'x' });
+        expect(refused.status).to.equal(404);
+        expect(refused.body.error.code).to.equal('not_found');
+      }
+      expect((await models.ModerationAction.findById(warned.body.id).lean())!.reversed).to.equal(null);
+      // Even the refusals that would otherwise come first (own action, already reversed) do not show.
+      const { client: industryOwner } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
+      expect((await secondGovernmentModerator.post(`/api/moderation/actions/${dismissed.body.id}/reverse`, {})).status).to.equal(200);
+      expect((await industryOwner.post(`/api/moderation/actions/${dismissed.body.id}/reverse`, {})).status).to.equal(404);
+      expect((await secondGovernmentModerator.post(`/api/moderation/actions/${dismissed.body.id}/reverse`, {})).status).to.equal(409);
+    });
+
+    it('takes at most 20 reports an hour from one member, then 429 with the wait', async function () {
+      const channelId = await channelOf();
+      const { client: author } = await signedIn(server.url, models);
+      const ids: string[] = [];
+      for (let i = 0; i < 21; i++) ids.push((await author.post(`/api/channels/${channelId}/messages`, { text: `item ${i}`, idempotencyKey: key() })).body.id);
+      const { client: flooder } = await signedIn(server.url, models);
+      for (const id of ids.slice(0, 20)) expect((await flooder.post('/api/moderation/reports', { type: 'message', id, reason: 'off_topic' })).status).to.equal(201);
+      const refused = await flooder.post('/api/moderation/reports', { type: 'message', id: ids[20], reason: 'off_topic' });
+      expect(refused.status).to.equal(429);
+      expect(refused.body.error.code).to.equal('rate_limited');
+      expect(refused.body.error.details.retryAfterSeconds).to.be.within(1, 3600);
+      expect(await models.ModerationQueue.countDocuments({ _id: `message:${ids[20]}` })).to.equal(0);
+      // Others may still report it.
+      const { client: other } = await signedIn(server.url, models);
+      expect((await other.post('/api/moderation/reports', { type: 'message', id: ids[20], reason: 'off_topic' })).status).to.equal(201);
+    });
+
+    it('orders the queue terrorist content first, then by reporters, then longest waiting; pages it after leaving out what the moderator cannot read', async function () {
+      const channelId = await channelOf();
+      const { client: author } = await signedIn(server.url, models);
+      const post = async (text: string) => (await author.post(`/api/channels/${channelId}/messages`, { text, idempotencyKey: key() })).body.id as string;
+      const [older, newer, popular, sensitive] = [await post('older'), await post('newer'), await post('popular'), await post('sensitive')];
+      const { client: first } = await signedIn(server.url, models);
+      const { client: second } = await signedIn(server.url, models);
+      expect((await first.post('/api/moderation/reports', { type: 'message', id: older, reason: 'off_topic' })).status).to.equal(201);
+      expect((await first.post('/api/moderation/reports', { type: 'message', id: newer, reason: 'off_topic' })).status).to.equal(201);
+      for (const client of [first, second]) expect((await client.post('/api/moderation/reports', { type: 'message', id: popular, reason: 'harassment' })).status).to.equal(201);
+      expect((await second.post('/api/moderation/reports', { type: 'message', id: sensitive, reason: 'terrorist_content' })).status).to.equal(201);
+      // Items in the government space, ranked high (terrorist content, two reporters), that an industry moderator may not read.
+      const hidden: string[] = [];
+      const governmentReporters = [await signedIn(server.url, models, { sector: 'government' }), await signedIn(server.url, models, { sector: 'government' })];
+      for (let i = 0; i < 3; i++) {
+        const item = await posted(`government ${i}`, 'government');
+        for (const { client } of governmentReporters) {
+          expect((await client.post('/api/moderation/reports', { type: 'message', id: item.id, reason: 'terrorist_content' })).status).to.equal(201);
+        }
+        hidden.push(item.id);
+      }
+      const { client: moderator, member } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
+      // Walk every page over HTTP.
+      const seen: QueueEntryPayload[] = [];
+      let cursor: number | null = 0;
+      for (let pages = 0; cursor !== null && pages < 100; pages++) {
+        const page: { status: number; body: { entries: QueueEntryPayload[]; nextCursor: number | null } } = await moderator.get(`/api/moderation/queue?cursor=${cursor}`);
+        expect(page.status).to.equal(200);
+        seen.push(...page.body.entries);
+        cursor = page.body.nextCursor;
+      }
+      expect(cursor).to.equal(null);
+      const keys = seen.map((entry) => entry.key);
+      expect(new Set(keys).size).to.equal(keys.length);
+      expect(keys.filter((k) => hidden.some((id) => k === `message:${id}`))).to.deep.equal([]);
+      const mine = keys.filter((k) => [older, newer, popular, sensitive].some((id) => k === `message:${id}`));
+      expect(mine).to.deep.equal([sensitive, popular, older, newer].map((id) => `message:${id}`));
+      // Every sensitive entry comes before every other one.
+      const firstPlain = seen.findIndex((entry) => !entry.sensitive);
+      expect(seen.slice(firstPlain).some((entry) => entry.sensitive)).to.equal(false);
+      // A small page is still full although unreadable entries rank above: they are left out before the page is cut.
+      const { listQueue } = await import('../../backend/src/moderation/moderation.actions.ts');
+      const actor = { id: String(member._id), status: 'member' as const, roles: ['moderator' as const], sector: 'industry' as const, organisationId: null };
+      const small = await listQueue(server.server.ctx, actor, 'open', 0, 2);
+      expect(small.entries).to.have.length(2);
+      expect(small.entries.map((entry) => entry.key)).to.deep.equal(keys.slice(0, 2));
+      const next = await listQueue(server.server.ctx, actor, 'open', small.nextCursor!, 2);
+      expect(next.entries.map((entry) => entry.key)).to.deep.equal(keys.slice(2, 4));
+      expect((await moderator.get('/api/moderation/queue?cursor=-1')).status).to.equal(400);
+    });
+  });
 });

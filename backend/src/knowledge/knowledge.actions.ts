@@ -2,7 +2,8 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context.ts';
 import type { ChannelKind } from '../channels/channel.model.ts';
 import { trusted } from '../db/database.ts';
-import { Forbidden, NotFound } from '../http/errors.ts';
+import { AppError, Forbidden, NotFound } from '../http/errors.ts';
+import { takeSlowModeTurn } from '../moderation/moderation.actions.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { accessChannel, type ChannelAccess } from '../messages/message.actions.ts';
 import { canEnterSpace, canPostIn, isModerator, type Actor, type Sector } from '../policy/policy.ts';
@@ -22,11 +23,26 @@ export async function accessKnowledge(ctx: AppContext, actor: Actor | undefined,
   return access;
 }
 
-/** As `accessKnowledge`, and the actor may write in it (neither channel nor space archived). */
+/**
+ * As `accessKnowledge`, and the actor may write in it: neither channel nor space archived, and
+ * the channel not made read-only by moderators (who may still write, as in discussions). Every
+ * knowledge write goes through here: asking, answering, voting, accepting, sharing, commenting,
+ * uploading, suggesting and editing the library.
+ */
 export async function accessKnowledgeForWriting(ctx: AppContext, actor: Actor, channelId: string, kind: ChannelKind): Promise<ChannelAccess> {
   const access = await accessKnowledge(ctx, actor, channelId, kind);
   if (!canPostIn(actor, access.space, access.channel)) throw new Forbidden('This channel is read-only.');
+  if (access.channel.readOnly && !isModerator(actor)) throw new AppError(403, 'channel_read_only', 'Moderators have made this channel read-only for now.');
   return access;
+}
+
+/**
+ * Slow mode for posts (questions, answers, papers, comments), through the same per-member turn as
+ * messages: one post per `slowModeSeconds` in the channel, moderators exempt; 429 otherwise.
+ * Call it last before storing, once the post is known to be valid.
+ */
+export async function takePostingTurn(ctx: AppContext, actor: Actor, access: ChannelAccess): Promise<void> {
+  if (access.channel.slowModeSeconds && !isModerator(actor)) await takeSlowModeTurn(ctx, String(access.channel._id), actor.id, access.channel.slowModeSeconds);
 }
 
 export const viewerOf = (actor: Actor): Viewer => ({ id: actor.id, isModerator: isModerator(actor) });
@@ -77,6 +93,9 @@ export async function memberMayEnter(ctx: AppContext, memberId: string, access: 
 
 /** Plain text for the search index: Markdown source, one line. */
 export const plain = (source: string) => source.replace(/\s+/g, ' ').trim();
+
+/** Moderators hid this item and `viewer` is not one: what belongs to it (answers, comments) is withheld too. */
+export const hiddenFrom = (item: { moderation: KnowledgeItem['moderation'] }, viewer: Viewer) => item.moderation?.visibility === 'hidden' && !viewer.isModerator;
 
 /** An item the actor may see in a search hit or the review queue: hidden ones only for moderators. */
 export const visibleToActor = (item: KnowledgeItem, actor: Actor) => item.moderation?.visibility !== 'hidden' || isModerator(actor);

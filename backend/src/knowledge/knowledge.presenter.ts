@@ -204,19 +204,41 @@ export function presentResource(item: ResourceItem, viewer: Viewer | null): Reso
 }
 
 export const RevisionView = z
-  .object({ n: z.number(), title: z.string(), category: z.string(), html: z.string(), note: z.string(), by: AuthorView, credit: AuthorView.nullable(), at: z.string() })
+  .object({
+    n: z.number(),
+    title: z.string(),
+    category: z.string(),
+    html: z.string().describe("Empty when moderators hid the resource, and for earlier versions of a redacted one (they hold what was redacted)"),
+    note: z.string(),
+    by: AuthorView,
+    credit: AuthorView.nullable(),
+    at: z.string(),
+    moderation: Moderation.describe("The resource's moderation, as on the resource itself"),
+  })
   .meta({ id: 'LibraryRevision' });
 
-export function presentRevision(item: RevisionItem, viewer: Viewer | null, names: Names): z.infer<typeof RevisionView> {
+/**
+ * A version of a resource, under the resource's moderation: every version of a hidden resource
+ * is hidden (no title, text or note) for everyone but moderators; when personal data was redacted,
+ * the current version shows the redacted text and earlier versions show none (they still hold the
+ * original); behind a content warning, versions are marked so clients collapse them.
+ */
+export function presentRevision(item: RevisionItem, viewer: Viewer | null, names: Names, resource: Pick<ResourceItem, 'moderation' | 'revision'>): z.infer<typeof RevisionView> {
+  const state = resource.moderation;
+  const content = moderated(state, { html: item.html, source: item.source }, viewer);
+  const hidden = content.moderation?.visibility === 'hidden' && !viewer?.isModerator;
+  // A redaction replaces the current text only: older versions would bring the original back.
+  const withheld = !viewer?.isModerator && state?.redactedHtml != null && item.n !== resource.revision;
   return {
     n: item.n,
-    title: item.title,
+    title: hiddenTitle(state, item.title, viewer),
     category: item.category,
-    html: item.html,
-    note: item.note,
+    html: withheld ? '' : content.html,
+    note: hidden ? '' : item.note,
     by: presentAuthor(item, viewer, names),
     credit: item.creditId ? presentAuthor({ authorId: item.creditId }, viewer, names) : null,
     at: item.createdAt.toISOString(),
+    moderation: content.moderation,
   };
 }
 

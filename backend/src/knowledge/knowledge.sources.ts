@@ -10,11 +10,11 @@ import { accessKnowledge, announce, plain, visibleToActor } from './knowledge.ac
 import { paperSearchDocument } from './papers.actions.ts';
 import { resourceSearchDocument } from './library.actions.ts';
 import { answerSearchDocument, questionSearchDocument } from './questions.actions.ts';
-import type { AnswerItem, KnowledgeItem, KnowledgeStore, PaperItem, QuestionItem, ResourceItem } from './knowledge.store.ts';
+import type { KnowledgeItem, KnowledgeStore, PaperItem, QuestionItem, ResourceItem } from './knowledge.store.ts';
 
-type KnowledgeType = 'question' | 'answer' | 'paper' | 'library';
-const ITEM_TYPE: Record<KnowledgeType, KnowledgeItem['type']> = { question: 'question', answer: 'answer', paper: 'paper', library: 'resource' };
-const CHANNEL_KIND: Record<KnowledgeType, ChannelKind> = { question: 'qa', answer: 'qa', paper: 'papers', library: 'library' };
+type KnowledgeType = 'question' | 'answer' | 'paper' | 'library' | 'comment';
+const ITEM_TYPE: Record<KnowledgeType, KnowledgeItem['type']> = { question: 'question', answer: 'answer', paper: 'paper', library: 'resource', comment: 'comment' };
+const CHANNEL_KIND: Record<KnowledgeType, ChannelKind> = { question: 'qa', answer: 'qa', paper: 'papers', library: 'library', comment: 'papers' };
 
 /** `<type>:<channelId>:<itemId>` → its parts (search keys); null when malformed. */
 function parseKey(key: string): { channelId: string; itemId: string } | null {
@@ -75,7 +75,7 @@ async function itemsOf(store: KnowledgeStore, refs: SearchRef[]): Promise<Map<st
 }
 
 export function knowledgeSearchSources(ctx: AppContext, store: KnowledgeStore): SearchSource[] {
-  const make = (type: KnowledgeType): SearchSource => ({
+  const make = (type: Exclude<KnowledgeType, 'comment'>): SearchSource => ({
     type: type as SearchType,
     async visible(actor: Actor, refs: SearchRef[]): Promise<Set<string>> {
       const items = await itemsOf(store, refs);
@@ -115,6 +115,9 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
       const [channelId, itemId] = id.split(':');
       return channelId && itemId && /^[0-9a-f]{24}$/.test(channelId) && /^[0-9a-f]{24}$/.test(itemId) ? { channelId, itemId } : null;
     };
+    /** The title an item is shown under: answers under their question's, comments under their paper's. */
+    const titleOf = (item: KnowledgeItem, titles: Map<string, string>) =>
+      item.type === 'answer' ? `Answer: ${titles.get(item.questionId) ?? ''}` : item.type === 'comment' ? `Comment on: ${titles.get(item.paperId) ?? ''}` : 'title' in item ? item.title : '';
     const toModeratable = (access: ChannelAccess, item: KnowledgeItem, titles: Map<string, string>): ModeratableItem => ({
       ref: { type: type as ContentType, id: `${item.channelId}:${item._id}` },
       // The real author, so they are told of decisions and may appeal; moderation shows it to nobody
@@ -123,7 +126,7 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
       anonymous: 'anonymous' in item && item.anonymous,
       spaceId: String(access.space._id),
       channelId: item.channelId,
-      title: item.type === 'answer' ? `Answer: ${titles.get(item.questionId) ?? ''}` : 'title' in item ? item.title : '',
+      title: titleOf(item, titles),
       html: 'html' in item ? item.html : '',
       source: 'source' in item ? item.source : '',
       createdAt: item.createdAt,
@@ -138,8 +141,10 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
       const [item] = await store.many(parsed.channelId, [parsed.itemId]);
       return item && item.type === ITEM_TYPE[type] ? { access, item } : null;
     };
+    /** Titles of the questions and papers that these answers and comments belong to. */
     const questionTitles = async (channelId: string, items: KnowledgeItem[]) => {
-      const ids = items.filter((item): item is AnswerItem => item.type === 'answer').map((item) => item.questionId);
+      const ids = items.flatMap((item) => (item.type === 'answer' ? [item.questionId] : item.type === 'comment' ? [item.paperId] : []));
+      if (ids.length === 0) return new Map<string, string>();
       return new Map((await store.many(channelId, ids)).map((item) => [item._id, 'title' in item ? item.title : '']));
     };
     return {
@@ -150,6 +155,15 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
       },
       async context(actor, id, around) {
         const found = await loadFor(actor, id);
+        if (found?.item.type === 'comment') {
+          // A comment's context: the paper's other comments, nearest in time first.
+          const target = found.item;
+          const comments = (await store.list(target.channelId, 'comment', { paperId: target.paperId })).filter((comment) => comment._id !== target._id);
+          const near = comments.sort((a, b) => Math.abs(a.createdAt.getTime() - target.createdAt.getTime()) - Math.abs(b.createdAt.getTime() - target.createdAt.getTime())).slice(0, around * 2);
+          near.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+          const titles = await questionTitles(target.channelId, [target]);
+          return near.map((item) => toModeratable(found.access, item, titles));
+        }
         if (!found || (found.item.type !== 'question' && found.item.type !== 'answer')) return [];
         const questionId = found.item.type === 'question' ? found.item._id : found.item.questionId;
         const answers = (await store.list(found.item.channelId, 'answer', { questionId })).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
@@ -173,10 +187,10 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
           if (item.type === 'paper') await ctx.search.index(paperSearchDocument(access, item as PaperItem));
           if (item.type === 'resource') await ctx.search.index(resourceSearchDocument(access, item as ResourceItem));
         }
-        const parentId = item.type === 'answer' ? item.questionId : item._id;
+        const parentId = item.type === 'answer' ? item.questionId : item.type === 'comment' ? item.paperId : item._id;
         announce(ctx, { channelId: parsed.channelId, type: item.type === 'revision' ? 'resource' : item.type, id: item._id, parentId });
       },
     };
   };
-  return [make('question'), make('answer'), make('paper'), make('library')];
+  return [make('question'), make('answer'), make('paper'), make('library'), make('comment')];
 }

@@ -57,20 +57,14 @@ export class Library {
     return presentResource(await this.resource(channelId, resourceId), viewerOf(actor));
   }
 
-  /**
-   * Every version, newest first, with who wrote it and whose suggestion it took. Empty for members
-   * while moderators restrict the resource (as a moderated message's edit history): earlier
-   * versions carry the very text that was hidden, redacted or put behind a warning.
-   */
+  /** Every version, newest first, with who wrote it and whose suggestion it took, under the resource's moderation. */
   async revisions(actor: Actor, channelId: string, resourceId: string) {
     await accessKnowledge(this.ctx, actor, channelId, 'library');
     const resource = await this.resource(channelId, resourceId);
-    const restricted = resource.moderation && (resource.moderation.visibility !== 'visible' || resource.moderation.redactedHtml !== null);
-    if (restricted && !isModerator(actor)) return [];
     const revisions = (await this.store.list(channelId, 'revision', { resourceId })).sort((a, b) => b.n - a.n);
     const names = await namesOf(this.ctx, revisions);
     const viewer = viewerOf(actor);
-    return revisions.map((revision) => presentRevision(revision, viewer, names));
+    return revisions.map((revision) => presentRevision(revision, viewer, names, resource));
   }
 
   async create(actor: Actor, channelId: string, body: { title: string; category: string; body: string }): Promise<ResourceView> {

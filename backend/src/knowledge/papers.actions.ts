@@ -6,7 +6,7 @@ import { renderMarkdown } from '../messages/render.ts';
 import { isModerator, type Actor } from '../policy/policy.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import { readUpload, type FileStore } from './file.store.ts';
-import { accessKnowledge, accessKnowledgeForWriting, announce, namesOf, newItemId, plain, viewerOf } from './knowledge.actions.ts';
+import { accessKnowledge, accessKnowledgeForWriting, announce, hiddenFrom, namesOf, newItemId, plain, takePostingTurn, viewerOf } from './knowledge.actions.ts';
 import { presentComment, presentPaper, type PaperView } from './knowledge.presenter.ts';
 import type { PaperBody } from './knowledge.schemas.ts';
 import type { Attachment, CommentItem, KnowledgeStore, PaperItem, ResourceItem } from './knowledge.store.ts';
@@ -80,15 +80,17 @@ export class Papers {
   async get(actor: Actor, channelId: string, paperId: string) {
     await accessKnowledge(this.ctx, actor, channelId, 'papers');
     const paper = await this.paper(channelId, paperId);
-    const comments = (await this.store.list(channelId, 'comment', { paperId })).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-    const names = await namesOf(this.ctx, [paper, ...comments]);
     const viewer = viewerOf(actor);
+    // The discussion of a hidden paper goes with it (comments quote what they discuss), except for moderators.
+    const comments = hiddenFrom(paper, viewer) ? [] : (await this.store.list(channelId, 'comment', { paperId })).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const names = await namesOf(this.ctx, [paper, ...comments]);
     return { paper: presentPaper(paper, viewer, names), comments: comments.map((comment) => presentComment(comment, viewer, names)) };
   }
 
   async share(actor: Actor, channelId: string, body: PaperBody): Promise<PaperView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
     this.ctx.postingLimiter.take(actor.id);
+    await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
     const paper: PaperItem = {
       _id: newItemId(),
@@ -117,9 +119,10 @@ export class Papers {
   }
 
   async comment(actor: Actor, channelId: string, paperId: string, body: string) {
-    await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
+    const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
     await this.paper(channelId, paperId);
     this.ctx.postingLimiter.take(actor.id);
+    await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
     const comment: CommentItem = { _id: newItemId(), type: 'comment', channelId, paperId, authorId: actor.id, source: body, html: renderMarkdown(body), createdAt: now, updatedAt: now, moderation: null };
     await this.store.insert(comment);

@@ -11,11 +11,13 @@ import {
   accessKnowledgeForWriting,
   announce,
   anonymousLabelFor,
+  hiddenFrom,
   memberMayEnter,
   namesOf,
   newItemId,
   plain,
   recordAnonymousPost,
+  takePostingTurn,
   viewerOf,
 } from './knowledge.actions.ts';
 import { presentAnswer, presentQuestion, type AnswerView, type QuestionView } from './knowledge.presenter.ts';
@@ -79,7 +81,8 @@ export class Questions {
   async get(actor: Actor, channelId: string, questionId: string): Promise<{ question: QuestionView; answers: AnswerView[] }> {
     await accessKnowledge(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
-    const answers = await this.store.list(channelId, 'answer', { questionId });
+    // The answers to a hidden question go with it (they quote and discuss it), except for moderators.
+    const answers = hiddenFrom(question, viewerOf(actor)) ? [] : await this.store.list(channelId, 'answer', { questionId });
     answers.sort((a, b) => Number(b._id === question.acceptedAnswerId) - Number(a._id === question.acceptedAnswerId) || b.score - a.score || a.createdAt.getTime() - b.createdAt.getTime());
     const [names, votes] = await Promise.all([namesOf(this.ctx, [question, ...answers]), this.store.myVotes(channelId, actor.id, [question._id, ...answers.map((answer) => answer._id)])]);
     const viewer = viewerOf(actor);
@@ -92,6 +95,7 @@ export class Questions {
   async ask(actor: Actor, channelId: string, body: AskBody): Promise<QuestionView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     this.ctx.postingLimiter.take(actor.id);
+    await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
     const question: QuestionItem = {
       _id: newItemId(),
@@ -123,6 +127,7 @@ export class Questions {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
     this.ctx.postingLimiter.take(actor.id);
+    await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
     const answer: AnswerItem = {
       _id: newItemId(),

@@ -32,6 +32,11 @@ export async function accessChannel(ctx: AppContext, actor: Actor | undefined, c
   return { channel, space };
 }
 
+/** Moderators' read-only switch: sending, editing and reacting stop for everyone but moderators. */
+function assertNotReadOnly(actor: Actor, channel: Pick<ChannelDoc, 'readOnly'>): void {
+  if (channel.readOnly && !isModerator(actor)) throw new AppError(403, 'channel_read_only', 'Moderators have made this channel read-only for now.');
+}
+
 /** Serialises sends with the same idempotency key inside this process, so a fast retry waits for the first try. */
 const inFlight = new Map<string, Promise<unknown>>();
 async function once<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -97,7 +102,7 @@ export async function doSendMessage(
   // sockets, so they are read fresh (a point lookup in the small channels collection).
   const controls = checked ? await ctx.models.Channel.findById(channelId, { readOnly: 1, slowModeSeconds: 1 }).lean<Pick<ChannelDoc, 'readOnly' | 'slowModeSeconds'>>() : channel;
   const moderator = isModerator(actor);
-  if (controls?.readOnly && !moderator) throw new AppError(403, 'channel_read_only', 'Moderators have made this channel read-only for now.');
+  if (controls) assertNotReadOnly(actor, controls);
   const result = await once(`${actor.id}:${body.idempotencyKey}`, async (): Promise<SendResult> => {
     // The key is claimed first (a unique insert): of two tries with one key, in any processes,
     // exactly one stores a message; the other answers with it.
@@ -204,6 +209,7 @@ export async function doEditMessage(ctx: AppContext, actor: Actor, channelId: st
   // An edit would slip past a hide or a redaction: the author appeals instead.
   if (message.moderation && message.moderation.visibility !== 'warning') throw new AppError(409, 'moderated', 'Moderators acted on this message; you can appeal their decision instead of editing it.');
   if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  assertNotReadOnly(actor, channel);
   const updated = await ctx.messages.update(channelId, seq, {
     $set: { source: text, html: renderMarkdown(text), editedAt: new Date() },
     $push: { history: { at: message.editedAt ?? message.createdAt, source: message.source, html: message.html } },
@@ -252,6 +258,7 @@ async function notifyParentAuthor(ctx: AppContext, space: SpaceDoc, channel: Cha
 export async function doReact(ctx: AppContext, actor: Actor, channelId: string, seq: number, emoji: string, on: boolean): Promise<MessageDoc> {
   const { space, channel } = await accessChannel(ctx, actor, channelId);
   if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  assertNotReadOnly(actor, channel);
   for (let attempt = 0; attempt < 20; attempt++) {
     const message = await ctx.messages.get(channelId, seq);
     if (!message || message.deleted) throw new NotFound('No such message.');

@@ -9,7 +9,7 @@ import { accessChannel } from '../messages/message.actions.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import type { Actor, Role } from '../policy/policy.ts';
 import { presentChannel } from '../spaces/space.routes.ts';
-import { Rooms } from '../shared/realtime-events.ts';
+import { Rooms, type QueueEntryPayload } from '../shared/realtime-events.ts';
 import { queueKey, type ActionDoc, type QueueEntryDoc, type ReportDoc, type WellbeingDoc } from './moderation.model.ts';
 import { APPEALABLE, presentAction, presentItem, presentQueueEntry, presentReport } from './moderation.presenter.ts';
 import type { ActionBody, ReportBody } from './moderation.schemas.ts';
@@ -24,6 +24,11 @@ export const REASON_LABELS: Record<ModerationReason, string> = {
   off_topic: 'off-topic or spam',
   other: 'other',
 };
+
+/** Reports one member may file in an hour (429 with retryAfterSeconds past it). */
+export const REPORTS_PER_HOUR = 20;
+/** Queue entries per page. */
+export const QUEUE_PAGE_SIZE = 50;
 
 const CONTENT_KINDS: readonly ActionDoc['kind'][] = ['hide', 'warning', 'redact'];
 const today = (now = new Date()) => now.toISOString().slice(0, 10);
@@ -49,6 +54,8 @@ async function accessItem(ctx: AppContext, actor: Actor, type: ContentType, id: 
  */
 export async function doReport(ctx: AppContext, actor: Actor, body: ReportBody): Promise<{ at: Date }> {
   const { item } = await accessItem(ctx, actor, body.type, body.id);
+  // A flood of reports would bury the real ones: each member may report REPORTS_PER_HOUR items an hour.
+  await ctx.rateLimiter.hit(`report:member:${actor.id}`, REPORTS_PER_HOUR, 3600_000);
   const at = new Date();
   const report: ReportDoc = { _id: `${queueKey(body.type, body.id)}:${actor.id}`, type: body.type, itemId: body.id, reporterId: actor.id, reason: body.reason, note: body.note, at };
   try {
@@ -93,17 +100,54 @@ export async function doSetWellbeing(ctx: AppContext, actor: Actor, dailyLimit: 
 
 const limitReached = (wellbeing: { dailyLimit: number | null; revealsToday: number }) => wellbeing.dailyLimit !== null && wellbeing.revealsToday >= wellbeing.dailyLimit;
 
-/** Open (or resolved) items the moderator may read, most reported and newest first; sensitive items withheld once the moderator's daily limit is reached. */
-export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | 'resolved') {
-  const [entries, wellbeing] = await Promise.all([
-    ctx.models.ModerationQueue.find({ state }).sort({ reporters: -1, lastReportAt: -1 }).limit(200).lean<QueueEntryDoc[]>(),
+/**
+ * The order moderators work in. Open: items reported as terrorist content first (legal removal
+ * deadlines), then by how many members reported them, then the longest-waiting first (first
+ * report, oldest first), so a flood of fresh reports cannot push an older one out of sight.
+ * Resolved: the most recently resolved first.
+ */
+function queueOrder(state: 'open' | 'resolved') {
+  if (state === 'resolved') return (a: QueueEntryDoc, b: QueueEntryDoc) => (b.resolvedAt?.getTime() ?? 0) - (a.resolvedAt?.getTime() ?? 0) || a._id.localeCompare(b._id);
+  const sensitive = (entry: QueueEntryDoc) => Number((entry.reasons?.terrorist_content ?? 0) > 0);
+  return (a: QueueEntryDoc, b: QueueEntryDoc) =>
+    sensitive(b) - sensitive(a) || b.reporters - a.reporters || a.firstReportAt.getTime() - b.firstReportAt.getTime() || a._id.localeCompare(b._id);
+}
+
+/** The newest resolved entries the resolved view pages through (open entries are all considered). */
+const RESOLVED_WINDOW = 1000;
+
+/**
+ * One page of open (or resolved) items the moderator may read, in `queueOrder`; sensitive items
+ * withheld once the moderator's daily limit is reached. Readability is judged entry by entry
+ * BEFORE the page is cut, so entries the moderator may not read never take a place on the page.
+ * `cursor` is the position in the ordered queue where the previous page stopped (`nextCursor`).
+ */
+export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | 'resolved', cursor = 0, pageSize = QUEUE_PAGE_SIZE) {
+  const [all, wellbeing] = await Promise.all([
+    state === 'open'
+      ? ctx.models.ModerationQueue.find({ state }).lean<QueueEntryDoc[]>()
+      : ctx.models.ModerationQueue.find({ state }).sort({ resolvedAt: -1 }).limit(RESOLVED_WINDOW).lean<QueueEntryDoc[]>(),
     wellbeingOf(ctx, actor.id),
   ]);
-  // Only what this moderator may read (spaces, TLP): the others' entries are not theirs to know of.
-  const readable = await Promise.all(entries.map(async (entry) => ((await ctx.moderation.get(entry.type)?.load(actor, entry.itemId)) ? entry : null)));
-  const presented = readable.filter((entry): entry is QueueEntryDoc => entry !== null).map(presentQueueEntry);
-  const offered = limitReached(wellbeing) ? presented.filter((entry) => !entry.sensitive) : presented;
-  return { entries: offered, withheldSensitive: presented.length - offered.length, wellbeing };
+  const ordered = all.sort(queueOrder(state));
+  const withholdSensitive = limitReached(wellbeing);
+  const entries: QueueEntryPayload[] = [];
+  let withheldSensitive = 0;
+  let position = cursor;
+  // Checked in small batches (each check is a point read of a channel, an alert…), in order.
+  while (position < ordered.length && entries.length < pageSize) {
+    const batch = ordered.slice(position, position + Math.max(10, pageSize - entries.length));
+    const readable = await Promise.all(batch.map(async (entry) => ((await ctx.moderation.get(entry.type)?.load(actor, entry.itemId)) ? entry : null)));
+    for (const entry of readable) {
+      position++;
+      if (!entry) continue;
+      const view = presentQueueEntry(entry);
+      if (withholdSensitive && view.sensitive) withheldSensitive++;
+      else entries.push(view);
+      if (entries.length >= pageSize) break;
+    }
+  }
+  return { entries, withheldSensitive, nextCursor: position < ordered.length ? position : null, wellbeing };
 }
 
 /**
@@ -119,7 +163,7 @@ export async function queueDetail(ctx: AppContext, actor: Actor, type: ContentTy
     ctx.models.Report.find({ type, itemId: id }).sort({ at: 1 }).lean<ReportDoc[]>(),
     ctx.models.ModerationAction.find({ type, itemId: id }).sort({ at: -1 }).lean<ActionDoc[]>(),
     // An anonymous author has no history here: listing it would tie their name to this item.
-    item.anonymous ? Promise.resolve([] as ActionDoc[]) : ctx.models.ModerationAction.find({ authorId: item.authorId, anonymous: false }).sort({ at: -1 }).limit(20).lean<ActionDoc[]>(),
+    item.anonymous ? Promise.resolve([] as ActionDoc[]) : ctx.models.ModerationAction.find({ authorId: item.authorId, anonymous: false }).sort({ at: -1 }).limit(50).lean<ActionDoc[]>(),
     source.context(actor, id, 3),
   ]);
   const sensitive = entry ? presentQueueEntry(entry).sensitive : false;
@@ -131,9 +175,21 @@ export async function queueDetail(ctx: AppContext, actor: Actor, type: ContentTy
     context: context.map((neighbour) => presentItem(neighbour, concealed)),
     reports: reports.map(presentReport),
     actions: actions.map(presentAction),
-    authorHistory: history.filter((action) => !(action.type === type && action.itemId === id)).map(presentAction),
+    authorHistory: (await readableActions(ctx, actor, history.filter((action) => !(action.type === type && action.itemId === id)))).slice(0, 20).map(presentAction),
     wellbeing: await wellbeingOf(ctx, actor.id),
   };
+}
+
+/**
+ * The actions whose item `actor` may read (spaces, TLP): an action names and quotes its item, so
+ * the others are not theirs to know of. Each distinct item is loaded once, all at once.
+ */
+async function readableActions(ctx: AppContext, actor: Actor, actions: ActionDoc[]): Promise<ActionDoc[]> {
+  const keys = [...new Set(actions.map((action) => queueKey(action.type, action.itemId)))];
+  const byKey = new Map(actions.map((action) => [queueKey(action.type, action.itemId), action]));
+  const loaded = await Promise.all(keys.map(async (key) => [key, Boolean(await ctx.moderation.get(byKey.get(key)!.type)?.load(actor, byKey.get(key)!.itemId))] as const));
+  const readable = new Set(loaded.filter(([, ok]) => ok).map(([key]) => key));
+  return actions.filter((action) => readable.has(queueKey(action.type, action.itemId)));
 }
 
 async function takeReveal(ctx: AppContext, actor: Actor, key: string, req?: Pick<Request, 'ip'>): Promise<void> {
@@ -174,6 +230,8 @@ const ACTION_TITLES: Record<ActionDoc['kind'], string> = {
  */
 export async function doAct(ctx: AppContext, actor: Actor, body: ActionBody, req: Request): Promise<ActionDoc> {
   const { source, item } = await accessItem(ctx, actor, body.type, body.id);
+  // Nobody judges their own content, not even to dismiss reports about it: another moderator does.
+  if (item.authorId === actor.id) throw new AppError(403, 'own_content', 'This is your own content: another moderator must decide about it.');
   const at = new Date();
   const before = item.moderation;
   const after = nextState(body.kind, before, body, actor, at);
@@ -232,10 +290,11 @@ async function loadAction(ctx: AppContext, actionId: string): Promise<ActionDoc>
 
 /** What must hold before an action can be undone; returns how to undo it. */
 async function prepareReversal(ctx: AppContext, actor: Actor, action: ActionDoc): Promise<() => Promise<void>> {
+  // Whatever the kind, a moderator who may not read the item learns nothing of the action: 404 first.
+  const { source, item } = await accessItem(ctx, actor, action.type, action.itemId);
   if (action.by === actor.id) throw new Forbidden('Another moderator must review your own action.');
   if (action.reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
   if (CONTENT_KINDS.includes(action.kind)) {
-    const { source, item } = await accessItem(ctx, actor, action.type, action.itemId);
     // Undoing an action that a later one replaced would wipe the later one out.
     if (!sameState(item.moderation, action.after)) throw new Conflict('A later action changed this item; reverse that one first.', undefined, 'superseded');
     return () => source.setState(action.itemId, action.before);
@@ -299,8 +358,7 @@ export async function doAppeal(ctx: AppContext, actor: Actor, actionId: string, 
 /** Appeals waiting, about items the moderator may read (an appeal quotes and links its item). */
 export async function listPendingAppeals(ctx: AppContext, actor: Actor): Promise<ActionDoc[]> {
   const pending = await ctx.models.ModerationAction.find({ appealState: 'pending' }).sort({ at: 1 }).limit(200).lean<ActionDoc[]>();
-  const readable = await Promise.all(pending.map(async (action) => ((await ctx.moderation.get(action.type)?.load(actor, action.itemId)) ? action : null)));
-  return readable.filter((action): action is ActionDoc => action !== null);
+  return readableActions(ctx, actor, pending);
 }
 
 /** A moderator other than the one who acted decides an appeal: uphold, or overturn (which reverses the action). */

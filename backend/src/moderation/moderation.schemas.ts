@@ -9,7 +9,7 @@ export const ContentTypeParam = z.enum(CONTENT_TYPES).describe('The kind of cont
 export const ItemId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/, 'is not in the expected form')
-  .describe('The item within its type: `<channelId>:<seq>` for a message, `<channelId>:<itemId>` for questions, answers, papers and library resources, `<alertId>` for an alert');
+  .describe('The item within its type: `<channelId>:<seq>` for a message, `<channelId>:<itemId>` for questions, answers, papers, comments on papers and library resources, `<alertId>` for an alert');
 export const Reason = z.enum(MODERATION_REASONS).describe('Why: one of the moderation reasons');
 const Note = text({ max: 2000 }).default('');
 
@@ -44,7 +44,10 @@ export const AppealBody = z.strictObject({ note: text({ min: 1, max: 2000 }).ref
 export const AppealDecisionBody = z
   .strictObject({ outcome: z.enum(['uphold', 'overturn']).describe('overturn reverses the action'), note: text({ max: 2000 }).default('') })
   .meta({ id: 'AppealDecisionBody' });
-export const QueueQuery = z.strictObject({ state: z.enum(['open', 'resolved']).default('open') });
+export const QueueQuery = z.strictObject({
+  state: z.enum(['open', 'resolved']).default('open'),
+  cursor: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('Where the previous page stopped (its `nextCursor`); 0 for the first page'),
+});
 export const WellbeingBody = z
   .strictObject({ dailyLimit: z.number().int().min(0).max(1000).nullable().describe('Terrorist-content items a day before the queue stops offering them (null: no limit)') })
   .meta({ id: 'WellbeingBody' });

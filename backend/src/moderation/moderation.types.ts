@@ -1,6 +1,6 @@
 /**
  * The contract between content moderation and the capabilities whose content it moderates
- * (messages, questions, answers, papers, library resources, alerts).
+ * (messages, questions, answers, papers, library resources, alerts, comments on papers).
  *
  * Every moderatable document carries a `moderation` field (`ModerationState`, null when nothing
  * was done). Presenters pass what they show through `moderatedView()`, so a hidden item reads
@@ -15,7 +15,7 @@
 import { Schema } from 'mongoose';
 import type { Actor } from '../policy/policy.ts';
 
-export const CONTENT_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert'] as const;
+export const CONTENT_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'comment'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
 /** An item anywhere in the forum: `{ type: 'message', id: '<channelId>:<seq>' }`. */
