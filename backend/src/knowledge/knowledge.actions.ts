@@ -10,6 +10,7 @@ import { canEnterSpace, canPostIn, isModerator, type Actor, type Sector } from '
 import { Rooms, type KnowledgeChangedPayload } from '../shared/realtime-events.ts';
 import type { Names, Viewer } from './knowledge.presenter.ts';
 import type { KnowledgeItem } from './knowledge.store.ts';
+import { moderatedView, type ModerationState } from '../moderation/moderation.types.ts';
 
 export const newItemId = () => new Types.ObjectId().toHexString();
 
@@ -93,6 +94,15 @@ export async function memberMayEnter(ctx: AppContext, memberId: string, access: 
 
 /** Plain text for the search index: Markdown source, one line. */
 export const plain = (source: string) => source.replace(/\s+/g, ' ').trim();
+
+/**
+ * What the search index may hold of an item: the text members may read (redacted personal data
+ * never reaches the index, so no search for it can find the item) and whether it is hidden (the
+ * index shows hidden items to moderators only).
+ */
+export function indexedText(item: { moderation: ModerationState | null; html: string; source: string }): { text: string; hidden: boolean } {
+  return { text: plain(moderatedView(item.moderation, item, { isModerator: false }).source), hidden: item.moderation?.visibility === 'hidden' };
+}
 
 /** Moderators hid this item and `viewer` is not one: what belongs to it (answers, comments) is withheld too. */
 export const hiddenFrom = (item: { moderation: KnowledgeItem['moderation'] }, viewer: Viewer) => item.moderation?.visibility === 'hidden' && !viewer.isModerator;

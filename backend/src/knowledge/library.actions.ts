@@ -6,7 +6,7 @@ import { renderMarkdown } from '../messages/render.ts';
 import { isModerator, type Actor } from '../policy/policy.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import type { FileStore } from './file.store.ts';
-import { accessKnowledge, accessKnowledgeForWriting, announce, memberMayEnter, namesOf, newItemId, plain, viewerOf } from './knowledge.actions.ts';
+import { accessKnowledge, accessKnowledgeForWriting, announce, memberMayEnter, indexedText, namesOf, newItemId, plain, viewerOf } from './knowledge.actions.ts';
 import { presentResource, presentRevision, presentSuggestion, type ResourceView } from './knowledge.presenter.ts';
 import type { KnowledgeStore, ResourceItem, RevisionItem, SuggestionItem } from './knowledge.store.ts';
 import { attachPdf } from './papers.actions.ts';
@@ -21,7 +21,7 @@ export function resourceSearchDocument(access: ChannelAccess, resource: Resource
     tags: [resource.category.toLowerCase()],
     createdAt: resource.createdAt,
     title: resource.title,
-    text: plain(`${resource.category} ${resource.source}`),
+    ...(({ text, hidden }) => ({ text: plain(`${resource.category} ${text}`), hidden }))(indexedText(resource)),
   };
 }
 

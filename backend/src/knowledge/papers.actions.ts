@@ -6,7 +6,7 @@ import { renderMarkdown } from '../messages/render.ts';
 import { isModerator, type Actor } from '../policy/policy.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import { readUpload, type FileStore } from './file.store.ts';
-import { accessKnowledge, accessKnowledgeForWriting, announce, hiddenFrom, namesOf, newItemId, plain, takePostingTurn, viewerOf } from './knowledge.actions.ts';
+import { accessKnowledge, accessKnowledgeForWriting, announce, hiddenFrom, indexedText, namesOf, newItemId, plain, takePostingTurn, viewerOf } from './knowledge.actions.ts';
 import { presentComment, presentPaper, type PaperView } from './knowledge.presenter.ts';
 import type { PaperBody } from './knowledge.schemas.ts';
 import type { Attachment, CommentItem, KnowledgeStore, PaperItem, ResourceItem } from './knowledge.store.ts';
@@ -22,7 +22,7 @@ export function paperSearchDocument(access: ChannelAccess, paper: PaperItem): Se
     createdAt: paper.createdAt,
     title: paper.title,
     // Abstracts are searchable, and so are the paper's authors, venue and DOI.
-    text: plain([paper.authors.join(', '), paper.venue, paper.year ?? '', paper.doi ?? '', paper.source].join(' ')),
+    ...(({ text, hidden }) => ({ text: plain([paper.authors.join(', '), paper.venue, paper.year ?? '', paper.doi ?? '', text].join(' ')), hidden }))(indexedText(paper)),
   };
 }
 

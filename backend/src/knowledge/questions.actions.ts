@@ -15,6 +15,7 @@ import {
   memberMayEnter,
   namesOf,
   newItemId,
+  indexedText,
   plain,
   recordAnonymousPost,
   takePostingTurn,
@@ -35,7 +36,7 @@ export function questionSearchDocument(access: ChannelAccess, question: Question
     tags: question.tags,
     createdAt: question.createdAt,
     title: question.title,
-    text: plain(question.source),
+    ...indexedText(question),
   };
 }
 
@@ -49,7 +50,7 @@ export function answerSearchDocument(access: ChannelAccess, question: QuestionIt
     tags: question.tags,
     createdAt: answer.createdAt,
     title: question.title,
-    text: plain(answer.source),
+    ...indexedText(answer),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ModeratableItem, ModerationSource, ModerationState } from '../mode
 import type { Actor } from '../policy/policy.ts';
 import { Rooms } from '../shared/realtime-events.ts';
 import { accessChannel, type ChannelAccess } from './message.actions.ts';
+import { messageSearchDocument } from './message.search.ts';
 import { presentMessage } from './message.presenter.ts';
 import type { MessageDoc } from './message.store.ts';
 
@@ -70,18 +71,8 @@ export function messageModerationSource(ctx: AppContext): ModerationSource {
         await ctx.search.remove(key);
       } else {
         const channel = await ctx.models.Channel.findById(ref.channelId, { spaceId: 1 }).lean();
-        await ctx.search.index({
-          key,
-          type: 'message',
-          spaceId: channel ? String(channel.spaceId) : null,
-          channelId: ref.channelId,
-          authorId: updated.authorId,
-          tags: [],
-          createdAt: updated.createdAt,
-          title: '',
-          // Redacted personal data never reaches the index.
-          text: state?.redactedSource ?? updated.source,
-        });
+        // As members may read it: redacted personal data never reaches the index.
+        if (channel) await ctx.search.index(messageSearchDocument(updated, channel.spaceId));
       }
     },
   };

@@ -7,8 +7,7 @@ import type { SearchDocument, SearchPresentation, SearchRef, SearchSource } from
 import type { SpaceDoc } from '../spaces/space.model.ts';
 import type { MessageDoc } from './message.store.ts';
 
-/** A message's moderation state, once moderation adds the field (moderation.types.ts). */
-const hiddenByModerators = (message: MessageDoc) => (message as MessageDoc & { moderation?: { visibility?: string } | null }).moderation?.visibility === 'hidden';
+const hiddenByModerators = (message: MessageDoc) => message.moderation?.visibility === 'hidden';
 
 const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
 
@@ -25,7 +24,8 @@ export function messageSearchDocument(message: MessageDoc, spaceId: string | Typ
     tags: [],
     createdAt: message.createdAt,
     title: '',
-    text: message.source,
+    // Redacted personal data never reaches the index (no search for it can find the message).
+    text: message.moderation?.redactedSource ?? message.source,
     hidden: hiddenByModerators(message),
   };
 }

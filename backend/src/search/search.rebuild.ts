@@ -1,4 +1,13 @@
 import type { Connection } from 'mongoose';
+import type { AlertDoc } from '../alerts/alert.model.ts';
+import { searchDocument as alertSearchDocument } from '../alerts/alert.search.ts';
+import { trusted } from '../db/database.ts';
+import { KnowledgeStore } from '../knowledge/knowledge.store.ts';
+import { resourceSearchDocument } from '../knowledge/library.actions.ts';
+import { paperSearchDocument } from '../knowledge/papers.actions.ts';
+import { answerSearchDocument, questionSearchDocument } from '../knowledge/questions.actions.ts';
+import type { ChannelAccess } from '../messages/message.actions.ts';
+import type { SpaceDoc } from '../spaces/space.model.ts';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { Models } from '../db/models.ts';
 import { memberSearchDocument } from '../members/member.search.ts';
@@ -13,9 +22,9 @@ const SEARCH_COLLECTION = /^search_(terms|postings|items|prefixes)_\d+$/;
 
 /**
  * Drops the term index and builds it again from what is stored: every message that is not
- * deleted and every approved member. (Questions, papers, library resources and alerts join here
- * as their capabilities add their documents to `documents()`.) Run with the server stopped or idle:
- * it writes in bulk, as the only writer.
+ * deleted, every question, answer, paper and library resource, every alert that is not hidden, and
+ * every approved member, each exactly as its capability indexes it after a write. Run with the
+ * server stopped or idle: it writes in bulk, as the only writer.
  */
 export async function rebuildSearchIndex(connection: Connection, models: Models, messages: MessageStore): Promise<{ items: number; ms: number }> {
   const started = Date.now();
@@ -49,6 +58,24 @@ async function* documents(models: Models, messages: MessageStore): AsyncGenerato
         if (!message.deleted) yield messageSearchDocument(message, channel.spaceId);
       }
     }
+  }
+  const knowledge = new KnowledgeStore(models.Channel.db);
+  for (const channel of await models.Channel.find({ kind: trusted({ $in: ['qa', 'papers', 'library'] as ChannelDoc['kind'][] }) }).lean<ChannelDoc[]>()) {
+    const space = await models.Space.findById(channel.spaceId).lean<SpaceDoc>();
+    if (!space) continue;
+    const access: ChannelAccess = { channel, space };
+    const channelId = String(channel._id);
+    const questions = new Map((await knowledge.list(channelId, 'question')).map((question) => [question._id, question]));
+    for (const question of questions.values()) yield questionSearchDocument(access, question);
+    for (const answer of await knowledge.list(channelId, 'answer')) {
+      const question = questions.get(answer.questionId);
+      if (question) yield answerSearchDocument(access, question, answer);
+    }
+    for (const paper of await knowledge.list(channelId, 'paper')) yield paperSearchDocument(access, paper);
+    for (const resource of await knowledge.list(channelId, 'resource')) yield resourceSearchDocument(access, resource);
+  }
+  for (const alert of await models.Alert.find({}).lean<AlertDoc[]>()) {
+    if (alert.moderation?.visibility !== 'hidden') yield alertSearchDocument(alert);
   }
   const orgs = new Map((await models.Organisation.find({}).lean<OrganisationDoc[]>()).map((org) => [String(org._id), org]));
   for (const member of await models.Member.find({ status: 'member' }).lean<MemberDoc[]>()) {
