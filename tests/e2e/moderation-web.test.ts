@@ -5,7 +5,7 @@ import type { Models } from '../../backend/src/db/models.ts';
 import type { MemberDoc } from '../../backend/src/members/member.model.ts';
 import { PASSWORD, makeMember } from '../factories/members.ts';
 import { ApiClient } from '../helpers/client.ts';
-import { VIEWPORTS, launchBrowser, openPage, screenshot, type WatchedPage } from '../helpers/browser.ts';
+import { RESULTS_DIR, VIEWPORTS, launchBrowser, openPage, screenshot, type WatchedPage } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const key = () => randomBytes(4).toString('hex');
@@ -106,6 +106,8 @@ describe('moderation in the web app: queue pages, comments, withheld revisions (
     expect(await M.getByTestId('withheld').innerText()).to.equal('1 item reported as terrorist content is not offered in the pages listed so far: you reached your daily limit.');
     const more = M.getByTestId('queue-more');
     expect(await more.innerText()).to.equal('Load more');
+    await more.scrollIntoViewIfNeeded();
+    await M.screenshot({ path: `${RESULTS_DIR}moderation-queue-more-desktop.png` });
 
     await more.click();
     await M.getByTestId('queue-shown').filter({ hasText: '55 items listed.' }).waitFor();
@@ -134,7 +136,10 @@ describe('moderation in the web app: queue pages, comments, withheld revisions (
     expect(await entries.filter({ hasText: 'Harassment (1)' }).count()).to.equal(1);
     await screenshot(M, 'moderation-queue-pages-desktop');
     await M.setViewportSize(VIEWPORTS.phone);
-    await screenshot(M, 'moderation-queue-pages-phone');
+    await M.getByTestId('withheld').scrollIntoViewIfNeeded();
+    await M.screenshot({ path: `${RESULTS_DIR}moderation-queue-top-phone.png` });
+    await M.getByTestId('queue-shown').scrollIntoViewIfNeeded();
+    await M.screenshot({ path: `${RESULTS_DIR}moderation-queue-end-phone.png` });
     expect(watched.problems()).to.deep.equal([]);
   });
 
@@ -263,6 +268,7 @@ describe('moderation in the web app: queue pages, comments, withheld revisions (
     await phone.page.getByTestId('resource-hidden').waitFor();
     const list = phone.page.getByRole('list', { name: 'Revision history' }).getByRole('listitem');
     const count = await list.count();
+    expect(count, 'every version listed, none with text').to.equal(2);
     for (let index = 0; index < count; index++) await list.nth(index).locator('summary').click();
     expect(await phone.page.getByTestId('revision-withheld').count()).to.equal(count);
     expect(await phone.page.locator('main').innerText()).to.not.include('Jane Roe');
