@@ -8,7 +8,7 @@ import type { Models } from '../../backend/src/db/models.ts';
 import type { ChannelKind } from '../../backend/src/channels/channel.model.ts';
 import { makePdf } from '../../scripts/lib/make-pdf.ts';
 import { PASSWORD, makeMember } from '../factories/members.ts';
-import { VIEWPORTS, launchBrowser, openPage, screenshot, type WatchedPage } from '../helpers/browser.ts';
+import { VIEWPORTS, launchBrowser, openPage, screenshot, waitForFocus, type WatchedPage } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const key = () => randomBytes(4).toString('hex');
@@ -125,7 +125,30 @@ describe('knowledge: questions, papers, library (browser)', () => {
     await h.goto(`${server.url}/channels/${channelId}`);
     await h.getByText('✓ Answer accepted').waitFor();
 
-    // (Search: once the term index lands, find the question here by a word of its title.)
+    // The asker finds it by a word of its title from the header search box ("/" focuses it): the
+    // title is marked, no author's name is shown, and the hit opens the question.
+    await a.locator('main').click({ position: { x: 5, y: 5 } });
+    await a.keyboard.press('/');
+    await waitForFocus(a.getByRole('searchbox', { name: 'Search Convene' }));
+    await a.keyboard.type('hash');
+    await a.keyboard.press('Enter');
+    await a.waitForURL(/\/search\?q=hash$/);
+    const hit = a.getByTestId('search-hit').filter({ has: a.getByRole('link', { name: 'How do you handle hash lists with two people?', exact: true }) });
+    // The index writes through a short queue: search again until the hit is there (each try waits for its answer).
+    for (let attempt = 0; ; attempt++) {
+      await hit.or(a.getByTestId('search-empty')).first().waitFor();
+      if ((await hit.count()) > 0 || attempt === 20) break;
+      await a.reload();
+    }
+    expect(await hit.getByTestId('search-hit-title').locator('mark').allInnerTexts()).to.deep.equal(['hash']);
+    expect(await hit.getByText('Question', { exact: true }).count()).to.equal(1);
+    const hitText = await hit.innerText();
+    expect(hitText).to.not.include(asker.name);
+    expect(hitText).to.not.include(helper.name);
+    await screenshot(a, 'knowledge-search-desktop');
+    await hit.getByRole('link', { name: 'How do you handle hash lists with two people?', exact: true }).click();
+    await a.waitForURL(questionUrl);
+    await a.getByRole('heading', { level: 1, name: 'How do you handle hash lists with two people?' }).waitFor();
 
     // A moderator sees only the label too, until an explicit, audited reveal.
     const moderator = await makeMember(models, { roles: ['moderator'], sector: 'civil_society' });

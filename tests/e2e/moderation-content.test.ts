@@ -197,8 +197,10 @@ describe('moderation of questions and alerts (browser)', () => {
     await screenshot(P, 'moderation-content-hidden-alert-phone');
     // Lists say so too, in words.
     await P.goto(`${server.url}/alerts`);
-    // (Members no longer see a hidden alert's title: find its card by its link.)
-    await P.getByTestId('alert-card').filter({ has: P.locator(`a[href="${alertPath}"]`) }).getByTestId('moderation-badge').filter({ hasText: 'Hidden by moderators' }).waitFor();
+    // (Its title is withheld there too: the card is found by its link.)
+    const hiddenCard = P.getByTestId('alert-card').filter({ has: P.locator(`a[href="${alertPath}"]`) });
+    await hiddenCard.getByTestId('moderation-badge').filter({ hasText: 'Hidden by moderators' }).waitFor();
+    expect(await hiddenCard.innerText()).to.not.include(published.body.title);
     await P.goto(`${server.url}/channels/${channelId}`);
     await P.locator('.kn-item').filter({ hasText: 'leaked attack video' }).getByTestId('moderation-badge').filter({ hasText: 'Content warning' }).waitFor();
     const { page: A } = await open({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
@@ -217,6 +219,8 @@ describe('moderation of questions and alerts (browser)', () => {
     const writer = await makeMember(models, { name: 'Wes Writer' });
     const reader = await makeMember(models, { name: 'Rae Reader' });
     const moderator = await makeMember(models, { name: 'Max Minder', roles: ['moderator'] });
+    // Another moderator writes the library resource: moderators do not act on their own content.
+    const librarian = await makeMember(models, { name: 'Lib Rarian', roles: ['moderator'] });
     const writerApi = await apiAs(writer);
     const moderatorApi = await apiAs(moderator);
     const asked = await writerApi.post(`/api/channels/${qa}/questions`, { title: 'Who keeps a list of hash-sharing contacts?', body: 'Asking for a small platform.', tags: [], anonymous: false });
@@ -224,8 +228,6 @@ describe('moderation of questions and alerts (browser)', () => {
     expect(answered.status, JSON.stringify(answered.body)).to.equal(201);
     const shared = await writerApi.post(`/api/channels/${papers}/papers`, { title: 'Recruitment on gaming platforms', authors: ['A. Author'], year: 2024, abstract: 'A study of **recruitment** funnels.', venue: 'Preprint', tags: [] });
     expect(shared.status, JSON.stringify(shared.body)).to.equal(201);
-    // Written by another moderator: nobody moderates their own content.
-    const librarian = await makeMember(models, { name: 'Lee Librarian', roles: ['moderator'] });
     const written = await (await apiAs(librarian)).post(`/api/channels/${library}/resources`, { title: 'Crisis protocol', category: 'Protocols', body: 'Step one: **preserve** the footage.' });
     expect(written.status, JSON.stringify(written.body)).to.equal(201);
 
@@ -288,7 +290,11 @@ describe('moderation of questions and alerts (browser)', () => {
     const warning = R.getByTestId('resource-warning');
     await warning.waitFor();
     expect(await R.getByText('preserve').count()).to.equal(0);
-    await R.getByText('Earlier versions are not shown while moderators restrict this resource.').waitFor();
+    // Its revision history is behind the same warning: opened, the version stays collapsed.
+    const version = R.getByRole('list', { name: 'Revision history' }).getByRole('listitem').filter({ hasText: 'Revision 1' });
+    await version.locator('summary').click();
+    await version.getByTestId('revision-warning').waitFor();
+    expect(await R.getByText('preserve').count()).to.equal(0);
     await screenshot(R, 'moderation-content-resource-desktop');
     // Keyboard: the button opens it.
     await warning.getByRole('button', { name: /^Show content/ }).focus();

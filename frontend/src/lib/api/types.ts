@@ -262,6 +262,8 @@ export interface QueueDetail {
 export interface QueueList {
   entries: QueueEntryPayload[];
   withheldSensitive: number;
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: number | null;
   wellbeing: Wellbeing;
 }
 

@@ -113,6 +113,8 @@ export interface Revision {
   by: KnowledgeAuthor;
   credit: KnowledgeAuthor | null;
   at: string;
+  /** The resource's moderation; members get no title or text (empty `html`) when it withholds this version. */
+  moderation: Moderation | null;
 }
 
 export interface Suggestion {

@@ -45,6 +45,7 @@ export const typeLabels: Record<string, string> = {
   paper: 'Paper',
   library: 'Library resource',
   alert: 'Trend alert',
+  comment: 'Comment on a paper',
 };
 
 export const typeLabel = (type: string): string => typeLabels[type] ?? type;
