@@ -67,7 +67,7 @@ describe('search across content types (HTTP)', function () {
     const answered = await recipient.client.post(`/api/channels/${qa}/questions/${asked.body.id}/answers`, { body: `Look at ${shared} naming patterns.` });
     expect(answered.status, JSON.stringify(answered.body)).to.equal(201);
     const papers = await channelOf('papers');
-    const paper = await recipient.client.post(`/api/channels/${papers}/papers`, { title: 'A study', authors: ['R. Searcher'], year: 2025, venue: 'Preprint', abstract: `The ${shared} phenomenon explained.`, doi: '10.1234/abcd.5678', link: 'https://example.org/p', tags: [] });
+    const paper = await recipient.client.post(`/api/channels/${papers}/papers`, { title: 'A study', authors: ['R. Searcher'], year: 2025, venue: 'Preprint', abstract: `The **${shared}** phenomenon _explained_.`, doi: '10.1234/abcd.5678', link: 'https://example.org/p', tags: [] });
     expect(paper.status, JSON.stringify(paper.body)).to.equal(201);
     // A Q&A channel in the government space: industry members never find what is in it.
     const govQa = await channelOf('qa', 'government');
@@ -100,6 +100,11 @@ describe('search across content types (HTTP)', function () {
     expect(recipientTypes).to.deep.equal(['alert', 'alert', 'answer', 'paper', 'question']);
     expect(forRecipient.total).to.equal(5);
     expect(keys(forRecipient)).to.include.members([questionKey, answerKey, `alert:${c.green.body.id}`, `alert:${c.amber.body.id}`]);
+    // Snippets are the text a reader sees, not Markdown.
+    const paperHit = forRecipient.hits.find((hit) => hit.type === 'paper')!;
+    const snippetText = paperHit.snippet.map((part) => part.text).join('');
+    expect(snippetText).to.include(`The ${c.shared} phenomenon explained.`);
+    expect(paperHit.snippet.filter((part) => part.match).map((part) => part.text)).to.deep.equal([c.shared]);
 
     // Another company: no AMBER+STRICT alert, not even in the count; no government question.
     const forOutsider = await search(c.outsider.client, c.shared);

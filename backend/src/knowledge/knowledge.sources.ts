@@ -31,7 +31,7 @@ function linkOf(item: KnowledgeItem): string {
     case 'paper':
       return `/channels/${item.channelId}/papers/${item._id}`;
     case 'comment':
-      return `/channels/${item.channelId}/papers/${item.paperId}`;
+      return `/channels/${item.channelId}/papers/${item.paperId}#comment-${item._id}`;
     case 'suggestion':
     case 'revision':
       return `/channels/${item.channelId}/resources/${item.resourceId}`;

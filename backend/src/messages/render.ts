@@ -36,3 +36,19 @@ export const MAX_MESSAGE_LENGTH = 10_000;
 export function renderMarkdown(source: string): string {
   return sanitizeHtml(markdown.render(source), OPTIONS).trim();
 }
+
+/**
+ * The words of Markdown as a reader sees them, without markup: rendered, then every tag dropped and
+ * entities decoded (search snippets are plain text, shown as text by the web app).
+ */
+export function plainText(source: string): string {
+  const text = sanitizeHtml(markdown.render(source), { allowedTags: [], allowedAttributes: {} });
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,3 +1,4 @@
+import { plainText } from '../messages/render.ts';
 import type { Collection, Connection } from 'mongoose';
 import type { Logger } from '../http/logger.ts';
 import { Invalid } from '../http/errors.ts';
@@ -595,7 +596,8 @@ export class SearchIndex implements SearchIndexer {
         type: ref.type,
         key: ref.key,
         title: shown.title,
-        snippet: snippet(shown.text, matches),
+        // Sources give Markdown as written; a snippet is the text a reader sees.
+        snippet: snippet(plainText(shown.text), matches),
         link: shown.link,
         spaceId: ref.spaceId,
         channelId: ref.channelId,

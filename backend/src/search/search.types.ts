@@ -41,7 +41,7 @@ export interface SearchDocument {
 /** What the index keeps of a document besides its terms, enough to filter and to ask a source. */
 export type SearchRef = Omit<SearchDocument, 'title' | 'text'>;
 
-/** How a hit is shown; `text` is plain, the search operation cuts snippets and highlights terms. */
+/** How a hit is shown; `text` may be Markdown: the search operation reduces it to plain text, cuts the snippet and marks the words. */
 export interface SearchPresentation {
   title: string;
   text: string;
