@@ -140,7 +140,7 @@ describe('moderation of questions, papers and alerts (HTTP)', function () {
     expect((await governmentModerator.get(`/api/moderation/queue/comment/${encodeURIComponent(id)}`)).status).to.equal(404);
     const detail = await moderator.get(`/api/moderation/queue/comment/${encodeURIComponent(id)}`);
     expect(detail.status, JSON.stringify(detail.body)).to.equal(200);
-    expect(detail.body.item).to.include({ title: 'Comment on: Takedown latency', source: 'The first author lives at 5 Hidden Road.', link: `/channels/${channelId}/papers/${shared.body.id}` });
+    expect(detail.body.item).to.include({ title: 'Comment on: Takedown latency', source: 'The first author lives at 5 Hidden Road.', link: `/channels/${channelId}/papers/${shared.body.id}#comment-${id.split(':')[1]}` });
     expect(detail.body.context.map((item: { source: string }) => item.source)).to.deep.equal(['Good method.', 'Please do not post addresses.']);
     expect((await moderator.get('/api/moderation/queue')).body.entries.map((entry: { key: string }) => entry.key)).to.include(`comment:${id}`);
 
