@@ -180,6 +180,15 @@ describe('moderation of questions, papers and alerts (HTTP)', function () {
     expect((await member.get(`/api/channels/${papers}/papers/${shared.body.id}`)).body.comments).to.deep.equal([]);
     expect((await moderator.get(`/api/channels/${qa}/questions/${asked.body.id}`)).body.answers).to.have.length(1);
     expect((await moderator.get(`/api/channels/${papers}/papers/${shared.body.id}`)).body.comments).to.have.length(1);
+    // While hidden they take no replies from members (who would not see their own), and nothing is stored.
+    const answer = await member.post(`/api/channels/${qa}/questions/${asked.body.id}/answers`, { body: 'Another answer' });
+    expect(answer.status).to.equal(409);
+    expect(answer.body.error.code).to.equal('moderated');
+    const comment = await member.post(`/api/channels/${papers}/papers/${shared.body.id}/comments`, { body: 'Another comment' });
+    expect(comment.status).to.equal(409);
+    expect(comment.body.error.code).to.equal('moderated');
+    expect((await moderator.get(`/api/channels/${qa}/questions/${asked.body.id}`)).body.answers).to.have.length(1);
+    expect((await moderator.get(`/api/channels/${papers}/papers/${shared.body.id}`)).body.comments).to.have.length(1);
   });
 
   it('keeps an alert under its marking: only recipients may report it, and only recipient moderators see or act on it', async function () {

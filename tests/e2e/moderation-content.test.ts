@@ -286,6 +286,9 @@ describe('moderation of questions and alerts (browser)', () => {
     await R.getByTestId('paper-hidden').filter({ hasText: 'Hidden by moderators: Off-topic or spam' }).waitFor();
     expect(await R.getByText('recruitment funnels').count()).to.equal(0);
     expect(await R.getByTestId('report-button').count()).to.equal(0);
+    // The discussion is closed while it is hidden: no comment form, a sentence instead.
+    await R.getByTestId('replies-closed').filter({ hasText: 'takes no comments while moderators hide it' }).waitFor();
+    expect(await R.getByRole('button', { name: /comment/i }).count()).to.equal(0);
     await R.goto(`${server.url}/channels/${library}/resources/${written.body.id}`);
     const warning = R.getByTestId('resource-warning');
     await warning.waitFor();

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context.ts';
 import type { ChannelKind } from '../channels/channel.model.ts';
 import { trusted } from '../db/database.ts';
-import { AppError, Forbidden, NotFound } from '../http/errors.ts';
+import { AppError, Conflict, Forbidden, NotFound } from '../http/errors.ts';
 import { takeSlowModeTurn } from '../moderation/moderation.actions.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { accessChannel, type ChannelAccess } from '../messages/message.actions.ts';
@@ -106,6 +106,14 @@ export function indexedText(item: { moderation: ModerationState | null; html: st
 
 /** Moderators hid this item and `viewer` is not one: what belongs to it (answers, comments) is withheld too. */
 export const hiddenFrom = (item: { moderation: KnowledgeItem['moderation'] }, viewer: Viewer) => item.moderation?.visibility === 'hidden' && !viewer.isModerator;
+
+/**
+ * Nobody but moderators adds to a hidden question or paper: members would not see their own answer
+ * or comment (a hidden item's replies are withheld), and the discussion is closed while it is hidden.
+ */
+export function assertOpenForReplies(item: { moderation: KnowledgeItem['moderation'] }, actor: Actor, what: string): void {
+  if (hiddenFrom(item, viewerOf(actor))) throw new Conflict(`This ${what} is hidden by moderators; it takes no replies while hidden.`, undefined, 'moderated');
+}
 
 /** An item the actor may see in a search hit or the review queue: hidden ones only for moderators. */
 export const visibleToActor = (item: KnowledgeItem, actor: Actor) => item.moderation?.visibility !== 'hidden' || isModerator(actor);

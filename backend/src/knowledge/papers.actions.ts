@@ -6,7 +6,7 @@ import { renderMarkdown } from '../messages/render.ts';
 import { isModerator, type Actor } from '../policy/policy.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import { readUpload, type FileStore } from './file.store.ts';
-import { accessKnowledge, accessKnowledgeForWriting, announce, hiddenFrom, indexedText, namesOf, newItemId, plain, takePostingTurn, viewerOf } from './knowledge.actions.ts';
+import { accessKnowledge, accessKnowledgeForWriting, announce, assertOpenForReplies, hiddenFrom, indexedText, namesOf, newItemId, plain, takePostingTurn, viewerOf } from './knowledge.actions.ts';
 import { presentComment, presentPaper, type PaperView } from './knowledge.presenter.ts';
 import type { PaperBody } from './knowledge.schemas.ts';
 import type { Attachment, CommentItem, KnowledgeStore, PaperItem, ResourceItem } from './knowledge.store.ts';
@@ -120,7 +120,7 @@ export class Papers {
 
   async comment(actor: Actor, channelId: string, paperId: string, body: string) {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
-    await this.paper(channelId, paperId);
+    assertOpenForReplies(await this.paper(channelId, paperId), actor, 'paper');
     this.ctx.postingLimiter.take(actor.id);
     await takePostingTurn(this.ctx, actor, access);
     const now = new Date();

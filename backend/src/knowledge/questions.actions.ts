@@ -11,6 +11,7 @@ import {
   accessKnowledgeForWriting,
   announce,
   anonymousLabelFor,
+  assertOpenForReplies,
   hiddenFrom,
   memberMayEnter,
   namesOf,
@@ -127,6 +128,7 @@ export class Questions {
   async answer(actor: Actor, member: MemberDoc, channelId: string, questionId: string, body: AnswerBody): Promise<AnswerView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
+    assertOpenForReplies(question, actor, 'question');
     this.ctx.postingLimiter.take(actor.id);
     await takePostingTurn(this.ctx, actor, access);
     const now = new Date();
