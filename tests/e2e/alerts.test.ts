@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { Models } from '../../backend/src/db/models.ts';
-import { makeMember, makeOrganisation, PASSWORD, signedIn } from '../factories/members.ts';
-import { VIEWPORTS, launchBrowser, openPage, screenshot, type WatchedPage } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { makeMember, makeOrganisation, signedIn } from '../factories/members.ts';
+import { VIEWPORTS, screenshot, type WatchedPage } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
+import type { TestServer } from '../helpers/server.ts';
 
 /** Problems in the page other than answers the test provokes on purpose (`refused`: status and path). */
 function unexpected(watched: WatchedPage, refused: { status: number; path: string }[] = []): string[] {
@@ -12,41 +12,13 @@ function unexpected(watched: WatchedPage, refused: { status: number; path: strin
 }
 
 describe('trend alerts (browser)', () => {
+  const suite = browserSuite();
+  const { open, signIn, live } = suite;
   let server: TestServer;
   let models: Models;
-  let browser: Browser;
-  const opened: WatchedPage[] = [];
-
-  before(async () => {
-    server = await startTestServer();
-    models = server.server.ctx.models;
-    browser = await launchBrowser();
+  before(() => {
+    ({ server, models } = suite);
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    for (const watched of opened.splice(0)) await watched.close();
-  });
-
-  async function open(options: BrowserContextOptions = { viewport: VIEWPORTS.desktop }): Promise<WatchedPage> {
-    const watched = await openPage(browser, options);
-    opened.push(watched);
-    return watched;
-  }
-
-  async function signIn(page: Page, email: string, path = '/') {
-    await page.goto(`${server.url}/sign-in?next=${encodeURIComponent(path)}`);
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('account').waitFor({ state: 'attached' });
-  }
-
-  const live = (page: Page) => page.locator('[data-testid=connection-status][data-state=connected]').waitFor();
 
   it('a liaison publishes a critical AMBER alert to one company; its member sees the banner live and acknowledges; another company never sees it', async () => {
     const acme = await makeOrganisation(models, { name: `Acme Video ${Date.now()}`, sector: 'industry' });

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { Models } from '../../backend/src/db/models.ts';
 import { PASSWORD, makeMember, signedIn } from '../factories/members.ts';
 import { ApiClient } from '../helpers/client.ts';
-import { VIEWPORTS, launchBrowser, openPage, screenshot, waitForFocus, type WatchedPage } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { VIEWPORTS, screenshot, waitForFocus, type WatchedPage } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
+import type { TestServer } from '../helpers/server.ts';
 
 /** Problems in the page other than answers the test provokes on purpose (`refused`: status and path). */
 function unexpected(watched: WatchedPage, refused: { status: number; path: string }[] = []): string[] {
@@ -14,40 +15,13 @@ function unexpected(watched: WatchedPage, refused: { status: number; path: strin
 }
 
 describe('channels (browser)', () => {
+  const suite = browserSuite({ postingBurst: 500 });
+  const { open, signIn, live } = suite;
   let server: TestServer;
   let models: Models;
-  let browser: Browser;
-  const opened: WatchedPage[] = [];
-
-  before(async () => {
-    // Room for the history test, which posts a few pages of messages quickly.
-    server = await startTestServer({ postingBurst: 500 });
-    models = server.server.ctx.models;
-    browser = await launchBrowser();
+  before(() => {
+    ({ server, models } = suite);
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    for (const watched of opened.splice(0)) await watched.close();
-  });
-
-  async function open(options: BrowserContextOptions = { viewport: VIEWPORTS.desktop }): Promise<WatchedPage> {
-    const watched = await openPage(browser, options);
-    opened.push(watched);
-    return watched;
-  }
-
-  async function signIn(page: Page, email: string) {
-    await page.goto(`${server.url}/sign-in`);
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('account').waitFor({ state: 'attached' });
-  }
 
   async function channelId(spaceSlug: string, name: string): Promise<string> {
     const space = await models.Space.findOne({ slug: spaceSlug }).lean();
@@ -65,7 +39,6 @@ describe('channels (browser)', () => {
   /** A space's channel list in the sidebar (its heading names it). */
   const spaceList = (page: Page, space: string) => sidebar(page).getByRole('list', { name: space, exact: true });
   const channelLink = (page: Page, space: string, channel: string) => spaceList(page, space).getByRole('link', { name: new RegExp(`^${channel}(,|$)`) });
-  const live = (page: Page) => page.locator('[data-testid=connection-status][data-state=connected]').waitFor();
   const log = (page: Page) => page.getByRole('log');
   const messages = (page: Page) => log(page).getByTestId('message');
   const message = (page: Page, text: string) => messages(page).filter({ has: page.getByTestId('message-body').filter({ hasText: text }) });

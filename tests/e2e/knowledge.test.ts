@@ -3,50 +3,25 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Models } from '../../backend/src/db/models.ts';
 import type { ChannelKind } from '../../backend/src/channels/channel.model.ts';
 import { makePdf } from '../../scripts/lib/make-pdf.ts';
-import { PASSWORD, makeMember } from '../factories/members.ts';
-import { VIEWPORTS, launchBrowser, openPage, screenshot, waitForFocus, type WatchedPage } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { makeMember } from '../factories/members.ts';
+import { VIEWPORTS, screenshot, waitForFocus } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
+import type { TestServer } from '../helpers/server.ts';
 
 const key = () => randomBytes(4).toString('hex');
 
 describe('knowledge: questions, papers, library (browser)', () => {
+  const suite = browserSuite({ postingBurst: 200 });
+  const { open, signIn } = suite;
   let server: TestServer;
   let models: Models;
-  let browser: Browser;
-  const opened: WatchedPage[] = [];
-
-  before(async () => {
-    server = await startTestServer({ postingBurst: 200 });
-    models = server.server.ctx.models;
-    browser = await launchBrowser();
+  before(() => {
+    ({ server, models } = suite);
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    for (const watched of opened.splice(0)) await watched.close();
-  });
-
-  async function open(options: BrowserContextOptions = { viewport: VIEWPORTS.desktop }): Promise<WatchedPage> {
-    const watched = await openPage(browser, options);
-    opened.push(watched);
-    return watched;
-  }
-
-  async function signIn(page: Page, email: string) {
-    await page.goto(`${server.url}/sign-in`);
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('account').waitFor({ state: 'attached' });
-  }
 
   async function makeChannel(kind: ChannelKind, name: string, topic = ''): Promise<string> {
     const space = await models.Space.findOne({ slug: 'plenary' }).lean();

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { Models } from '../../backend/src/db/models.ts';
-import type { MemberDoc } from '../../backend/src/members/member.model.ts';
 import { PASSWORD, makeMember } from '../factories/members.ts';
 import { ApiClient } from '../helpers/client.ts';
-import { VIEWPORTS, launchBrowser, openPage, screenshot, type WatchedPage } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { VIEWPORTS, screenshot } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
+import type { TestServer } from '../helpers/server.ts';
 
 /**
  * The whole path through the UI: a member reports a message, a moderator (whose queue is open)
@@ -14,41 +13,13 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
  * moderator overturns, and the message is back.
  */
 describe('moderation (browser)', () => {
+  const suite = browserSuite();
+  const { open, signIn, live, opened } = suite;
   let server: TestServer;
   let models: Models;
-  let browser: Browser;
-  const opened: WatchedPage[] = [];
-
-  before(async () => {
-    server = await startTestServer();
-    models = server.server.ctx.models;
-    browser = await launchBrowser();
+  before(() => {
+    ({ server, models } = suite);
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    for (const watched of opened.splice(0)) await watched.close();
-  });
-
-  async function open(options: BrowserContextOptions = { viewport: VIEWPORTS.desktop }): Promise<WatchedPage> {
-    const watched = await openPage(browser, options);
-    opened.push(watched);
-    return watched;
-  }
-
-  async function signIn(page: Page, member: MemberDoc) {
-    await page.goto(`${server.url}/sign-in`);
-    await page.getByLabel('E-mail address').fill(member.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('account').waitFor({ state: 'attached' });
-  }
-
-  const live = (page: Page) => page.locator('[data-testid=connection-status][data-state=connected]').waitFor();
 
   it('a member reports, a moderator hides with a reason, the author sees it and appeals, another moderator restores', async () => {
     const space = await models.Space.findOne({ slug: 'plenary' }).lean();

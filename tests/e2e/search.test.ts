@@ -1,48 +1,23 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Models } from '../../backend/src/db/models.ts';
 import { indexMember } from '../../backend/src/members/member.search.ts';
-import { PASSWORD, makeMember, makeOrganisation, signedIn } from '../factories/members.ts';
-import { VIEWPORTS, launchBrowser, openPage, screenshot, waitForFocus, type WatchedPage } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { makeMember, makeOrganisation, signedIn } from '../factories/members.ts';
+import { VIEWPORTS, screenshot, waitForFocus } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
+import type { TestServer } from '../helpers/server.ts';
 
 const word = () => `zq${[...randomBytes(7)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('')}`;
 
 describe('search (browser)', () => {
+  const suite = browserSuite({ postingBurst: 500 });
+  const { open, signIn } = suite;
   let server: TestServer;
   let models: Models;
-  let browser: Browser;
-  const opened: WatchedPage[] = [];
-
-  before(async () => {
-    server = await startTestServer({ postingBurst: 500 });
-    models = server.server.ctx.models;
-    browser = await launchBrowser();
+  before(() => {
+    ({ server, models } = suite);
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    for (const watched of opened.splice(0)) await watched.close();
-  });
-
-  async function open(options: BrowserContextOptions = { viewport: VIEWPORTS.desktop }): Promise<WatchedPage> {
-    const watched = await openPage(browser, options);
-    opened.push(watched);
-    return watched;
-  }
-
-  async function signIn(page: Page, email: string) {
-    await page.goto(`${server.url}/sign-in`);
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('account').waitFor({ state: 'attached' });
-  }
 
   async function general(slug: string): Promise<string> {
     const space = await models.Space.findOne({ slug }).lean();
