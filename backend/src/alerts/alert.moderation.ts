@@ -48,7 +48,7 @@ export function alertModerationSource(ctx: AppContext): ModerationSource {
     async setState(id: string, state: ModerationState | null) {
       const alert = await ctx.models.Alert.findOneAndUpdate({ _id: id }, { $set: { moderation: state } }, { returnDocument: 'after' }).lean<AlertDoc>();
       if (!alert) return;
-      // Hidden: out of the index; redacted: indexed as redacted; reversed: as written.
+      // Hidden: flagged for moderators only; redacted: indexed as redacted; reversed: as written.
       await indexAlert(ctx, alert);
       await fanOut(ctx, alert, 'updated', null);
     },

@@ -1,7 +1,8 @@
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { canSeeAlert, type Actor } from '../policy/policy.ts';
-import type { SearchDocument, SearchSource } from '../search/search.types.ts';
+import { indexedState } from '../moderation/moderation.types.ts';
+import type { SearchDocument, SearchPresentation, SearchSource } from '../search/search.types.ts';
 import { alertRule, TAG_FACETS, type AlertDoc } from './alert.model.ts';
 import { shownAlert } from './alert.presenter.ts';
 
@@ -11,10 +12,11 @@ const isHidden = (alert: AlertDoc) => alert.moderation?.visibility === 'hidden';
 /**
  * What the term index keeps of an alert: title, summary, updates and keywords (never who may see it),
  * as members may read them: a redacted alert is indexed with its redacted summary and no update text,
- * so words moderators edited out cannot be found. Hidden alerts are not indexed at all (indexAlert).
+ * so words moderators edited out cannot be found. A hidden alert stays indexed, flagged: moderators
+ * (who may read it) still find it, the source refuses it to everyone else.
  */
 export function searchDocument(alert: AlertDoc): SearchDocument {
-  const shown = shownAlert(alert, { isModerator: false });
+  const shown = shownAlert({ ...alert, moderation: indexedState(alert.moderation) }, { isModerator: false });
   return {
     key: `alert:${String(alert._id)}`,
     type: 'alert',
@@ -25,13 +27,16 @@ export function searchDocument(alert: AlertDoc): SearchDocument {
     createdAt: shown.publishedAt,
     title: shown.title,
     text: [shown.summarySource, ...shown.timeline.map((entry) => entry.source), ...shown.indicators.filter((item) => item.kind === 'keyword').map((item) => item.value)].filter(Boolean).join('\n'),
+    hidden: isHidden(alert),
   };
 }
 
-/** After every stored change: a hidden alert leaves the index, any other is (re)indexed as members may read it. */
+/**
+ * After every stored change (publication, update, marking, moderation), written before this
+ * resolves: alerts are few, and an old marking or text must not be found a moment longer.
+ */
 export async function indexAlert(ctx: AppContext, alert: AlertDoc): Promise<void> {
-  if (isHidden(alert)) await ctx.search.remove(`alert:${String(alert._id)}`);
-  else await ctx.search.index(searchDocument(alert));
+  await ctx.search.index(searchDocument(alert), { now: true });
 }
 
 const idOf = (key: string) => key.slice('alert:'.length);
@@ -52,10 +57,10 @@ export function alertSearchSource(ctx: AppContext): SearchSource {
       return new Set((await load(actor, refs.map((ref) => ref.key))).map((alert) => `alert:${String(alert._id)}`));
     },
     async present(actor, refs) {
-      const shown = new Map<string, { title: string; text: string; link: string }>();
+      const shown = new Map<string, SearchPresentation>();
       for (const alert of await load(actor, refs.map((ref) => ref.key))) {
         const view = shownAlert(alert, { isModerator: isModerator(actor) });
-        shown.set(`alert:${String(alert._id)}`, { title: `${view.marking} ${view.title}`, text: view.summarySource, link: `/alerts/${String(alert._id)}` });
+        shown.set(`alert:${String(alert._id)}`, { title: `${view.marking} ${view.title}`, text: view.summarySource, link: `/alerts/${String(alert._id)}`, concealed: alert.moderation?.visibility === 'warning' });
       }
       return shown;
     },

@@ -10,7 +10,7 @@ import { canEnterSpace, canPostIn, isModerator, type Actor, type Sector } from '
 import { Rooms, type KnowledgeChangedPayload } from '../shared/realtime-events.ts';
 import type { Names, Viewer } from './knowledge.presenter.ts';
 import type { KnowledgeItem } from './knowledge.store.ts';
-import { moderatedView, type ModerationState } from '../moderation/moderation.types.ts';
+import { indexedState, moderatedView, type ModerationState } from '../moderation/moderation.types.ts';
 
 export const newItemId = () => new Types.ObjectId().toHexString();
 
@@ -96,12 +96,12 @@ export async function memberMayEnter(ctx: AppContext, memberId: string, access: 
 export const plain = (source: string) => source.replace(/\s+/g, ' ').trim();
 
 /**
- * What the search index may hold of an item: the text members may read (redacted personal data
- * never reaches the index, so no search for it can find the item) and whether it is hidden (the
- * index shows hidden items to moderators only).
+ * What the search index may hold of an item: the text members may read, or would read were it not
+ * hidden (redacted personal data never reaches the index, so no search for it can find the item),
+ * and whether it is hidden (the index shows hidden items to moderators only).
  */
 export function indexedText(item: { moderation: ModerationState | null; html: string; source: string }): { text: string; hidden: boolean } {
-  return { text: plain(moderatedView(item.moderation, item, { isModerator: false }).source), hidden: item.moderation?.visibility === 'hidden' };
+  return { text: plain(moderatedView(indexedState(item.moderation), item, { isModerator: false }).source), hidden: item.moderation?.visibility === 'hidden' };
 }
 
 /** Moderators hid this item and `viewer` is not one: what belongs to it (answers, comments) is withheld too. */

@@ -101,7 +101,7 @@ export function knowledgeSearchSources(ctx: AppContext, store: KnowledgeStore): 
         // What a reader may see of the text: redacted personal data stays redacted in snippets too.
         const shown = 'source' in item ? moderatedView(item.moderation, { html: item.html, source: item.source }, { isModerator: isModerator(actor) }).source : '';
         const text = item.type === 'paper' ? plain(`${item.authors.join(', ')} ${shown}`) : plain(shown);
-        result.set(key, { title, text, link: linkOf(item) });
+        result.set(key, { title, text, link: linkOf(item), concealed: item.moderation?.visibility === 'warning' });
       }
       return result;
     },
@@ -178,14 +178,16 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
         const item = await store.update<KnowledgeItem>(parsed.channelId, parsed.itemId, { $set: { moderation: state } });
         if (!item) return;
         const [access] = (await channelsWithSpaces(ctx, [parsed.channelId])).values();
+        // Written before the action answers: a search must not match words just hidden or redacted.
+        const now = { now: true };
         if (access) {
-          if (item.type === 'question') await ctx.search.index(questionSearchDocument(access, item as QuestionItem));
+          if (item.type === 'question') await ctx.search.index(questionSearchDocument(access, item as QuestionItem), now);
           if (item.type === 'answer') {
             const question = await store.get(parsed.channelId, 'question', item.questionId);
-            if (question) await ctx.search.index(answerSearchDocument(access, question, item));
+            if (question) await ctx.search.index(answerSearchDocument(access, question, item), now);
           }
-          if (item.type === 'paper') await ctx.search.index(paperSearchDocument(access, item as PaperItem));
-          if (item.type === 'resource') await ctx.search.index(resourceSearchDocument(access, item as ResourceItem));
+          if (item.type === 'paper') await ctx.search.index(paperSearchDocument(access, item as PaperItem), now);
+          if (item.type === 'resource') await ctx.search.index(resourceSearchDocument(access, item as ResourceItem), now);
         }
         const parentId = item.type === 'answer' ? item.questionId : item.type === 'comment' ? item.paperId : item._id;
         announce(ctx, { channelId: parsed.channelId, type: item.type === 'revision' ? 'resource' : item.type, id: item._id, parentId });

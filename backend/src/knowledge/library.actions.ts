@@ -138,7 +138,7 @@ export class Library {
       $set: { title: next.title, category: next.category, source: next.source, html: next.html, revision: n, updatedAt: new Date() },
     });
     announce(this.ctx, { channelId: resource.channelId, type: 'resource', id: resource._id, parentId: resource._id });
-    await this.ctx.search.index(resourceSearchDocument(access, updated!));
+    await this.ctx.search.index(resourceSearchDocument(access, updated!), { now: true });
     return updated!;
   }
 

@@ -25,16 +25,16 @@ export function memberSearchDocument(member: MemberDoc, org: Pick<OrganisationDo
   };
 }
 
-/** Indexes a member who is in the directory (approved, not suspended); removes anyone else. */
+/** Indexes a member who is in the directory (approved, not suspended); removes anyone else. Written before it resolves (a suspension takes a name out of search at once). */
 export async function indexMember(ctx: AppContext, member: MemberDoc | null): Promise<void> {
   if (!member) return;
   try {
     if (member.status !== 'member') {
-      await ctx.search.remove(memberSearchKey(member._id));
+      await ctx.search.remove(memberSearchKey(member._id), { now: true });
       return;
     }
     const org = member.organisationId ? await ctx.models.Organisation.findById(member.organisationId).lean<OrganisationDoc>() : null;
-    await ctx.search.index(memberSearchDocument(member, org));
+    await ctx.search.index(memberSearchDocument(member, org), { now: true });
   } catch (error) {
     ctx.logger.error({ err: error }, 'search: could not queue a member');
   }

@@ -150,7 +150,7 @@ export async function doSendMessage(
     // Stored: the room hears of it now; the bookkeeping below is not on the readers' path.
     ctx.realtime.toRoom(Rooms.channel(channelId), 'message.created', presentMessage(message!, null));
     // Queued, not awaited: indexing must not slow the send down.
-    indexMessage(ctx, message!, space._id);
+    void indexMessage(ctx, message!, space._id);
     await Promise.all([
       ctx.models.Channel.updateOne({ _id: channel._id }, { $max: { lastSeq: seq } }),
       ctx.messages.completeSendKey(channelId, actor.id, body.idempotencyKey, seq),
@@ -215,7 +215,7 @@ export async function doEditMessage(ctx: AppContext, actor: Actor, channelId: st
     $push: { history: { at: message.editedAt ?? message.createdAt, source: message.source, html: message.html } },
   });
   ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));
-  indexMessage(ctx, updated!, space._id);
+  await indexMessage(ctx, updated!, space._id, { now: true });
   return updated!;
 }
 
@@ -235,7 +235,7 @@ export async function doDeleteMessage(ctx: AppContext, actor: Actor, channelId: 
     req: { ip },
   });
   ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));
-  indexMessage(ctx, updated!, space._id);
+  await indexMessage(ctx, updated!, space._id, { now: true });
   return updated!;
 }
 

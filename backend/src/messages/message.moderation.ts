@@ -3,7 +3,7 @@ import type { ModeratableItem, ModerationSource, ModerationState } from '../mode
 import type { Actor } from '../policy/policy.ts';
 import { Rooms } from '../shared/realtime-events.ts';
 import { accessChannel, type ChannelAccess } from './message.actions.ts';
-import { messageSearchDocument } from './message.search.ts';
+import { indexMessage } from './message.search.ts';
 import { presentMessage } from './message.presenter.ts';
 import type { MessageDoc } from './message.store.ts';
 
@@ -66,14 +66,9 @@ export function messageModerationSource(ctx: AppContext): ModerationSource {
       // The room holds members and moderators alike: it hears the member view (never a hidden or
       // redacted original); moderators' clients fetch the original over HTTP.
       ctx.realtime.toRoom(Rooms.channel(ref.channelId), 'message.updated', presentMessage(updated, null));
-      const key = `message:${id}`;
-      if (state?.visibility === 'hidden' || updated.deleted) {
-        await ctx.search.remove(key);
-      } else {
-        const channel = await ctx.models.Channel.findById(ref.channelId, { spaceId: 1 }).lean();
-        // As members may read it: redacted personal data never reaches the index.
-        if (channel) await ctx.search.index(messageSearchDocument(updated, channel.spaceId));
-      }
+      const channel = await ctx.models.Channel.findById(ref.channelId, { spaceId: 1 }).lean();
+      // Hidden stays indexed (flagged: moderators still find it); redacted words never reach the index.
+      if (channel) await indexMessage(ctx, updated, channel.spaceId, { now: true });
     },
   };
 }

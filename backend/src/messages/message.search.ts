@@ -2,14 +2,13 @@ import type { Types } from 'mongoose';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { canEnterSpace, type Actor } from '../policy/policy.ts';
+import { indexedState, moderatedView } from '../moderation/moderation.types.ts';
+import { canEnterSpace, isModerator } from '../policy/policy.ts';
 import type { SearchDocument, SearchPresentation, SearchRef, SearchSource } from '../search/search.types.ts';
 import type { SpaceDoc } from '../spaces/space.model.ts';
 import type { MessageDoc } from './message.store.ts';
 
 const hiddenByModerators = (message: MessageDoc) => message.moderation?.visibility === 'hidden';
-
-const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
 
 export const messageSearchKey = (channelId: string, seq: number) => `message:${channelId}:${seq}`;
 
@@ -25,7 +24,7 @@ export function messageSearchDocument(message: MessageDoc, spaceId: string | Typ
     createdAt: message.createdAt,
     title: '',
     // Redacted personal data never reaches the index (no search for it can find the message).
-    text: message.moderation?.redactedSource ?? message.source,
+    text: moderatedView(indexedState(message.moderation), message, { isModerator: false }).source,
     hidden: hiddenByModerators(message),
   };
 }
@@ -84,11 +83,14 @@ export function messageSearchSource(ctx: AppContext): SearchSource {
           const channel = channels.get(channelId);
           const space = channel ? spaces.get(String(channel.spaceId)) : undefined;
           if (!channel || !space) continue;
+          // What this reader reads on the message itself: the redacted text, unless a moderator.
+          const shown = moderatedView(message.moderation, message, { isModerator: isModerator(actor) });
           out.set(messageSearchKey(channelId, message.seq), {
             title: `#${channel.name} · ${space.name}`,
             // Snippets are plain text: Markdown's emphasis and code marks would only be noise.
-            text: message.source.replace(/\*\*|__|~~|`+/g, ''),
+            text: shown.source.replace(/\*\*|__|~~|`+/g, ''),
             link: `/channels/${channelId}#${message.seq}`,
+            concealed: message.moderation?.visibility === 'warning',
           });
         }
       }
@@ -98,10 +100,12 @@ export function messageSearchSource(ctx: AppContext): SearchSource {
 }
 
 /**
- * Hands a stored message to the index (queued: the sender's reply does not wait for it). Never
- * throws: the message is stored whatever happens to its index entry.
+ * Hands a stored message to the index: a new one is queued (the sender's reply does not wait for
+ * it); with `now` (an edit, a deletion, a moderation action) it is written before this resolves, so
+ * words that are gone are never found. Never throws: the message is stored whatever happens to its
+ * index entry.
  */
-export function indexMessage(ctx: AppContext, message: MessageDoc, spaceId: string | Types.ObjectId): void {
-  const job = message.deleted ? ctx.search.remove(messageSearchKey(message.channelId, message.seq)) : ctx.search.index(messageSearchDocument(message, spaceId));
-  job.catch((error: unknown) => ctx.logger.error({ err: error }, 'search: could not queue a message'));
+export async function indexMessage(ctx: AppContext, message: MessageDoc, spaceId: string | Types.ObjectId, options: { now?: boolean } = {}): Promise<void> {
+  const job = message.deleted ? ctx.search.remove(messageSearchKey(message.channelId, message.seq), options) : ctx.search.index(messageSearchDocument(message, spaceId), options);
+  await job.catch((error: unknown) => ctx.logger.error({ err: error }, 'search: could not queue a message'));
 }

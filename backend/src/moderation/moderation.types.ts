@@ -75,6 +75,16 @@ export function moderatedView(state: ModerationState | null | undefined, content
   return { ...shown, moderation: { visibility: state.visibility === 'warning' ? 'warning' : 'redacted', reason: state.reason } };
 }
 
+/**
+ * What the search index may hold under `state`: the moderation state as members would read the item
+ * were it not hidden. Redacted text replaces the original (removed words are in no index, for
+ * anyone); a hidden item keeps its text but is flagged `hidden`, which only moderators' searches pass.
+ */
+export function indexedState(state: ModerationState | null | undefined): ModerationState | null {
+  if (!state) return null;
+  return state.visibility === 'hidden' ? { ...state, visibility: 'visible' } : state;
+}
+
 /** A moderatable item as the review queue shows it. */
 export interface ModeratableItem {
   ref: ContentRef;

@@ -5,7 +5,7 @@ import { Invalid } from '../http/errors.ts';
 import type { Actor } from '../policy/policy.ts';
 import { bucketOf, indexableWords, parseQuery, PREFIX_LENGTH, stem, terms, type QueryWord } from './search.analyzer.ts';
 import { matcherFor, snippet, type SnippetSegment } from './search.snippet.ts';
-import type { SearchDocument, SearchIndexer, SearchRef, SearchSource, SearchType } from './search.types.ts';
+import type { SearchDocument, SearchIndexer, SearchPresentation, SearchRef, SearchSource, SearchType } from './search.types.ts';
 
 /**
  * The term index (DESIGN.md, "search keeps an inverted index"), laid out for an engine that scans a
@@ -106,6 +106,9 @@ export interface SearchResult {
   /** The words searched for (stop words dropped). */
   words: string[];
 }
+
+/** The snippet of a hit behind a content warning. */
+export const CONCEALED_SNIPPET = 'Behind a content warning: open it to read it.';
 
 /** Terms a prefix may expand to, at most (the shortest words first). */
 const MAX_PREFIX_TERMS = 50;
@@ -232,14 +235,42 @@ export class SearchIndex implements SearchIndexer {
 
   // ---- Writing ----
 
-  /** Queues `doc` for (re-)indexing; returns at once. The caller has stored the item. */
-  async index(doc: SearchDocument): Promise<void> {
-    this.#enqueue({ kind: 'index', key: doc.key, doc });
+  /**
+   * Queues `doc` for (re-)indexing and returns at once; with `now`, writes it before returning
+   * (edits and moderation: see SearchIndexer). The caller has stored the item.
+   */
+  async index(doc: SearchDocument, options: { now?: boolean } = {}): Promise<void> {
+    if (options.now) await this.#applyNow({ kind: 'index', key: doc.key, doc });
+    else this.#enqueue({ kind: 'index', key: doc.key, doc });
   }
 
-  /** Queues the removal of an item (deleted, or no longer to be found at all). */
-  async remove(key: string): Promise<void> {
-    this.#enqueue({ kind: 'remove', key });
+  /** Queues the removal of an item (deleted, or no longer to be found at all); `now` as for `index`. */
+  async remove(key: string, options: { now?: boolean } = {}): Promise<void> {
+    if (options.now) await this.#applyNow({ kind: 'remove', key });
+    else this.#enqueue({ kind: 'remove', key });
+  }
+
+  /**
+   * Writes one operation in the caller's time, after the batch being written (so an older queued
+   * change of the same item never lands after it). On failure it goes to the queue, which retries.
+   */
+  async #applyNow(op: Op): Promise<void> {
+    this.#pending.delete(op.key);
+    try {
+      await this.#exclusive(() => this.#apply([op]));
+    } catch (error) {
+      this.#logger?.warn({ err: error }, 'search index write failed; queued for retry');
+      this.#heads.clear();
+      this.#enqueue(op);
+    }
+  }
+
+  /** Index writes one at a time (the queue's batches and immediate writes). */
+  #writing: Promise<unknown> = Promise.resolve();
+  #exclusive<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.#writing.then(write, write);
+    this.#writing = run.catch(() => undefined);
+    return run;
   }
 
   /** Resolves once every queued operation is applied (tests, shutdown). */
@@ -267,7 +298,7 @@ export class SearchIndex implements SearchIndexer {
       }
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.#apply(batch);
+          await this.#exclusive(() => this.#apply(batch));
           break;
         } catch (error) {
           if (attempt >= RETRY_DELAYS_MS.length) {
@@ -579,7 +610,7 @@ export class SearchIndex implements SearchIndexer {
 
     let total = visible.length;
     const pageRefs = visible.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
-    const presented = new Map<string, { title: string; text: string; link: string }>();
+    const presented = new Map<string, SearchPresentation>();
     for (const [type, refs] of groupByType(pageRefs)) {
       for (const [key, presentation] of await this.#sources.get(type)!.present(actor, refs)) presented.set(key, presentation);
     }
@@ -596,8 +627,9 @@ export class SearchIndex implements SearchIndexer {
         type: ref.type,
         key: ref.key,
         title: shown.title,
-        // Sources give Markdown as written; a snippet is the text a reader sees.
-        snippet: snippet(plainText(shown.text), matches),
+        // Sources give Markdown as written; a snippet is the text a reader sees, and none of what
+        // a content warning folds away.
+        snippet: shown.concealed ? [{ text: CONCEALED_SNIPPET, match: false }] : snippet(plainText(shown.text), matches),
         link: shown.link,
         spaceId: ref.spaceId,
         channelId: ref.channelId,

@@ -22,8 +22,9 @@ const SEARCH_COLLECTION = /^search_(terms|postings|items|prefixes)_\d+$/;
 
 /**
  * Drops the term index and builds it again from what is stored: every message that is not
- * deleted, every question, answer, paper and library resource, every alert that is not hidden, and
- * every approved member, each exactly as its capability indexes it after a write. Run with the
+ * deleted, every question, answer, paper, library resource and alert, and every approved member,
+ * each exactly as its capability indexes it after a write (the same document functions: what
+ * members may read, redactions applied, hidden items flagged for moderators). Run with the
  * server stopped or idle: it writes in bulk, as the only writer.
  */
 export async function rebuildSearchIndex(connection: Connection, models: Models, messages: MessageStore): Promise<{ items: number; ms: number }> {
@@ -74,9 +75,7 @@ async function* documents(models: Models, messages: MessageStore): AsyncGenerato
     for (const paper of await knowledge.list(channelId, 'paper')) yield paperSearchDocument(access, paper);
     for (const resource of await knowledge.list(channelId, 'resource')) yield resourceSearchDocument(access, resource);
   }
-  for (const alert of await models.Alert.find({}).lean<AlertDoc[]>()) {
-    if (alert.moderation?.visibility !== 'hidden') yield alertSearchDocument(alert);
-  }
+  for (const alert of await models.Alert.find({}).lean<AlertDoc[]>()) yield alertSearchDocument(alert);
   const orgs = new Map((await models.Organisation.find({}).lean<OrganisationDoc[]>()).map((org) => [String(org._id), org]));
   for (const member of await models.Member.find({ status: 'member' }).lean<MemberDoc[]>()) {
     yield memberSearchDocument(member, orgs.get(String(member.organisationId)) ?? null);

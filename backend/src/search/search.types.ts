@@ -34,6 +34,7 @@ export interface SearchDocument {
   /**
    * True while moderators hide the item (`moderation.visibility === 'hidden'`): the index keeps it
    * (moderators still find it) and sources refuse it to everyone else. Re-index on every change.
+   * The text indexed is always what members may read (a redacted item: the redacted text).
    */
   hidden?: boolean;
 }
@@ -47,6 +48,8 @@ export interface SearchPresentation {
   text: string;
   /** A path inside the web app, e.g. `/channels/<id>?seq=12`. */
   link: string;
+  /** Behind a content warning: found, but the snippet does not quote it (the item shows it only on request). */
+  concealed?: boolean;
 }
 
 export interface SearchSource {
@@ -62,7 +65,12 @@ export interface SearchSource {
 
 /** What capabilities see of the search index (`ctx.search`). */
 export interface SearchIndexer {
-  index(doc: SearchDocument): Promise<void>;
-  remove(key: string): Promise<void>;
+  /**
+   * Queues `doc`; with `now`, resolves only once the index holds it. Every change of what a reader
+   * may read of an existing item (an edit, a deletion, a moderation action) passes `now`: until the
+   * index is written, a search could still match words that are gone. New content may wait.
+   */
+  index(doc: SearchDocument, options?: { now?: boolean }): Promise<void>;
+  remove(key: string, options?: { now?: boolean }): Promise<void>;
   registerSource(source: SearchSource): void;
 }
