@@ -54,13 +54,13 @@ describe('trend alerts: moderation reaches every path, exports and answers are b
     const search = server.server.ctx.search;
     const calls = { indexed: [] as SearchDocument[], removed: [] as string[] };
     const [index, remove] = [search.index.bind(search), search.remove.bind(search)];
-    search.index = async (doc) => {
+    search.index = async (doc, options) => {
       calls.indexed.push(doc);
-      await index(doc);
+      await index(doc, options);
     };
-    search.remove = async (docKey) => {
+    search.remove = async (docKey, options) => {
       calls.removed.push(docKey);
-      await remove(docKey);
+      await remove(docKey, options);
     };
     try {
       await run();
@@ -157,8 +157,9 @@ describe('trend alerts: moderation reaches every path, exports and answers are b
         const hide = await moderator.client.post('/api/moderation/actions', { type: 'alert', id, kind: 'hide', reason: 'terrorist_content', note: '' });
         expect(hide.status, JSON.stringify(hide.body)).to.equal(201);
       });
-      expect(calls.removed).to.deep.equal([`alert:${id}`]);
-      expect(calls.indexed).to.deep.equal([]);
+      // Kept in the index flagged hidden: found by moderators only, with no text members could not read.
+      expect(calls.removed).to.deep.equal([]);
+      expect(calls.indexed.map((doc) => [doc.key, doc.hidden])).to.deep.equal([[`alert:${id}`, true]]);
 
       // Sockets: each hears the view they may see.
       await Promise.all([readerSocket.emitWithAck('system.ping', {}), moderatorSocket.emitWithAck('system.ping', {})]);
@@ -189,17 +190,17 @@ describe('trend alerts: moderation reaches every path, exports and answers are b
       expect((await source.present(toActor(reader.member), [ref])).size).to.equal(0);
       expect((await source.present(toActor(moderator.member), [ref])).get(ref.key)!.title).to.include(title);
 
-      // An update while hidden does not put it back in the index; reversing the hide does.
+      // An update while hidden keeps it flagged hidden in the index (for moderators only); reversing the hide clears the flag.
       const updateCalls = await indexCalls(async () => {
         expect((await author.client.post(`/api/alerts/${id}/updates`, { text: 'More detail.' })).status).to.equal(200);
       });
-      expect(updateCalls.indexed).to.deep.equal([]);
-      expect(updateCalls.removed).to.deep.equal([`alert:${id}`]);
+      expect(updateCalls.indexed.map((doc) => [doc.key, doc.hidden])).to.deep.equal([[`alert:${id}`, true]]);
+      expect(updateCalls.removed).to.deep.equal([]);
       const action = (await models.ModerationAction.findOne({ type: 'alert', itemId: id, kind: 'hide' }).lean())!;
       const reverseCalls = await indexCalls(async () => {
         expect((await otherModerator.client.post(`/api/moderation/actions/${String(action._id)}/reverse`, { note: '' })).status).to.equal(200);
       });
-      expect(reverseCalls.indexed.map((doc) => doc.title)).to.deep.equal([title]);
+      expect(reverseCalls.indexed.map((doc) => [doc.title, doc.hidden])).to.deep.equal([[title, false]]);
     });
   });
 

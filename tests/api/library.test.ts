@@ -202,7 +202,7 @@ describe('library channels (HTTP)', function () {
     expect([...(await search.visible(actor('industry'), [ref]))]).to.deep.equal([ref.key]);
     expect([...(await search.visible(actor('government'), [ref]))]).to.deep.equal([]);
     const presented = await search.present(actor('industry'), [ref]);
-    expect(presented.get(ref.key)).to.deep.equal({ title: RESOURCE.title, text: '## Prohibited content No terrorist content.', link: `/channels/${channelId}/resources/${created.body.id}` });
+    expect(presented.get(ref.key)).to.deep.equal({ title: RESOURCE.title, text: '## Prohibited content No terrorist content.', link: `/channels/${channelId}/resources/${created.body.id}`, concealed: false });
 
     const moderation = server.server.ctx.moderation.get('library')!;
     const modActor = actor('industry', ['moderator'], String(moderatorMember._id));

@@ -214,18 +214,18 @@ describe('content moderation (HTTP and sockets)', function () {
       const moderatorLive: MessagePayload[] = [];
       moderatorSocket.on('message.updated', (message) => moderatorLive.push(message));
 
-      // The search index hears that the message is gone (the index itself is another capability's).
+      // The search index hears that the message is hidden: kept for moderators only (the index itself is another capability's).
       const search = server.server.ctx.search;
-      const removed: string[] = [];
-      const remove = search.remove.bind(search);
-      search.remove = async (key: string) => {
-        removed.push(key);
-        await remove(key);
+      const indexed: [string, boolean | undefined][] = [];
+      const index = search.index.bind(search);
+      search.index = async (doc, options) => {
+        indexed.push([doc.key, doc.hidden]);
+        await index(doc, options);
       };
       const hide = await moderator.post('/api/moderation/actions', { type: 'message', id, kind: 'hide', reason: 'harassment', note: 'Please keep it civil.' });
-      search.remove = remove;
+      search.index = index;
       expect(hide.status).to.equal(201);
-      expect(removed).to.deep.equal([`message:${id}`]);
+      expect(indexed).to.deep.equal([[`message:${id}`, true]]);
       await memberSocket.emitWithAck('system.ping', {});
       await moderatorSocket.emitWithAck('system.ping', {});
       const secret = /secrets|original words/;

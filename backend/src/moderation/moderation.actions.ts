@@ -118,9 +118,11 @@ const RESOLVED_WINDOW = 1000;
 
 /**
  * One page of open (or resolved) items the moderator may read, in `queueOrder`; sensitive items
- * withheld once the moderator's daily limit is reached. Readability is judged entry by entry
- * BEFORE the page is cut, so entries the moderator may not read never take a place on the page.
- * `cursor` is the position in the ordered queue where the previous page stopped (`nextCursor`).
+ * withheld once the moderator's daily limit is reached. The queue is paged over what this moderator
+ * may read: `cursor` counts the readable entries before the page (`nextCursor` of the previous
+ * one), so an entry they may not read takes no place in the order and no cursor value tells where
+ * it sits. Readability is judged entry by entry, in order, in small batches (each check is a point
+ * read of a channel, an alert…).
  */
 export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | 'resolved', cursor = 0, pageSize = QUEUE_PAGE_SIZE) {
   const [all, wellbeing] = await Promise.all([
@@ -133,21 +135,28 @@ export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | '
   const withholdSensitive = limitReached(wellbeing);
   const entries: QueueEntryPayload[] = [];
   let withheldSensitive = 0;
-  let position = cursor;
-  // Checked in small batches (each check is a point read of a channel, an alert…), in order.
-  while (position < ordered.length && entries.length < pageSize) {
-    const batch = ordered.slice(position, position + Math.max(10, pageSize - entries.length));
+  /** Readable entries seen so far: those before the page, those on it, and one past it (is there more?). */
+  let readableSeen = 0;
+  let more = false;
+  for (let position = 0; position < ordered.length && !more; ) {
+    const wanted = cursor + pageSize + 1 - readableSeen;
+    const batch = ordered.slice(position, position + Math.max(10, Math.min(wanted, 50)));
+    position += batch.length;
     const readable = await Promise.all(batch.map(async (entry) => ((await ctx.moderation.get(entry.type)?.load(actor, entry.itemId)) ? entry : null)));
     for (const entry of readable) {
-      position++;
       if (!entry) continue;
+      readableSeen++;
+      if (readableSeen <= cursor) continue;
+      if (readableSeen > cursor + pageSize) {
+        more = true;
+        break;
+      }
       const view = presentQueueEntry(entry);
       if (withholdSensitive && view.sensitive) withheldSensitive++;
       else entries.push(view);
-      if (entries.length >= pageSize) break;
     }
   }
-  return { entries, withheldSensitive, nextCursor: position < ordered.length ? position : null, wellbeing };
+  return { entries, withheldSensitive, nextCursor: more ? cursor + pageSize : null, wellbeing };
 }
 
 /**
@@ -282,16 +291,23 @@ function sameState(a: ModerationState | null | undefined, b: ModerationState | n
   );
 }
 
-async function loadAction(ctx: AppContext, actionId: string): Promise<ActionDoc> {
+const NO_SUCH_ACTION = 'No such action.';
+
+/**
+ * The action and its item, if `actor` may read the item (spaces, TLP). An action on an item they
+ * may not read is, to them, no action at all: the same 404, code and message as a missing id, and
+ * whatever its kind, before anything else about it is checked.
+ */
+async function accessAction(ctx: AppContext, actor: Actor, actionId: string): Promise<{ action: ActionDoc; source: ModerationSource; item: ModeratableItem }> {
   const action = await ctx.models.ModerationAction.findById(actionId).lean<ActionDoc>();
-  if (!action) throw new NotFound('No such action.');
-  return action;
+  const source = action ? ctx.moderation.get(action.type) : undefined;
+  const item = action && source ? await source.load(actor, action.itemId) : null;
+  if (!action || !source || !item) throw new NotFound(NO_SUCH_ACTION);
+  return { action, source, item };
 }
 
-/** What must hold before an action can be undone; returns how to undo it. */
-async function prepareReversal(ctx: AppContext, actor: Actor, action: ActionDoc): Promise<() => Promise<void>> {
-  // Whatever the kind, a moderator who may not read the item learns nothing of the action: 404 first.
-  const { source, item } = await accessItem(ctx, actor, action.type, action.itemId);
+/** What must hold before an action can be undone; returns how to undo it. Precondition: `accessAction`. */
+async function prepareReversal(ctx: AppContext, actor: Actor, { action, source, item }: { action: ActionDoc; source: ModerationSource; item: ModeratableItem }): Promise<() => Promise<void>> {
   if (action.by === actor.id) throw new Forbidden('Another moderator must review your own action.');
   if (action.reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
   if (CONTENT_KINDS.includes(action.kind)) {
@@ -327,9 +343,9 @@ async function applyReversal(ctx: AppContext, actor: Actor, action: ActionDoc, u
 
 /** Another moderator undoes an action: the item's state goes back to exactly what it was before. */
 export async function doReverse(ctx: AppContext, actor: Actor, actionId: string, note: string, req: Request): Promise<ActionDoc> {
-  const action = await loadAction(ctx, actionId);
-  const undo = await prepareReversal(ctx, actor, action);
-  return applyReversal(ctx, actor, action, undo, note, req);
+  const access = await accessAction(ctx, actor, actionId);
+  const undo = await prepareReversal(ctx, actor, access);
+  return applyReversal(ctx, actor, access.action, undo, note, req);
 }
 
 /** The actions taken against the actor's content, newest first. */
@@ -341,7 +357,7 @@ export async function listOwnActions(ctx: AppContext, actor: Actor): Promise<Act
 export async function doAppeal(ctx: AppContext, actor: Actor, actionId: string, note: string, req: Request): Promise<ActionDoc> {
   const action = await ctx.models.ModerationAction.findById(actionId).lean<ActionDoc>();
   // Someone else's action looks exactly like none at all.
-  if (!action || action.authorId !== actor.id) throw new NotFound('No such action.');
+  if (!action || action.authorId !== actor.id) throw new NotFound(NO_SUCH_ACTION);
   if (!APPEALABLE.includes(action.kind)) throw new Invalid('There is nothing to appeal in this action.', undefined, 'not_appealable');
   if (action.reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
   const updated = await ctx.models.ModerationAction.findOneAndUpdate(
@@ -363,11 +379,11 @@ export async function listPendingAppeals(ctx: AppContext, actor: Actor): Promise
 
 /** A moderator other than the one who acted decides an appeal: uphold, or overturn (which reverses the action). */
 export async function doDecideAppeal(ctx: AppContext, actor: Actor, actionId: string, outcome: 'uphold' | 'overturn', note: string, req: Request): Promise<ActionDoc> {
-  const action = await loadAction(ctx, actionId);
-  await accessItem(ctx, actor, action.type, action.itemId);
+  const access = await accessAction(ctx, actor, actionId);
+  const { action } = access;
   if (action.appealState !== 'pending') throw new Conflict('There is no pending appeal on this action.', undefined, 'no_pending_appeal');
   if (action.by === actor.id) throw new Forbidden('Another moderator must decide an appeal against your action.');
-  const undo = outcome === 'overturn' ? await prepareReversal(ctx, actor, action) : null;
+  const undo = outcome === 'overturn' ? await prepareReversal(ctx, actor, access) : null;
   const decided = await ctx.models.ModerationAction.findOneAndUpdate(
     { _id: action._id, appealState: 'pending' },
     { $set: { 'appeal.decision': { outcome: outcome === 'uphold' ? 'upheld' : 'overturned', note, by: actor.id, at: new Date() }, appealState: 'decided' } },

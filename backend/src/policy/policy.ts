@@ -210,3 +210,25 @@ export function canManageAlert(actor: Actor | null | undefined, alert: AlertRule
   if (!actor || !canSeeAlert(actor, alert)) return false;
   return alert.authorId === actor.id || hasRole(actor, 'moderator');
 }
+
+/**
+ * Where an audited event's target lives, as far as reading it goes: a space (content and channels,
+ * by the space's rule as it is now), a trend alert (by its TLP marking), `'gone'` when the target's
+ * place no longer exists, or `'unplaced'` for targets bound to no space (members, applications,
+ * organisations, spaces themselves).
+ */
+export type AuditPlace = { space: SpaceRule } | { alert: AlertRule } | 'gone' | 'unplaced';
+
+/**
+ * What a reader of the audit log sees of one event: `full`; `withheld` (that it happened — action,
+ * time, actor — but not its target or details, which would name the item's place and quote it); or
+ * `none`. Decided by the rule of the item itself: anyone who may read the place sees the whole entry;
+ * an admin who may not sees it withheld (accountability: every action stays visible to admins);
+ * a moderator who may not does not see it at all, as they would not see the item.
+ * Precondition: the reader holds `AuditRead`.
+ */
+export function auditEntryView(actor: Actor, place: AuditPlace): 'full' | 'withheld' | 'none' {
+  if (place === 'unplaced') return 'full';
+  if (place !== 'gone' && ('space' in place ? canEnterSpace(actor, place.space) : canSeeAlert(actor, place.alert))) return 'full';
+  return hasRole(actor, 'admin') ? 'withheld' : 'none';
+}

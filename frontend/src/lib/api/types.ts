@@ -127,6 +127,8 @@ export interface AuditItem {
   targetId: string | null;
   ip: string | null;
   details: unknown;
+  /** About an item in a place the reader may not read: target and details are left empty. */
+  withheld: boolean;
 }
 
 export interface AuditPage {
