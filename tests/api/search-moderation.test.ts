@@ -253,6 +253,27 @@ describe('search after moderation actions and edits (HTTP)', function () {
     await expectFound('after editing a redacted resource', made, words, { kept: 'found', secret: 'absent', snippetSecret: false, quotes: true }, 'found');
   });
 
+  it("hiding a question withholds its answers from members' search too (they carry its title), and reversing brings them back", async function () {
+    const words = { kept: word(), secret: word() };
+    const channelId = channels.get('qa')!;
+    const asked = await author.client.post(`/api/channels/${channelId}/questions`, { title: `Where is ${words.secret}?`, body: 'Plain.', tags: [] });
+    ok(asked, 201);
+    const answered = await reader.client.post(`/api/channels/${channelId}/questions/${asked.body.id}/answers`, { body: `Try ${words.kept}.` });
+    ok(answered, 201);
+    const answers = async (persona: Persona, q: string) => (await search(persona, q)).hits.filter((hit) => hit.type === 'answer').length;
+    expect(await answers(reader, words.kept)).to.equal(1);
+    const hidden = await moderator.client.post('/api/moderation/actions', { type: 'question', id: `${channelId}:${asked.body.id}`, kind: 'hide', reason: 'personal_data', note: '' });
+    ok(hidden, 201);
+    for (const q of [words.kept, words.secret]) {
+      const result = await search(reader, q);
+      expect(result.total, q).to.equal(0);
+      expect(JSON.stringify(result.hits)).to.not.include(words.secret);
+    }
+    expect(await answers(moderator, words.kept)).to.equal(1);
+    ok(await second.client.post(`/api/moderation/actions/${hidden.body.id}/reverse`, { note: '' }), 200);
+    expect(await answers(reader, words.kept)).to.equal(1);
+  });
+
   it('deletion removes a message from every reader', async function () {
     const words = { kept: word(), secret: word() };
     const made = await make('message', words.kept, words.secret);

@@ -74,16 +74,29 @@ async function itemsOf(store: KnowledgeStore, refs: SearchRef[]): Promise<Map<st
   return result;
 }
 
+/** The questions of these answers, by id: one query per channel. */
+async function questionsOf(store: KnowledgeStore, items: KnowledgeItem[]): Promise<Map<string, KnowledgeItem>> {
+  const byChannel = new Map<string, string[]>();
+  for (const item of items) if (item.type === 'answer') byChannel.set(item.channelId, [...(byChannel.get(item.channelId) ?? []), item.questionId]);
+  const result = new Map<string, KnowledgeItem>();
+  for (const [channelId, ids] of byChannel) for (const question of await store.many(channelId, [...new Set(ids)])) if (question.type === 'question') result.set(question._id, question);
+  return result;
+}
+
 export function knowledgeSearchSources(ctx: AppContext, store: KnowledgeStore): SearchSource[] {
   const make = (type: Exclude<KnowledgeType, 'comment'>): SearchSource => ({
     type: type as SearchType,
     async visible(actor: Actor, refs: SearchRef[]): Promise<Set<string>> {
       const items = await itemsOf(store, refs);
       const channels = await channelsWithSpaces(ctx, [...new Set([...items.values()].map((item) => item.channelId))]);
+      // The answers to a hidden question are withheld with it (they quote it, and carry its title).
+      const questions = await questionsOf(store, [...items.values()]);
       const visible = new Set<string>();
       for (const [key, item] of items) {
         const access = channels.get(item.channelId);
         if (!access || access.channel.kind !== CHANNEL_KIND[type] || item.type !== ITEM_TYPE[type]) continue;
+        const question = item.type === 'answer' ? questions.get(item.questionId) : undefined;
+        if (item.type === 'answer' && (!question || !visibleToActor(question, actor))) continue;
         if (canEnterSpace(actor, access.space) && visibleToActor(item, actor)) visible.add(key);
       }
       return visible;
@@ -91,10 +104,7 @@ export function knowledgeSearchSources(ctx: AppContext, store: KnowledgeStore): 
     async present(actor: Actor, refs: SearchRef[]): Promise<Map<string, SearchPresentation>> {
       const items = await itemsOf(store, refs);
       // Answers are shown under their question's title.
-      const questionIds = new Map<string, string[]>();
-      for (const item of items.values()) if (item.type === 'answer') questionIds.set(item.channelId, [...(questionIds.get(item.channelId) ?? []), item.questionId]);
-      const titles = new Map<string, string>();
-      for (const [channelId, ids] of questionIds) for (const question of await store.many(channelId, ids)) if (question.type === 'question') titles.set(question._id, question.title);
+      const titles = new Map([...(await questionsOf(store, [...items.values()])).values()].map((question) => [question._id, 'title' in question ? question.title : '']));
       const result = new Map<string, SearchPresentation>();
       for (const [key, item] of items) {
         const title = item.type === 'answer' ? `Answer: ${titles.get(item.questionId) ?? 'a question'}` : 'title' in item ? item.title : '';
