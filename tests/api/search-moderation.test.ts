@@ -189,6 +189,20 @@ describe('search after moderation actions and edits (HTTP)', function () {
     checks?.push(check);
   }
 
+  /** A moderator (not the author) acts on the item; a redaction edits the secret word out. */
+  async function act(made: Made, action: string, words: { kept: string; secret: string }) {
+    const acted = await moderator.client.post('/api/moderation/actions', {
+      type: made.type,
+      id: made.id,
+      kind: action,
+      reason: 'personal_data',
+      note: '',
+      ...(action === 'redact' ? { redactedText: `About ${words.kept}: call [removed] at home.` } : {}),
+    });
+    ok(acted, 201);
+    return acted;
+  }
+
   const readable: Expect = { kept: 'found', secret: 'found', snippetSecret: true, quotes: true };
   const EXPECTED: Record<'hide' | 'warning' | 'redact' | 'dismiss' | 'warn', Expect> = {
     hide: { kept: 'absent', secret: 'absent', snippetSecret: false, quotes: false },
@@ -205,15 +219,7 @@ describe('search after moderation actions and edits (HTTP)', function () {
         const words = { kept: word(), secret: word() };
         const made = await make(kind, words.kept, words.secret);
         await expectFound('before', made, words, readable, 'found');
-        const acted = await moderator.client.post('/api/moderation/actions', {
-          type: made.type,
-          id: made.id,
-          kind: action,
-          reason: 'personal_data',
-          note: '',
-          ...(action === 'redact' ? { redactedText: `About ${words.kept}: call [removed] at home.` } : {}),
-        });
-        ok(acted, 201);
+        const acted = await act(made, action, words);
         // Moderators find hidden items (they read them); redacted words are in no index.
         await expectFound(`after ${action}`, made, words, EXPECTED[action], 'found');
         if (action === 'dismiss' || action === 'warn') return;
@@ -317,15 +323,7 @@ describe('search after moderation actions and edits (HTTP)', function () {
         for (const action of ['hide', 'warning', 'redact'] as const) {
           const words = { kept: word(), secret: word() };
           const made = await make(kind, words.kept, words.secret);
-          const acted = await moderator.client.post('/api/moderation/actions', {
-            type: made.type,
-            id: made.id,
-            kind: action,
-            reason: 'personal_data',
-            note: '',
-            ...(action === 'redact' ? { redactedText: `About ${words.kept}: call [removed] at home.` } : {}),
-          });
-          ok(acted, 201);
+          await act(made, action, words);
           await expectFound(`after ${action}`, made, words, EXPECTED[action], 'found');
         }
       }
