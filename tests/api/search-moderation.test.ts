@@ -280,11 +280,14 @@ describe('search after moderation actions and edits (HTTP)', function () {
     expect(await answers(reader, words.kept)).to.equal(1);
   });
 
-  it('deletion removes a message from every reader', async function () {
-    const words = { kept: word(), secret: word() };
-    const made = await make('message', words.kept, words.secret);
-    await made.remove!();
-    await expectFound('after deletion', made, words, { kept: 'absent', secret: 'absent', snippetSecret: false, quotes: false }, 'absent');
+  it('deletion, by the author or by a moderator, removes a message from every reader', async function () {
+    for (const by of ['author', 'moderator'] as const) {
+      const words = { kept: word(), secret: word() };
+      const made = await make('message', words.kept, words.secret);
+      if (by === 'author') await made.remove!();
+      else ok(await moderator.client.delete(`/api/channels/${made.id.replace(':', '/messages/')}`), 200);
+      await expectFound(`after deletion by the ${by}`, made, words, { kept: 'absent', secret: 'absent', snippetSecret: false, quotes: false }, 'absent');
+    }
   });
 
   it('members: suspension (a moderation action) removes a member from search, reinstatement brings them back', async function () {
