@@ -256,8 +256,9 @@ export class SearchIndex implements SearchIndexer {
    */
   async #applyNow(op: Op): Promise<void> {
     this.#pending.delete(op.key);
+    this.#latest.set(op.key, op);
     try {
-      await this.#exclusive(() => this.#apply([op]));
+      await this.#write([op]);
     } catch (error) {
       this.#logger?.warn({ err: error }, 'search index write failed; queued for retry');
       this.#heads.clear();
@@ -265,12 +266,27 @@ export class SearchIndex implements SearchIndexer {
     }
   }
 
-  /** Index writes one at a time (the queue's batches and immediate writes). */
+  /** The newest operation per item key not yet written (queued, in a batch, or being written now). */
+  readonly #latest = new Map<string, Op>();
   #writing: Promise<unknown> = Promise.resolve();
-  #exclusive<T>(write: () => Promise<T>): Promise<T> {
+
+  /**
+   * Writes operations one batch at a time (the queue's batches and immediate writes), each only if
+   * it is still its item's newest: a batch retried after a failure never overwrites a newer change.
+   */
+  #write(ops: Op[]): Promise<void> {
+    const write = async () => {
+      await this.#apply(ops.filter((op) => this.#latest.get(op.key) === op));
+      this.#settle(ops);
+    };
     const run = this.#writing.then(write, write);
     this.#writing = run.catch(() => undefined);
     return run;
+  }
+
+  /** These operations are done with (written, or given up). */
+  #settle(ops: Op[]): void {
+    for (const op of ops) if (this.#latest.get(op.key) === op) this.#latest.delete(op.key);
   }
 
   /** Resolves once every queued operation is applied (tests, shutdown). */
@@ -281,6 +297,7 @@ export class SearchIndex implements SearchIndexer {
   #enqueue(op: Op): void {
     this.#pending.delete(op.key);
     this.#pending.set(op.key, op);
+    this.#latest.set(op.key, op);
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = null;
     });
@@ -298,11 +315,12 @@ export class SearchIndex implements SearchIndexer {
       }
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.#exclusive(() => this.#apply(batch));
+          await this.#write(batch);
           break;
         } catch (error) {
           if (attempt >= RETRY_DELAYS_MS.length) {
             this.failures += batch.length;
+            this.#settle(batch);
             this.#logger?.error({ err: error, items: batch.length }, 'search index: giving up on a batch (rebuild with npm run search:reindex)');
             break;
           }
