@@ -118,8 +118,9 @@ const RESOLVED_WINDOW = 1000;
 
 /**
  * One page of open (or resolved) items the moderator may read, in `queueOrder`; sensitive items
- * withheld once the moderator's daily limit is reached. The queue is paged over what this moderator
- * may read: `cursor` counts the readable entries before the page (`nextCursor` of the previous
+ * withheld once the moderator's daily limit is reached (they take no place on the page, but count in
+ * the cursor). The queue is paged over what this moderator may read: `cursor` counts the readable
+ * entries before the page (`nextCursor` of the previous
  * one), so an entry they may not read takes no place in the order and no cursor value tells where
  * it sits. Readability is judged entry by entry, in order, in small batches (each check is a point
  * read of a channel, an alert…).
@@ -135,28 +136,29 @@ export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | '
   const withholdSensitive = limitReached(wellbeing);
   const entries: QueueEntryPayload[] = [];
   let withheldSensitive = 0;
-  /** Readable entries seen so far: those before the page, those on it, and one past it (is there more?). */
+  /** Readable entries seen so far, and those of them taken by this page (listed or withheld). */
   let readableSeen = 0;
+  let taken = 0;
   let more = false;
   for (let position = 0; position < ordered.length && !more; ) {
-    const wanted = cursor + pageSize + 1 - readableSeen;
-    const batch = ordered.slice(position, position + Math.max(10, Math.min(wanted, 50)));
+    const batch = ordered.slice(position, position + Math.max(10, Math.min(cursor + pageSize + 1 - readableSeen, 50)));
     position += batch.length;
     const readable = await Promise.all(batch.map(async (entry) => ((await ctx.moderation.get(entry.type)?.load(actor, entry.itemId)) ? entry : null)));
     for (const entry of readable) {
       if (!entry) continue;
       readableSeen++;
       if (readableSeen <= cursor) continue;
-      if (readableSeen > cursor + pageSize) {
+      if (entries.length >= pageSize) {
         more = true;
         break;
       }
+      taken++;
       const view = presentQueueEntry(entry);
       if (withholdSensitive && view.sensitive) withheldSensitive++;
       else entries.push(view);
     }
   }
-  return { entries, withheldSensitive, nextCursor: more ? cursor + pageSize : null, wellbeing };
+  return { entries, withheldSensitive, nextCursor: more ? cursor + taken : null, wellbeing };
 }
 
 /**
