@@ -36,6 +36,7 @@ import { SearchIndex } from './search/search.index.ts';
 import { ModerationSources } from './moderation/moderation.sources.ts';
 import { healthOperations } from './health/health.routes.ts';
 import { ApiRegistry, defineOperation } from './http/api.ts';
+import { responseCompression } from './http/compression.ts';
 import { NotFound, errorHandler } from './http/errors.ts';
 import type { Logger } from './http/logger.ts';
 import { securityHeaders } from './http/security.ts';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
     }),
   );
   app.use(securityHeaders({ https: config.publicUrl.startsWith('https://') }));
+  app.use(responseCompression());
 
   const api = new ApiRegistry();
   api.add(...healthOperations(deps.database));

@@ -7,6 +7,7 @@ import { connect } from '../../backend/src/db/database.ts';
 import { startEmbeddedDatabase } from '../../backend/src/db/embedded.ts';
 import { createLogger } from '../../backend/src/http/logger.ts';
 import type { Benchmark } from './context.ts';
+import { bundleSize } from './bundle-size.ts';
 import { engineLookup } from './engine-lookup.ts';
 import { historyAtScale } from './history-scale.ts';
 import { realtimeFanout } from './realtime-fanout.ts';
@@ -23,6 +24,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'realtime-fanout', run: realtimeFanout },
   { name: 'history-at-scale', run: historyAtScale },
   { name: 'search', run: searchAtScale },
+  { name: 'bundle-size', run: bundleSize },
 ];
 
 const started = performance.now();

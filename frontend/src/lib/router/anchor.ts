@@ -18,3 +18,31 @@ export function anchorJump(prefix: string): () => Promise<void> {
     target?.focus({ preventScroll: true });
   };
 }
+
+/**
+ * After a navigation: focuses the new page's main heading, so keyboard and screen-reader users land
+ * on the content. A page whose heading comes later (its code or its data still on the way) is
+ * focused when the heading appears, unless the person has moved focus meanwhile. Returns the
+ * cleanup for the next navigation.
+ */
+export function focusHeadingWhenShown(container: HTMLElement): () => void {
+  const focusHeading = () => {
+    const heading = container.querySelector<HTMLElement>('h1');
+    heading?.focus();
+    return heading !== null;
+  };
+  let observer: MutationObserver | undefined;
+  let cancelled = false;
+  void tick().then(() => {
+    if (cancelled || focusHeading()) return;
+    const before = document.activeElement;
+    observer = new MutationObserver(() => {
+      if (document.activeElement !== before || focusHeading()) observer?.disconnect();
+    });
+    observer.observe(container, { childList: true, subtree: true });
+  });
+  return () => {
+    cancelled = true;
+    observer?.disconnect();
+  };
+}

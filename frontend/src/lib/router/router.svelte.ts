@@ -7,9 +7,69 @@ export interface Route {
   /** Exact, or with `:name` segments (`/channels/:id`), whose values `Router.params` gives. */
   path: string;
   title: string;
-  component: Component;
+  page: LazyPage;
   access?: Access;
 }
+
+/**
+ * A page whose code is its own chunk, fetched the first time the page is opened (or a link to it is
+ * pointed at), so the first load carries only the shell and one page. `load()` is idempotent; a
+ * failed fetch (offline, or a deploy replaced the chunk) is kept as `error` until `retry()`.
+ */
+export class LazyPage {
+  readonly #load: () => Promise<{ default: Component }>;
+  #component = $state<Component | null>(null);
+  #error = $state<string | null>(null);
+  #pending: Promise<void> | null = null;
+
+  constructor(load: () => Promise<{ default: Component }>) {
+    this.#load = load;
+  }
+
+  get component(): Component | null {
+    return this.#component;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
+
+  load(): Promise<void> {
+    if (this.#component || this.#error) return Promise.resolve();
+    this.#pending ??= this.#load().then(
+      (module) => {
+        this.#component = module.default;
+      },
+      (error: unknown) => {
+        this.#pending = null;
+        this.#error = error instanceof Error ? error.message : String(error);
+      },
+    );
+    return this.#pending;
+  }
+
+  /** Forgets a failed fetch and tries again. */
+  retry(): Promise<void> {
+    this.#error = null;
+    return this.load();
+  }
+
+  /** Fetches ahead of time; a failure here stays silent (opening the page tries again). */
+  preload(): void {
+    if (this.#component || this.#pending || this.#error) return;
+    this.#pending = this.#load().then(
+      (module) => {
+        this.#component = module.default;
+      },
+      () => {
+        this.#pending = null;
+      },
+    );
+  }
+}
+
+/** `lazy(() => import('./pages/X.svelte'))`: each such import is a chunk of its own. */
+export const lazy = (load: () => Promise<{ default: Component }>) => new LazyPage(load);
 
 /**
  * A small history-API router: the path is reactive state, links are plain `<a href>` elements and
@@ -93,6 +153,21 @@ export class Router {
     this.#path = url.pathname;
     this.#search = url.search;
   }
+
+  /** The route a same-origin path would open (the fallback when none matches). */
+  routeFor(path: string): Route {
+    for (const route of this.#routes) if (matchPath(route.path, path)) return route;
+    return this.#fallback;
+  }
+
+  /** Document-level pointer/focus handler: a link about to be followed fetches its page's code. */
+  handleIntent = (event: Event): void => {
+    const anchor = (event.target as Element | null)?.closest?.('a');
+    if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
+    const url = new URL(anchor.href, window.location.href);
+    if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+    this.routeFor(url.pathname).page.preload();
+  };
 
   /** Document-level click handler: only plain left clicks on same-origin links without a target. */
   handleClick = (event: MouseEvent): void => {

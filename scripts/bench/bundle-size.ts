@@ -1,0 +1,98 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { build } from 'vite';
+import { ROOT_DIR } from '../../backend/src/config/config.ts';
+import type { BenchOutput } from './context.ts';
+import { ratio, table } from './table.ts';
+
+interface ManifestChunk {
+  file: string;
+  isEntry?: boolean;
+  imports?: string[];
+}
+type Manifest = Record<string, ManifestChunk>;
+
+/** Bytes a browser receives for `file`, gzip at level 9 and brotli at 11 (as the build writes them). */
+function sizes(dir: string, file: string): { gzip: number; brotli: number } {
+  const source = readFileSync(join(dir, file));
+  return {
+    gzip: gzipSync(source, { level: 9 }).length,
+    brotli: brotliCompressSync(source, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+/** The chunks that load together: the entry, the named modules (a page, and what it always opens), and every static import of each. */
+function loaded(manifest: Manifest, modules: string[]): string[] {
+  const entry = Object.keys(manifest).find((key) => manifest[key]!.isEntry);
+  if (!entry) throw new Error('the manifest names no entry');
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    if (seen.has(key)) return;
+    const chunk = manifest[key];
+    if (!chunk) throw new Error(`${key} is not in the build manifest`);
+    seen.add(key);
+    for (const child of chunk.imports ?? []) visit(child);
+  };
+  visit(entry);
+  for (const module of modules) visit(module);
+  return [...seen].map((key) => manifest[key]!.file).filter((file) => file.endsWith('.js'));
+}
+
+const kib = (bytes: number) => (bytes / 1024).toFixed(1);
+
+/**
+ * The JavaScript each first page loads, from the build manifest of frontend/dist (setup builds it
+ * before the benchmarks run), against a bare Svelte 5 app (scripts/bench/bare-svelte) built by the
+ * same Vite and Svelte plugin in the same run. Sizes do not vary between runs, so one round is enough.
+ */
+export async function bundleSize(): Promise<BenchOutput> {
+  const out = mkdtempSync(join(tmpdir(), 'convene-bare-svelte-'));
+  try {
+    await build({
+      root: join(ROOT_DIR, 'scripts', 'bench', 'bare-svelte'),
+      configFile: false,
+      logLevel: 'warn',
+      plugins: [svelte()],
+      build: { outDir: out, emptyOutDir: true, manifest: true, assetsInlineLimit: 0, modulePreload: { polyfill: false } },
+    });
+    const bareManifest = JSON.parse(readFileSync(join(out, '.vite', 'manifest.json'), 'utf8')) as Manifest;
+    const bare = loaded(bareManifest, []).reduce((sum, file) => sum + sizes(out, file).gzip, 0);
+
+    const dist = join(ROOT_DIR, 'frontend', 'dist');
+    const manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8')) as Manifest;
+    const pages: [string, string[]][] = [
+      ['sign-in (`/sign-in`)', ['src/pages/SignInPage.svelte']],
+      ['a discussion channel (`/channels/:id`)', ['src/pages/ChannelKindPage.svelte', 'src/pages/ChannelPage.svelte']],
+      ['home (`/`)', ['src/pages/HomePage.svelte']],
+      ['an alert (`/alerts/:id`)', ['src/pages/AlertDetailPage.svelte']],
+    ];
+    const rows: (string | number)[][] = [];
+    const data: Record<string, unknown> = { bareGzip: bare };
+    for (const [name, modules] of pages) {
+      const files = loaded(manifest, modules);
+      const total = files.map((file) => sizes(dist, file)).reduce((sum, size) => ({ gzip: sum.gzip + size.gzip, brotli: sum.brotli + size.brotli }), { gzip: 0, brotli: 0 });
+      rows.push([name, files.length, kib(total.gzip), kib(total.brotli), kib(bare), ratio(total.gzip, bare), total.gzip <= 50 * 1024 ? 'yes' : 'no']);
+      data[name] = { files, ...total };
+    }
+    const biggest = loaded(manifest, pages[1]![1])
+      .map((file) => ({ file, gzip: sizes(dist, file).gzip }))
+      .sort((a, b) => b.gzip - a.gzip)
+      .slice(0, 6);
+    data.channelChunks = biggest;
+    return {
+      lines: [
+        '**First load: JavaScript per page** (gzip level 9 and brotli 11 as the build writes them; baseline: a bare Svelte 5 app, same build)',
+        '',
+        ...table(['page', 'chunks', 'gzip KiB', 'brotli KiB', 'bare Svelte 5 gzip KiB', 'gzip / bare', '≤ 50 KiB gzip'], ['l', 'r', 'r', 'r', 'r', 'r', 'l'], rows),
+        '',
+        `Largest chunks of the channel page (gzip KiB): ${biggest.map((chunk) => `${chunk.file.replace(/^assets\//, '')} ${kib(chunk.gzip)}`).join(', ')}`,
+      ],
+      data,
+    };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
