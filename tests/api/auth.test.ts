@@ -3,6 +3,7 @@ import { ApiClient } from '../helpers/client.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { PASSWORD, makeMember } from '../factories/members.ts';
 import type { Models } from '../../backend/src/db/models.ts';
+import { IDLE_MS } from '../../backend/src/auth/auth.ts';
 
 describe('accounts and sessions', function () {
   let server: TestServer;
@@ -190,6 +191,35 @@ describe('accounts and sessions', function () {
       }
       expect(filters.length).to.be.greaterThan(4);
       for (const filter of filters) expect(Object.keys(filter as object)).to.deep.equal(['_id']);
+    });
+
+    it('writes a session on a request only when its idle expiry moved a minute or more (not on every request)', async function () {
+      const member = await makeMember(models);
+      const client = new ApiClient(server.url);
+      await client.post('/api/auth/sign-in', { email: member.email, password: PASSWORD });
+      const sid = client.sessionId!;
+      const writes: string[] = [];
+      const connection = server.database.connection;
+      connection.set('debug', (collection: string, method: string) => {
+        if (collection === 'sessions' && method !== 'findOne') writes.push(method);
+      });
+      const signedIn = (await models.Session.findById(sid).lean())!.expiresAt.getTime();
+      let requestedAt = 0;
+      try {
+        for (let index = 0; index < 5; index++) expect((await client.get('/api/me')).status).to.equal(200);
+        expect(writes, 'writes within the minute').to.deep.equal([]);
+        expect((await models.Session.findById(sid).lean())!.expiresAt.getTime()).to.equal(signedIn);
+        // As if the last write were two minutes old: the next request moves the expiry again.
+        await models.Session.updateOne({ _id: sid }, { $set: { expiresAt: new Date(signedIn - 120_000) } });
+        writes.length = 0;
+        requestedAt = Date.now();
+        expect((await client.get('/api/me')).status).to.equal(200);
+        expect(writes).to.deep.equal(['updateOne']);
+      } finally {
+        connection.set('debug', false);
+      }
+      const moved = (await models.Session.findById(sid).lean())!.expiresAt.getTime();
+      expect(moved).to.be.at.least(requestedAt + IDLE_MS - 1000);
     });
 
     it('refuses an expired session, and the periodic job removes it', async function () {

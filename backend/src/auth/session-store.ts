@@ -11,6 +11,13 @@ type Callback<T = void> = (error?: unknown, result?: T) => void;
  * and removed by `removeExpired()`, run periodically (the engine has no TTL indexes).
  */
 export class DatabaseSessionStore extends session.Store {
+  /**
+   * The stored expiry of sessions read by this process for a request still running, so that the
+   * request's `touch` can tell whether the expiry moved enough to be worth a write. Bounded: an
+   * entry is taken by the touch or save that ends its request.
+   */
+  readonly #storedExpiry = new Map<string, number>();
+
   constructor(private readonly Session: SessionModel) {
     super();
   }
@@ -20,11 +27,14 @@ export class DatabaseSessionStore extends session.Store {
       .lean()
       .then((doc) => {
         if (!doc || doc.expiresAt.getTime() <= Date.now()) return callback(undefined, null);
+        if (this.#storedExpiry.size >= MAX_TRACKED) this.#storedExpiry.clear();
+        this.#storedExpiry.set(sid, doc.expiresAt.getTime());
         callback(undefined, JSON.parse(doc.data) as SessionData);
       }, callback);
   }
 
   override set(sid: string, data: SessionData, callback?: Callback): void {
+    this.#storedExpiry.delete(sid);
     const memberId = (data as { passport?: { user?: { id?: string } } }).passport?.user?.id ?? null;
     this.Session.replaceOne({ _id: sid }, { _id: sid, data: JSON.stringify(data), expiresAt: expiry(data), memberId }, { upsert: true }).then(
       () => callback?.(),
@@ -32,8 +42,21 @@ export class DatabaseSessionStore extends session.Store {
     );
   }
 
+  /**
+   * express-session touches the session at the end of every request (rolling idle timeout). The
+   * expiry is written only when it moved by TOUCH_INTERVAL_MS or more since it was stored, so a
+   * busy member costs a write a minute instead of one per request; the idle timeout (12 h) can
+   * then end a session at most that much early.
+   */
   override touch(sid: string, data: SessionData, callback?: Callback): void {
-    this.Session.updateOne({ _id: sid }, { $set: { expiresAt: expiry(data) } }).then(
+    const stored = this.#storedExpiry.get(sid);
+    this.#storedExpiry.delete(sid);
+    const wanted = expiry(data);
+    if (stored !== undefined && wanted.getTime() - stored < TOUCH_INTERVAL_MS) {
+      callback?.();
+      return;
+    }
+    this.Session.updateOne({ _id: sid }, { $set: { expiresAt: wanted } }).then(
       () => callback?.(),
       (error) => callback?.(error),
     );
@@ -76,6 +99,12 @@ export class DatabaseSessionStore extends session.Store {
     return result.deletedCount;
   }
 }
+
+/** How far a session's expiry must move before `touch` writes it. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+/** Sessions whose stored expiry is remembered between a request's read and its touch. */
+const MAX_TRACKED = 10_000;
 
 /** How long a rotated session id stays valid for requests already on their way. */
 export const ROTATION_GRACE_MS = 30_000;
