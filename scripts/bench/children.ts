@@ -70,9 +70,12 @@ export async function startApp(name: string, env: Record<string, string>): Promi
   }
 }
 
-/** `scripts/bench/bare-server.ts`: socket.io alone, the same rooms and events, no database. */
-export async function startBare(name: string): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/bare-server.ts'], {
+/**
+ * A baseline server: by default `scripts/bench/bare-server.ts` (socket.io alone, the same rooms and
+ * events, no database); `script` and `args` name another (`bare-express.ts`).
+ */
+export async function startBare(name: string, script = 'scripts/bench/bare-server.ts', args: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,7 @@ import { bundleSize } from './bundle-size.ts';
 import { engineLookup } from './engine-lookup.ts';
 import { historyAtScale } from './history-scale.ts';
 import { realtimeFanout } from './realtime-fanout.ts';
+import { restReads } from './rest-reads.ts';
 import { searchAtScale } from './search.ts';
 
 /**
@@ -21,6 +22,7 @@ import { searchAtScale } from './search.ts';
  */
 const BENCHMARKS: Benchmark[] = [
   { name: 'engine-lookup', run: async ({ connection }) => ({ lines: await engineLookup(connection), data: null }) },
+  { name: 'rest-reads', run: restReads },
   { name: 'realtime-fanout', run: realtimeFanout },
   { name: 'history-at-scale', run: historyAtScale },
   { name: 'search', run: searchAtScale },
