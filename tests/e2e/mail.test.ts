@@ -42,6 +42,22 @@ describe('mail in the web app (browser)', function () {
     expect(watched.problems()).to.deep.equal([]);
   });
 
+  it('shows admins the outbox, and sends a test mail from it', async function () {
+    const admin = await makeMember(suite.models, { roles: ['admin', 'moderator'] });
+    const watched = await suite.open();
+    const { page } = watched;
+    await suite.signIn(page, admin);
+    await page.getByRole('link', { name: 'Outbox' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Outbox' }).waitFor();
+    await page.getByRole('button', { name: 'Send me a test mail' }).click();
+    await page.getByRole('status').filter({ hasText: 'queued' }).waitFor();
+    await waitForMail(suite.server.server, admin.email);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByTestId('outbox-recent').getByRole('row').filter({ hasText: admin.email }).filter({ hasText: 'Sent' }).waitFor();
+    await screenshot(page, 'mail-outbox-desktop');
+    expect(watched.problems()).to.deep.equal([]);
+  });
+
   it('shows an unverified applicant the banner, and the mailed link confirms the address', async function () {
     const applicant = await makeMember(suite.models, { status: 'applicant', emailVerified: false });
     const watched = await suite.open();
