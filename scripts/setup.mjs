@@ -8,10 +8,12 @@
 //   1. npm packages: `npm ci` when node_modules is missing or older than package-lock.json.
 //   2. FerretDB v1.24.2 (the embedded database engine), built with Go into tools/bin, unless
 //      MONGODB_URI points at an external database.
-//   3. The front end (frontend/dist), rebuilt when its sources changed.
+//   3. Mailpit (the development and test mail server), built with Go into tools/bin, unless
+//      SMTP_URL names a real one.
+//   4. The front end (frontend/dist), rebuilt when its sources changed.
 //
 // Each step records a fingerprint of its inputs; a run with nothing to do takes well under a second.
-// Flags: --no-frontend skips step 3 (used by `npm run dev`, where Vite serves the sources).
+// Flags: --no-frontend skips step 4 (used by `npm run dev`, where Vite serves the sources).
 
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +26,9 @@ const TOOLS = join(ROOT, 'tools');
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_BIN = join(TOOLS, 'bin', 'ferretdb');
+const MAILPIT_PKG = 'github.com/axllent/mailpit@v1.33.1';
+const MAILPIT_BIN = join(TOOLS, 'bin', 'mailpit');
+const MAILPIT_STAMP = join(TOOLS, 'bin', '.mailpit-version');
 
 const args = new Set(process.argv.slice(2));
 
@@ -165,6 +170,26 @@ function ensureFerretDB() {
   say(`FerretDB ${FERRETDB_VERSION} is ready at tools/bin/ferretdb`);
 }
 
+/**
+ * Mailpit receives the mail that development and tests send (the server starts it on loopback
+ * when SMTP_URL is not set). `go install` downloads and verifies the module; a stamp file names
+ * the version built, because `mailpit version` asks the internet for the latest release.
+ */
+function ensureMailpit() {
+  if (process.env.SMTP_URL) return;
+  if (existsSync(MAILPIT_BIN) && readStamp(MAILPIT_STAMP) === MAILPIT_PKG) return;
+  const go = findGo();
+  if (!go) fail('Go is needed to build Mailpit, the local mail server (or set SMTP_URL to a mail server).');
+  const env = { ...process.env, GOBIN: join(TOOLS, 'bin'), GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local' };
+  mkdirSync(env.GOBIN, { recursive: true });
+  say(`building Mailpit into tools/bin with Go; the first time this takes a few minutes…`);
+  say(`$ go install ${MAILPIT_PKG}`);
+  const result = run(go, ['install', MAILPIT_PKG], { env });
+  if (result.status !== 0) fail(`\`go install ${MAILPIT_PKG}\` failed; the exact error is above.`);
+  writeFileSync(MAILPIT_STAMP, MAILPIT_PKG + '\n');
+  say('Mailpit is ready at tools/bin/mailpit');
+}
+
 function ensureFrontend() {
   const frontend = join(ROOT, 'frontend');
   const inputs = [
@@ -188,6 +213,7 @@ function ensureFrontend() {
 const started = Date.now();
 ensurePackages();
 ensureFerretDB();
+ensureMailpit();
 if (!args.has('--no-frontend')) ensureFrontend();
 const took = Date.now() - started;
 if (took > 2000) say(`done in ${(took / 1000).toFixed(1)} s`);

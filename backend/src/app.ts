@@ -35,6 +35,8 @@ import { PostingLimiter } from './messages/message.actions.ts';
 import { SearchIndex } from './search/search.index.ts';
 import { ModerationSources } from './moderation/moderation.sources.ts';
 import { healthOperations } from './health/health.routes.ts';
+import { mailOperations } from './mail/mail.routes.ts';
+import { Outbox } from './mail/outbox.ts';
 import { ApiRegistry, defineOperation } from './http/api.ts';
 import { responseCompression } from './http/compression.ts';
 import { NotFound, errorHandler } from './http/errors.ts';
@@ -79,6 +81,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
     postingLimiter: new PostingLimiter(config.postingBurst, config.postingIntervalMs),
     search: new SearchIndex(deps.database.connection, { logger }),
     moderation: new ModerationSources(),
+    outbox: new Outbox(models, config, logger),
   };
   const session = sessionMiddleware(ctx);
   const authenticator = createAuthenticator(ctx);
@@ -128,6 +131,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...alertOperations(ctx));
   api.add(...moderationOperations(ctx));
   api.add(...searchOperations(ctx));
+  api.add(...mailOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

@@ -10,6 +10,7 @@ import type { MessageStore } from './messages/message.store.ts';
 import type { PostingLimiter } from './messages/message.actions.ts';
 import type { SearchIndex } from './search/search.index.ts';
 import type { ModerationSources } from './moderation/moderation.sources.ts';
+import type { Outbox } from './mail/outbox.ts';
 
 /** What routes and actions are built from: one per app instance. */
 export interface AppContext {
@@ -27,4 +28,6 @@ export interface AppContext {
   search: SearchIndex;
   /** The moderatable content types and how to load and change each. */
   moderation: ModerationSources;
+  /** Outgoing mail: queue here; the worker sends (mail/outbox.ts). */
+  outbox: Outbox;
 }

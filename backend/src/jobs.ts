@@ -1,4 +1,5 @@
 import type { AppContext } from './context.ts';
+import { removeExpiredTokens } from './mail/mail.actions.ts';
 
 /**
  * Housekeeping the engines cannot do for us (no TTL indexes): expired sessions and rate-limit
@@ -11,6 +12,9 @@ export function startPeriodicJobs(ctx: AppContext, intervalMs = 5 * 60_000): { s
       const sessions = await ctx.sessions.removeExpired();
       const limits = await ctx.rateLimiter.removeExpired();
       const sendKeys = await ctx.messages.dropOldSendKeys();
+      // Mail: expired link tokens, and the outbox log past its length.
+      await removeExpiredTokens(ctx);
+      await ctx.outbox.trimLog();
       if (sessions || limits || sendKeys) ctx.logger.debug({ sessions, limits, sendKeys }, 'removed expired sessions, rate-limit counters and old idempotency keys');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'housekeeping failed; will retry');

@@ -14,6 +14,7 @@ import { registerMessageEvents } from './messages/message.events.ts';
 import { useRedisAdapter } from './realtime/redis-adapter.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.ts';
+import { startMailpit, type LocalMailServer } from './mail/mailpit.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -24,6 +25,8 @@ export interface RunningServer {
   /** The operations this server routes (and documents). */
   readonly api: ApiRegistry;
   readonly ctx: AppContext;
+  /** The Mailpit this server started because SMTP_URL is not set (its web UI shows what was sent). */
+  readonly localMail: LocalMailServer | null;
   /** Stops accepting, lets in-flight requests finish, closes sockets and the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -61,6 +64,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   ctx.realtime.attach(io);
   const closeRedis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.databaseName, logger) : async () => undefined;
   const jobs = startPeriodicJobs(ctx);
+  // Without SMTP_URL (never in production: config refuses), mail goes to a Mailpit on loopback.
+  const localMail = config.smtpUrl ? null : await startMailpit({ logger, dataDir: config.env === 'development' ? config.dataDir : undefined });
+  ctx.outbox.start(config.smtpUrl ?? localMail!.smtpUrl);
   const setupToken = options.announceSetup === false ? null : await prepareFirstAdminToken(ctx);
 
   await new Promise<void>((resolve, reject) => {
@@ -89,6 +95,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await httpClosed.catch(() => undefined);
       clearTimeout(force);
       jobs.stop();
+      await ctx.outbox.stop();
+      await localMail?.stop();
       // Index writes still queued go in before the database closes.
       await ctx.search.idle();
       if (!options.database) await database.close();
@@ -100,7 +108,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       `\nNo admin exists yet. Create the first one, once, at:\n  ${config.publicUrl}/setup?token=${setupToken}\n(or run \`npm run admin:create\`)\n\n`,
     );
   }
-  return { url, port, http, io, database, api, ctx, close };
+  return { url, port, http, io, database, api, ctx, localMail, close };
 }
 
 async function main(): Promise<void> {
@@ -157,7 +165,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.info({ url: server.url, port: server.port, publicUrl: config.publicUrl }, 'listening');
-  if (config.env !== 'test') process.stderr.write(`\nConvene is running at ${config.publicUrl} (listening on ${server.url})\n\n`);
+  if (config.env !== 'test') {
+    process.stderr.write(`\nConvene is running at ${config.publicUrl} (listening on ${server.url})\n`);
+    if (server.localMail) process.stderr.write(`Mail goes to the local Mailpit: read it at ${server.localMail.webUrl} (SMTP ${server.localMail.smtpUrl})\n`);
+    process.stderr.write('\n');
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

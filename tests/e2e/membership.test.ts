@@ -7,6 +7,7 @@ import { ApiClient } from '../helpers/client.ts';
 import { VIEWPORTS, launchBrowser, openPage, screenshot, waitForFocus, type WatchedPage } from '../helpers/browser.ts';
 import { freePort, startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { linkToken, waitForMail } from '../helpers/mail.ts';
 
 /**
  * Chromium logs every 4xx answer to a fetch as a console error. These are the ones the app asks
@@ -119,6 +120,14 @@ describe('membership (browser)', () => {
     expect(await sidebar(a).getByRole('link', { name: 'My application' }).isVisible()).to.equal(true);
     expect(await sidebar(a).getByRole('link', { name: 'Directory' }).count()).to.equal(0);
     await screenshot(a, 'membership-application-pending-desktop');
+
+    // The applicant confirms their address with the link the sign-up mailed (read from Mailpit):
+    // the moderators' domain signal counts only a verified address.
+    const [verifyMail] = await waitForMail(server.server, 'ada@ministry.example');
+    const verifyLink = linkToken(verifyMail!);
+    await a.goto(`${server.url}${new URL(verifyLink.url).pathname}#token=${verifyLink.token}`);
+    await a.getByRole('button', { name: 'Confirm my address' }).click();
+    await a.getByTestId('verify-done').waitFor();
 
     // An applicant cannot open member pages.
     await a.goto(`${server.url}/directory`);

@@ -33,6 +33,8 @@ export interface MakeMember {
   email?: string;
   name?: string;
   organisation?: OrganisationDoc | null;
+  /** Default true: factory people have proved their address. */
+  emailVerified?: boolean;
 }
 
 export async function makeMember(models: Models, input: MakeMember = {}): Promise<MemberDoc> {
@@ -42,6 +44,7 @@ export async function makeMember(models: Models, input: MakeMember = {}): Promis
   const name = input.name ?? `Person ${unique()}`;
   const member = await models.Member.create({
     ...normaliseEmail(email),
+    emailVerifiedAt: input.emailVerified === false ? null : new Date(),
     name,
     nameNormalized: normaliseName(name),
     passwordHash: await passwordHash(),

@@ -78,8 +78,14 @@ describe('configuration', function () {
     expect(configError({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_URL: 'http://convene.example' })).to.contain('PUBLIC_URL');
   });
 
+  it('refuses production without SMTP_URL, and DKIM settings that are only partly given', function () {
+    expect(configError({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_URL: 'https://convene.example' })).to.contain('SMTP_URL');
+    expect(configError({ NODE_ENV: 'test', DKIM_DOMAIN: 'convene.example' })).to.contain('DKIM_SELECTOR');
+    expect(configError({ NODE_ENV: 'test', SMTP_URL: 'http://mail.example' })).to.contain('SMTP_URL');
+  });
+
   it('starts production with a real secret and an https URL, listening on all interfaces', function () {
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_URL: 'https://convene.example' });
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, PUBLIC_URL: 'https://convene.example', SMTP_URL: 'smtp://mail.convene.example:587' });
     expect(config.host).to.equal('0.0.0.0');
     expect(config.sessionSecret).to.equal(SECRET);
   });

@@ -34,6 +34,7 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.Converse]: MEMBERS,
   [Permission.ChannelManage]: STAFF,
   [Permission.SpaceManage]: ['admin'],
+  [Permission.MailAdmin]: ['admin'],
   [Permission.LibraryEdit]: STAFF,
   [Permission.AuthorReveal]: STAFF,
   [Permission.AlertsRead]: MEMBERS,

@@ -156,7 +156,8 @@ function computeSignals(applicant: MemberDoc, application: ApplicationDoc, org: 
   const domains = org ? org.domains : application.proposedOrganisation ? [application.proposedOrganisation.domain] : [];
   const others = peers.filter((peer) => String(peer._id) !== String(applicant._id));
   return {
-    emailDomainMatches: domains.includes(applicant.emailDomain),
+    // An address counts only once proved: anyone can type someone@ministry.gov.
+    emailDomainMatches: Boolean(applicant.emailVerifiedAt) && domains.includes(applicant.emailDomain),
     sameDomainAccounts: others.filter((peer) => peer.emailDomain === applicant.emailDomain).length,
     sameNameAccounts: others.filter((peer) => peer.nameNormalized === applicant.nameNormalized).length,
     waitingHours: Math.floor((Date.now() - application.queuedAt.getTime()) / 3_600_000),

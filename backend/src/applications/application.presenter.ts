@@ -28,7 +28,7 @@ export const QueueEntry = z
     applicant: z.object({ id: z.string(), name: z.string(), email: z.string() }),
     application: ApplicationView,
     signals: z.object({
-      emailDomainMatches: z.boolean().describe("The applicant's e-mail domain is one of the organisation's domains"),
+      emailDomainMatches: z.boolean().describe("The applicant's e-mail address is verified and its domain is one of the organisation's domains"),
       sameDomainAccounts: z.number().describe('Other accounts with the same e-mail domain'),
       sameNameAccounts: z.number().describe('Other accounts with the same name'),
       waitingHours: z.number().describe('Hours since it entered the queue'),

@@ -9,6 +9,7 @@ import { SelfView, presentSelf } from '../members/member.presenter.ts';
 import { SignInBody, SignUpBody } from '../members/member.schemas.ts';
 import { Permission } from '../policy/policy.ts';
 import { logIn, logOut } from './auth.ts';
+import { doSendVerification } from '../mail/mail.actions.ts';
 import type { PassportStatic } from 'passport';
 
 export const SessionView = z
@@ -60,6 +61,7 @@ export function authOperations(ctx: AppContext, authenticator: PassportStatic, p
         await ctx.rateLimiter.hit(`sign-up:ip:${req.ip}`, 10, 3600_000);
         await ctx.rateLimiter.hit(`sign-up:email:${body.email.toLowerCase()}`, 3, 3600_000);
         const member = await doSignUp(ctx, body, req);
+        await doSendVerification(ctx, member);
         await logIn(req, member);
         return presentSelfWithOrg(ctx, member);
       },

@@ -39,6 +39,8 @@ interface VerifiedClaims {
   issuer: string;
   subject: string;
   email: string;
+  /** Only when the provider says `email_verified: true`; otherwise the address is to be verified by mail. */
+  emailVerified: boolean;
   name: string;
 }
 
@@ -124,7 +126,8 @@ function toVerifiedClaims(issuer: string, idClaims: Claims, userInfo: Claims): V
   if (claims.email_verified === false || claims.email_verified === 'false') throw new ClaimsRejected('email_unverified');
   const given = [singleLine(claims.given_name), singleLine(claims.family_name)].filter(Boolean).join(' ');
   const name = (singleLine(claims.name) ?? (given || email.data.slice(0, email.data.indexOf('@')))).slice(0, 100);
-  return { issuer, subject: claims.sub, email: email.data, name };
+  const emailVerified = claims.email_verified === true || claims.email_verified === 'true';
+  return { issuer, subject: claims.sub, email: email.data, emailVerified, name };
 }
 
 function requireHttpsInProduction(ctx: AppContext, provider: OidcProviderConfig): void {
@@ -248,6 +251,7 @@ async function signInWithIdentity(ctx: AppContext, provider: OidcProviderConfig,
           name: claims.name,
           nameNormalized: normaliseName(claims.name),
           passwordHash: null,
+          emailVerifiedAt: claims.emailVerified ? new Date() : null,
           status: 'applicant',
           roles: [],
         });

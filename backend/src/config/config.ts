@@ -54,6 +54,15 @@ export const ConfigSchema = z.object({
   /** Posting limit per member: a burst, then one message per interval. */
   postingBurst: z.coerce.number().int().min(1).max(10_000),
   postingIntervalMs: z.coerce.number().int().min(1).max(600_000),
+  /** Outgoing mail (see mail/). Unset: the server starts a mail server of its own on loopback (not in production). */
+  smtpUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  /** Allow SMTP without TLS in production (a relay on the same host). */
+  smtpAllowInsecure: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]),
+  mailFrom: z.string().min(3).max(200),
+  dkimDomain: z.string().min(1).optional(),
+  dkimSelector: z.string().min(1).optional(),
+  /** A PEM private key, or a path to one. */
+  dkimPrivateKey: z.string().min(1).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -76,6 +85,12 @@ const ENV_VARS: Partial<Record<keyof Config, string>> = {
   messageBlockSize: 'MESSAGE_BLOCK_SIZE',
   postingBurst: 'POSTING_BURST',
   postingIntervalMs: 'POSTING_INTERVAL_MS',
+  smtpUrl: 'SMTP_URL',
+  smtpAllowInsecure: 'SMTP_ALLOW_INSECURE',
+  mailFrom: 'MAIL_FROM',
+  dkimDomain: 'DKIM_DOMAIN',
+  dkimSelector: 'DKIM_SELECTOR',
+  dkimPrivateKey: 'DKIM_PRIVATE_KEY',
 };
 
 export class ConfigError extends Error {
@@ -143,6 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!config.publicUrl.startsWith('https://')) {
       throw new ConfigError('PUBLIC_URL must be an https:// address in production (session cookies are Secure).');
     }
+    if (!config.smtpUrl) throw new ConfigError('SMTP_URL must be set in production: mail (verification, password reset) has to reach people.');
+  }
+  if ([config.dkimDomain, config.dkimSelector, config.dkimPrivateKey].filter(Boolean).length % 3 !== 0) {
+    throw new ConfigError('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together: set all three or none.');
   }
   const fromRoot = (path: string) => (isAbsolute(path) ? path : resolve(ROOT_DIR, path));
   return { ...config, dataDir: fromRoot(config.dataDir), ferretdbBinary: fromRoot(config.ferretdbBinary) };

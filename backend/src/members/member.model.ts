@@ -8,6 +8,8 @@ export interface MemberDoc {
   /** Lower-cased; unique. Looked up at sign-in. */
   emailNormalized: string;
   emailDomain: string;
+  /** When the current address was proved (a link sent to it was followed, or the identity provider vouched); null until then. */
+  emailVerifiedAt: Date | null;
   name: string;
   nameNormalized: string;
   jobTitle: string;
@@ -31,6 +33,7 @@ const memberSchema = new Schema<MemberDoc>(
     email: { type: String, required: true },
     emailNormalized: { type: String, required: true },
     emailDomain: { type: String, required: true },
+    emailVerifiedAt: { type: Date, default: null },
     name: { type: String, required: true },
     nameNormalized: { type: String, required: true },
     jobTitle: { type: String, default: '' },

@@ -18,6 +18,7 @@ export const SelfView = z
     sector: z.enum(SECTORS).nullable(),
     organisation: OrganisationRef.nullable(),
     hasPassword: z.boolean(),
+    emailVerified: z.boolean().describe('Whether a link sent to this address has been followed'),
   })
   .meta({ id: 'Self' });
 export type SelfView = z.infer<typeof SelfView>;
@@ -60,6 +61,7 @@ export function presentSelf(member: MemberDoc, org: OrganisationDoc | null): Sel
     sector: member.sector,
     organisation: presentOrganisationRef(org),
     hasPassword: Boolean(member.passwordHash),
+    emailVerified: Boolean(member.emailVerifiedAt),
   };
 }
 

@@ -13,6 +13,7 @@ import { DirectoryEntry, MemberAdminView, SelfView, presentDirectoryEntry, prese
 import { ChangePasswordBody, DirectoryQuery, ObjectIdParam, RoleChangeBody, SuspendBody, UpdateProfileBody } from './member.schemas.ts';
 import { text } from '../http/schemas.ts';
 import { memberSearchSource } from './member.search.ts';
+import { doSendPasswordChanged } from '../mail/mail.actions.ts';
 
 const MemberParams = z.object({ memberId: ObjectIdParam });
 const AdminQuery = z.strictObject({
@@ -77,6 +78,7 @@ export function memberOperations(ctx: AppContext): Operation[] {
         await ctx.sessions.destroyAllFor(req.actor!.id);
         ctx.realtime.disconnectMember(req.actor!.id, 'signed_out');
         await logIn(req, req.user!, { rotation: true });
+        await doSendPasswordChanged(ctx, req.user!, 'changed');
       },
     }),
     defineOperation({

@@ -62,6 +62,8 @@ export enum Permission {
   TransparencyRead = 'transparency:read',
   /** Search everything one may read (each hit passes the same rules as a direct read). */
   Search = 'search',
+  /** The mail outbox's state (no bodies) and a test mail. */
+  MailAdmin = 'mail:admin',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -93,6 +95,7 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.ModerationOwn]: (actor) => isMember(actor),
   [Permission.TransparencyRead]: (actor) => isMember(actor),
   [Permission.Search]: (actor) => isMember(actor),
+  [Permission.MailAdmin]: (actor) => hasRole(actor, 'admin'),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */

@@ -45,6 +45,8 @@ export async function createAdmin(ctx: Pick<AppContext, 'models'>, input: FirstA
     name: input.name.trim(),
     nameNormalized: normaliseName(input.name),
     passwordHash: await hashPassword(input.password),
+    // The operator who holds the setup token vouches for the first admin's address.
+    emailVerifiedAt: new Date(),
     status: 'member',
     roles: ['admin', 'moderator'],
     organisationId: org._id,

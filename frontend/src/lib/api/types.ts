@@ -33,6 +33,7 @@ export interface Self {
   sector: Sector | null;
   organisation: OrganisationRef | null;
   hasPassword: boolean;
+  emailVerified: boolean;
 }
 
 export interface Provider {

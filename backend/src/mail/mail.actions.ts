@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import type { Types } from 'mongoose';
+import { hashPassword, passwordProblem } from '../auth/passwords.ts';
+import type { AppContext } from '../context.ts';
+import { Invalid } from '../http/errors.ts';
+import type { MemberDoc } from '../members/member.model.ts';
+import type { MailTokenDoc } from './mail.model.ts';
+import { passwordChangedMail, passwordResetMail, testMail, verifyEmailMail } from './mail.templates.ts';
+
+export const VERIFY_TTL_MS = 24 * 3600_000;
+export const RESET_TTL_MS = 3600_000;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const badToken = () => new Invalid('This link is not valid any more: it was used already, it expired, or it was never issued.', undefined, 'invalid_token');
+
+/** A fresh random token for a link; only its hash is stored. Earlier tokens of the same purpose stay valid until they expire or are used. */
+async function issueToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], memberId: Types.ObjectId, email: string, ttlMs: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await ctx.models.MailToken.create({ _id: hashToken(token), purpose, memberId, email, expiresAt: new Date(Date.now() + ttlMs) });
+  return token;
+}
+
+/** Spends a token: the delete by `_id` is atomic, so of two uses exactly one gets the document. */
+async function spendToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], token: string): Promise<MailTokenDoc> {
+  const doc = await ctx.models.MailToken.findOneAndDelete({ _id: hashToken(token) }).lean<MailTokenDoc>();
+  if (!doc || doc.purpose !== purpose || doc.expiresAt.getTime() <= Date.now()) throw badToken();
+  return doc;
+}
+
+/** Queues the verification link for the member's current address. Caller applied the rate limit. */
+export async function doSendVerification(ctx: AppContext, member: Pick<MemberDoc, '_id' | 'email' | 'emailNormalized' | 'name'>): Promise<void> {
+  const token = await issueToken(ctx, 'verify-email', member._id, member.emailNormalized, VERIFY_TTL_MS);
+  await ctx.outbox.queue({ kind: 'verify-email', to: member.email, memberId: member._id, ...verifyEmailMail(ctx.config.publicUrl, token, member.name) });
+}
+
+/** Marks the address the token was sent to as verified, if it is still the member's address. */
+export async function doVerifyEmail(ctx: AppContext, token: string, req: Request): Promise<void> {
+  const doc = await spendToken(ctx, 'verify-email', token);
+  const result = await ctx.models.Member.updateOne({ _id: doc.memberId, emailNormalized: doc.email }, { $set: { emailVerifiedAt: new Date() } });
+  if (result.matchedCount === 0) throw badToken();
+  await ctx.audit.record({ action: 'auth.email_verified', actorId: doc.memberId, target: { type: 'member', id: doc.memberId }, req });
+}
+
+/**
+ * Queues a reset link when the address belongs to someone with an account. Says nothing either
+ * way: the caller answers the same for unknown addresses. Suspended members get no link.
+ */
+export async function doForgotPassword(ctx: AppContext, email: string, req: Request): Promise<void> {
+  const member = await ctx.models.Member.findOne({ emailNormalized: email.trim().toLowerCase() }).lean<MemberDoc>();
+  if (!member || member.status === 'suspended') return;
+  const token = await issueToken(ctx, 'password-reset', member._id, member.emailNormalized, RESET_TTL_MS);
+  await ctx.outbox.queue({ kind: 'password-reset', to: member.email, memberId: member._id, ...passwordResetMail(ctx.config.publicUrl, token) });
+  await ctx.audit.record({ action: 'auth.password_reset_requested', actorId: null, target: { type: 'member', id: member._id }, req });
+}
+
+/**
+ * Sets a new password from a reset link. Every session and live socket of the member ends, the
+ * member is told by mail, and the link is spent. A reset also proves the address: it verifies it.
+ */
+export async function doResetPassword(ctx: AppContext, token: string, newPassword: string, req: Request): Promise<void> {
+  const doc = await spendToken(ctx, 'password-reset', token);
+  const member = await ctx.models.Member.findById(doc.memberId).lean<MemberDoc>();
+  if (!member || member.status === 'suspended' || member.emailNormalized !== doc.email) throw badToken();
+  const problem = passwordProblem(newPassword, { email: member.emailNormalized, name: member.name });
+  if (problem) {
+    // The person may try another password with the same link: put the token back.
+    await ctx.models.MailToken.create(doc);
+    throw new Invalid(`body.newPassword: ${problem}`, { issues: [{ location: 'body', path: 'newPassword', message: problem }] }, 'weak_password');
+  }
+  await ctx.models.Member.updateOne(
+    { _id: member._id },
+    { $set: { passwordHash: await hashPassword(newPassword), emailVerifiedAt: member.emailVerifiedAt ?? new Date() }, $inc: { sessionEpoch: 1 } },
+  );
+  await ctx.sessions.destroyAllFor(String(member._id));
+  ctx.realtime.disconnectMember(String(member._id), 'signed_out');
+  await ctx.audit.record({ action: 'auth.password_reset', actorId: member._id, target: { type: 'member', id: member._id }, req });
+  await doSendPasswordChanged(ctx, member, 'reset');
+}
+
+export async function doSendPasswordChanged(ctx: AppContext, member: Pick<MemberDoc, '_id' | 'email'>, how: 'reset' | 'changed'): Promise<void> {
+  await ctx.outbox.queue({ kind: 'password-changed', to: member.email, memberId: member._id, ...passwordChangedMail(ctx.config.publicUrl, how) });
+}
+
+export async function doSendTestMail(ctx: AppContext, actor: MemberDoc, req: Request): Promise<string> {
+  const id = await ctx.outbox.queue({ kind: 'test', to: actor.email, memberId: actor._id, ...testMail(ctx.config.publicUrl) });
+  await ctx.audit.record({ action: 'mail.test_sent', actorId: actor._id, target: { type: 'member', id: actor._id }, req });
+  return id;
+}
+
+/** Expired link tokens go (the engines have no TTL index); run by the periodic jobs. */
+export async function removeExpiredTokens(ctx: AppContext): Promise<number> {
+  const expired = await ctx.models.MailToken.find({}, { _id: 1, expiresAt: 1 }).lean<Pick<MailTokenDoc, '_id' | 'expiresAt'>[]>();
+  const now = Date.now();
+  let removed = 0;
+  for (const doc of expired) if (doc.expiresAt.getTime() <= now) removed += (await ctx.models.MailToken.deleteOne({ _id: doc._id })).deletedCount;
+  return removed;
+}

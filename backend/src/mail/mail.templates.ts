@@ -1,0 +1,86 @@
+/**
+ * Every mail Convene sends, as plain text and HTML in one layout. E-mail is an untrusted channel:
+ * no mail carries a message body or anything a member wrote, only what kind of thing happened and
+ * a link to PUBLIC_URL. Every value is escaped in the HTML; there are no images and no links to
+ * other hosts. Tokens travel in the link's fragment (never sent to any server by the browser, so
+ * never in a log), and the landing page POSTs them.
+ */
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const FORUM = 'Convene';
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
+}
+
+interface Layout {
+  subject: string;
+  /** Paragraphs of plain text (escaped for HTML here). */
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  footer?: string;
+}
+
+function render(layout: Layout): RenderedMail {
+  const text = [
+    ...layout.paragraphs,
+    ...(layout.action ? [`${layout.action.label}:\n${layout.action.url}`] : []),
+    '--',
+    layout.footer ?? `You receive this because you have an account at ${FORUM}.`,
+  ].join('\n\n');
+  const paragraphs = layout.paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join('\n');
+  const action = layout.action
+    ? `<p style="margin:24px 0"><a href="${escapeHtml(layout.action.url)}" style="background:#1d4ed8;color:#ffffff;padding:10px 18px;border-radius:4px;text-decoration:none">${escapeHtml(layout.action.label)}</a></p>\n<p style="margin:0 0 16px;font-size:13px;color:#374151">${escapeHtml(layout.action.url)}</p>`
+    : '';
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(layout.subject)}</title></head>
+<body style="font-family:system-ui,sans-serif;color:#111827;background:#ffffff;margin:0;padding:24px">
+<div style="max-width:560px;margin:0 auto">
+<p style="font-weight:700;font-size:18px;margin:0 0 24px">${FORUM}</p>
+${paragraphs}
+${action}
+<hr style="border:none;border-top:1px solid #d1d5db;margin:24px 0">
+<p style="font-size:13px;color:#374151;margin:0">${escapeHtml(layout.footer ?? `You receive this because you have an account at ${FORUM}.`)}</p>
+</div></body></html>`;
+  return { subject: layout.subject, text, html };
+}
+
+export function verifyEmailMail(publicUrl: string, token: string, name: string): RenderedMail {
+  return render({
+    subject: `Confirm your e-mail address for ${FORUM}`,
+    paragraphs: [`Hello ${name},`, `Please confirm that this address is yours. The link works once, for 24 hours.`, 'If you did not sign up, ignore this mail: nothing happens.'],
+    action: { label: 'Confirm my address', url: `${publicUrl}/verify-email#token=${token}` },
+  });
+}
+
+export function passwordResetMail(publicUrl: string, token: string): RenderedMail {
+  return render({
+    subject: `Reset your ${FORUM} password`,
+    paragraphs: ['Someone asked to reset the password of the account with this address.', 'The link works once, for one hour. If it was not you, ignore this mail: your password stays as it is.'],
+    action: { label: 'Choose a new password', url: `${publicUrl}/reset-password#token=${token}` },
+  });
+}
+
+export function passwordChangedMail(publicUrl: string, how: 'reset' | 'changed'): RenderedMail {
+  return render({
+    subject: `Your ${FORUM} password was changed`,
+    paragraphs: [
+      how === 'reset' ? 'The password of your account was reset through a link sent to this address.' : 'The password of your account was changed.',
+      'Every session of your account has been signed out.',
+      'If this was not you, reset your password at once and tell the moderators.',
+    ],
+    action: { label: 'Reset my password', url: `${publicUrl}/forgot-password` },
+  });
+}
+
+export function testMail(publicUrl: string): RenderedMail {
+  return render({
+    subject: `${FORUM} test mail`,
+    paragraphs: ['An admin sent this mail to check that outgoing mail works.'],
+    action: { label: `Open ${FORUM}`, url: publicUrl },
+  });
+}
