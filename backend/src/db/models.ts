@@ -11,6 +11,7 @@ import { registerSpace } from '../spaces/space.model.ts';
 import { registerAnonymousProfile, registerFile } from '../knowledge/knowledge.model.ts';
 import { registerAlert, registerAlertAck, registerAlertSubscription } from '../alerts/alert.model.ts';
 import { registerModeration } from '../moderation/moderation.model.ts';
+import { registerEvent, registerEventFeed } from '../events/event.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
 export function createModels(connection: Connection) {
@@ -33,6 +34,8 @@ export function createModels(connection: Connection) {
     AlertAck: registerAlertAck(connection),
     AlertSubscription: registerAlertSubscription(connection),
     ...registerModeration(connection),
+    Event: registerEvent(connection),
+    EventFeed: registerEventFeed(connection),
   };
 }
 export type Models = ReturnType<typeof createModels>;
