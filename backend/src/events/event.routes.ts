@@ -3,7 +3,7 @@ import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
-import { Conflict, Forbidden, NotFound } from '../http/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import { hashFeedToken, newFeedToken } from '../alerts/alert.feed.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
@@ -86,6 +86,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The event', schema: EventView } },
       handler: async ({ req, params, body }) => {
         const event = await accessManagedEvent(ctx, req.actor!, params.eventId);
+        if (Object.keys(body).length === 0) throw new Invalid('body: must change at least one field', { issues: [{ location: 'body', path: '', message: 'must change at least one field' }] });
         return presentEvent(await doUpdateEvent(ctx, req.actor!, event, body, req), req.actor!);
       },
     }),

@@ -96,7 +96,7 @@ export const UpdateEventBody = z
     review: fields.review.optional(),
     showAttendees: fields.showAttendees.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'must change at least one field')
+  .describe('At least one field (checked once the event is found, so a hidden event answers 404 first)')
   .meta({ id: 'UpdateEventBody' });
 export type UpdateEventBody = z.infer<typeof UpdateEventBody>;
 
