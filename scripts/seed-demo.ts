@@ -50,7 +50,7 @@ const MEMBERS: Person[] = [
   { name: 'Lukas Brandt', email: 'lukas@chirp.example', org: 'Chirp Social', jobTitle: 'Content policy manager' },
   { name: 'Mei Chen', email: 'mei@openvideo.example', org: 'Open Video Collective', jobTitle: 'Volunteer moderator lead' },
   { name: 'Samuel Adeyemi', email: 'samuel@survivors.example', org: 'Survivors Network', jobTitle: 'Advocacy coordinator' },
-  { name: 'Dr. Elena Petrova', email: 'elena@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: 'Research fellow' },
+  { name: 'Dr. Elena Petrova', email: 'elena@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: 'Research fellow', roles: ['organiser'] },
 ];
 
 const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { name: string; domain: string; sector: Sector }; reason: string })[] = [
@@ -80,6 +80,54 @@ const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { nam
     reason: 'I investigate coordinated networks on Chirp and would like to exchange with peers from other platforms.',
   },
 ];
+
+/**
+ * Events: a past workshop in Berlin, and an upcoming online focus group that is full with a waitlist.
+ * Rosters are written directly (the demo has no registration history to replay).
+ */
+async function seedEvents(models: Models, memberIds: Map<string, string>): Promise<void> {
+  const id = (email: string) => memberIds.get(email)!;
+  const day = 86_400_000;
+  const at = (offset: number) => new Date(Date.now() + offset);
+  const registration = (email: string, state: 'registered' | 'waitlisted', offset: number) => ({ memberId: id(email), state, at: at(offset) });
+  await models.Event.create({
+    organiserId: id('elena@ier.ac.example'),
+    kind: 'workshop',
+    title: 'Hash matching for small platforms',
+    descriptionSource: 'A hands-on day: setting up **hash matching** on uploads, with the shared hash lists.',
+    descriptionHtml: renderMarkdown('A hands-on day: setting up **hash matching** on uploads, with the shared hash lists.'),
+    startsAt: at(-20 * day),
+    endsAt: at(-20 * day + 6 * 3600_000),
+    timeZone: 'Europe/Berlin',
+    mode: 'in_person',
+    city: 'Berlin',
+    venue: 'Institute for Extremism Research, Room 2.14',
+    coHosts: ['Chirp Social'],
+    capacity: 20,
+    audience: { sectors: [], roles: [] },
+    chathamHouse: true,
+    registrations: [registration('priya@sharespace.example', 'registered', -30 * day), registration('lukas@chirp.example', 'registered', -29 * day), registration('mei@openvideo.example', 'registered', -28 * day)],
+  });
+  await models.Event.create({
+    organiserId: id('elena@ier.ac.example'),
+    kind: 'focus_group',
+    title: 'Focus group: answering removal orders within the hour',
+    descriptionSource: 'Small tech companies compare how they receive, check and answer removal orders. Two places.',
+    descriptionHtml: renderMarkdown('Small tech companies compare how they receive, check and answer removal orders. Two places.'),
+    startsAt: at(10 * day),
+    endsAt: at(10 * day + 2 * 3600_000),
+    timeZone: 'Europe/Brussels',
+    mode: 'online',
+    city: null,
+    joinUrl: 'https://meet.example.org/convene-focus-group',
+    coHosts: ['ShareSpace File Hosting'],
+    capacity: 2,
+    audience: { sectors: ['industry', 'civil_society'], roles: [] },
+    chathamHouse: true,
+    showAttendees: true,
+    registrations: [registration('priya@sharespace.example', 'registered', -2 * day), registration('lukas@chirp.example', 'registered', -day), registration('mei@openvideo.example', 'waitlisted', -3600_000)],
+  });
+}
 
 /**
  * Trend alerts of every marking, spread over the last weeks (so the dashboard's chart has bars),
@@ -391,6 +439,7 @@ try {
     }
     await seedKnowledge(db, memberIds);
     await seedAlerts(models, orgs, memberIds);
+    await seedEvents(models, memberIds);
     await seedModeration(db, store, memberIds);
     await seedModeratedContent(db, memberIds);
     const day = 24 * 3600 * 1000;

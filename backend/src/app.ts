@@ -21,6 +21,7 @@ import { knowledgeOperations } from './knowledge/knowledge.routes.ts';
 import { alertOperations } from './alerts/alert.routes.ts';
 import { moderationOperations } from './moderation/moderation.routes.ts';
 import { searchOperations } from './search/search.routes.ts';
+import { eventOperations } from './events/event.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -132,6 +133,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...moderationOperations(ctx));
   api.add(...searchOperations(ctx));
   api.add(...mailOperations(ctx));
+  api.add(...eventOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

@@ -36,6 +36,7 @@ const BLIND: Record<string, readonly PersonaName[]> = {
   suggestionId: PLACED,
   itemId: PLACED,
   alertId: PLACED,
+  eventId: PLACED,
   actionId: PLACED,
   type: PLACED,
   id: PLACED,
@@ -174,6 +175,11 @@ describe('existence: forbidden and missing look the same on every operation with
     real.memberId = String(officialMember._id);
     real.applicantId = String((await makeMember(models, { status: 'applicant' }))._id);
     real.organisationId = String((await makeOrganisation(models, { sector: 'government' }))._id);
+    const { client: govOrganiser } = await signedIn(server.url, models, { sector: 'government', roles: ['organiser'] });
+    const start = Date.now() + 86_400_000;
+    real.eventId = ok(
+      await govOrganiser.post('/api/events', { kind: 'workshop', title: 'Government only', startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3600_000).toISOString(), timeZone: 'UTC', mode: 'online', capacity: 5, audience: { sectors: ['government'], roles: [] } }),
+    ).id;
   });
 
   after(async function () {

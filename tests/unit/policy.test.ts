@@ -10,12 +10,13 @@ const ACTORS: Record<string, Actor | null> = {
   civil_society: { ...base, id: 'c', status: 'member', sector: 'civil_society' },
   academia: { ...base, id: 'r', status: 'member', sector: 'academia' },
   liaison: { ...base, id: 'l', status: 'member', sector: 'government', roles: ['liaison'] },
+  organiser: { ...base, id: 'o', status: 'member', sector: 'academia', roles: ['organiser'] },
   moderator: { ...base, id: 'm', status: 'member', sector: 'civil_society', roles: ['moderator'] },
   admin: { ...base, id: 'x', status: 'member', sector: 'industry', roles: ['admin'] },
   suspended: { ...base, id: 's', status: 'suspended', sector: 'industry', roles: ['moderator'] },
 };
 
-const MEMBERS = ['government', 'industry', 'civil_society', 'academia', 'liaison', 'moderator', 'admin'];
+const MEMBERS = ['government', 'industry', 'civil_society', 'academia', 'liaison', 'organiser', 'moderator', 'admin'];
 const STAFF = ['moderator', 'admin'];
 
 /** The whole matrix, written out: who may do what. A change to the policy must change this table. */
@@ -44,6 +45,8 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.ModerationOwn]: MEMBERS,
   [Permission.TransparencyRead]: MEMBERS,
   [Permission.Search]: MEMBERS,
+  [Permission.EventsRead]: MEMBERS,
+  [Permission.EventOrganise]: ['organiser', ...STAFF],
 };
 
 describe('authorization policy', function () {

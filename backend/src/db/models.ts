@@ -12,6 +12,7 @@ import { registerAnonymousProfile, registerFile } from '../knowledge/knowledge.m
 import { registerAlert, registerAlertAck, registerAlertSubscription } from '../alerts/alert.model.ts';
 import { registerModeration } from '../moderation/moderation.model.ts';
 import { registerMail } from '../mail/mail.model.ts';
+import { registerEvent, registerEventFeed } from '../events/event.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
 export function createModels(connection: Connection) {
@@ -35,6 +36,8 @@ export function createModels(connection: Connection) {
     AlertSubscription: registerAlertSubscription(connection),
     ...registerModeration(connection),
     ...registerMail(connection),
+    Event: registerEvent(connection),
+    EventFeed: registerEventFeed(connection),
   };
 }
 export type Models = ReturnType<typeof createModels>;

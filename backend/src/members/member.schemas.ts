@@ -35,7 +35,7 @@ export const DirectoryQuery = z.strictObject({
 });
 
 export const RoleChangeBody = z
-  .strictObject({ role: z.enum(['liaison', 'moderator', 'admin']), grant: z.boolean() })
+  .strictObject({ role: z.enum(['liaison', 'moderator', 'admin', 'organiser']), grant: z.boolean() })
   .meta({ id: 'RoleChangeBody' });
 
 export const SuspendBody = z.strictObject({ reason: text({ min: 3, max: 500 }) }).meta({ id: 'SuspendBody' });

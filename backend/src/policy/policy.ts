@@ -12,7 +12,7 @@ import { Forbidden, NotFound, Unauthorized } from '../http/errors.ts';
 export const SECTORS = ['government', 'industry', 'civil_society', 'academia'] as const;
 export type Sector = (typeof SECTORS)[number];
 
-export const ROLES = ['liaison', 'moderator', 'admin'] as const;
+export const ROLES = ['liaison', 'moderator', 'admin', 'organiser'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type MemberStatus = 'applicant' | 'member' | 'suspended';
@@ -64,6 +64,10 @@ export enum Permission {
   Search = 'search',
   /** The mail outbox's state (no bodies) and a test mail. */
   MailAdmin = 'mail:admin',
+  /** See the events one's sector and roles open, register for them, use the calendar feed (each event's audience decides). */
+  EventsRead = 'events:read',
+  /** Create events and run one's own (organisers and moderators). */
+  EventOrganise = 'event:organise',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -96,6 +100,8 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.TransparencyRead]: (actor) => isMember(actor),
   [Permission.Search]: (actor) => isMember(actor),
   [Permission.MailAdmin]: (actor) => hasRole(actor, 'admin'),
+  [Permission.EventsRead]: (actor) => isMember(actor),
+  [Permission.EventOrganise]: (actor) => hasRole(actor, 'organiser') || hasRole(actor, 'moderator'),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
@@ -212,6 +218,29 @@ export function canSeeAlert(actor: Actor | null | undefined, alert: AlertRule): 
 export function canManageAlert(actor: Actor | null | undefined, alert: AlertRule): boolean {
   if (!actor || !canSeeAlert(actor, alert)) return false;
   return alert.authorId === actor.id || hasRole(actor, 'moderator');
+}
+
+/** What the policy needs to know about an event (workshop, focus group, webinar). */
+export interface EventRule {
+  organiserId: string;
+  /** Like a space's access rule: empty lists mean "any". */
+  audience: { sectors: readonly Sector[]; roles: readonly Role[] };
+}
+
+/**
+ * May this person see this event (list, detail, `.ics`, feed, notifications, socket events)? Its
+ * organiser always; otherwise members the audience admits, exactly as `canEnterSpace` decides
+ * (moderators are not exempt).
+ */
+export function canSeeEvent(actor: Actor | null | undefined, event: EventRule): boolean {
+  if (!actor || !can(actor, Permission.EventsRead)) return false;
+  return event.organiserId === actor.id || canEnterSpace(actor, { access: event.audience, archived: false });
+}
+
+/** May this person edit the event, review its registrations and read its attendee list? Its organiser, or a moderator who can see it. */
+export function canManageEvent(actor: Actor | null | undefined, event: EventRule): boolean {
+  if (!actor || !canSeeEvent(actor, event)) return false;
+  return (event.organiserId === actor.id && can(actor, Permission.EventOrganise)) || hasRole(actor, 'moderator');
 }
 
 /**

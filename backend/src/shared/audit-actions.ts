@@ -45,5 +45,15 @@ export const AUDIT_ACTIONS = [
   'moderation.appealed',
   'moderation.appeal_decided',
   'moderation.revealed',
+  'event.created',
+  'event.updated',
+  'event.registered',
+  'event.waitlisted',
+  'event.registration_requested',
+  'event.registration_cancelled',
+  'event.registration_decided',
+  'event.promoted',
+  'event.feed_token_created',
+  'event.feed_token_revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

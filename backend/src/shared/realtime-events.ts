@@ -127,6 +127,10 @@ export interface ServerToClientEvents {
   typing: (payload: { channelId: string; memberId: string; name: string }) => void;
   /** Someone joined or left a channel's room. */
   'presence.changed': (payload: { channelId: string; memberId: string; online: boolean }) => void;
+  /** This person's own standing on an event changed (registered, waitlist position, pending, none). Never carries the venue or link. */
+  'registration.updated': (payload: { eventId: string; state: 'registered' | 'waitlisted' | 'pending' | 'none'; position: number | null }) => void;
+  /** To the event's organiser: the roster's new counts. */
+  'event.roster_changed': (payload: { eventId: string; registered: number; waitlisted: number; pending: number }) => void;
 }
 
 export interface ClientToServerEvents {

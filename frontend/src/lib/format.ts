@@ -11,6 +11,7 @@ export const roleLabels: Record<Role, string> = {
   liaison: 'Liaison',
   moderator: 'Moderator',
   admin: 'Admin',
+  organiser: 'Organiser',
 };
 
 export const memberStatusLabels: Record<MemberStatus, string> = {

@@ -1,0 +1,71 @@
+import { plainText } from '../messages/render.ts';
+import type { EventDoc } from './event.model.ts';
+
+/** RFC 5545 TEXT escaping: backslash, semicolon, comma, and newlines as `\n`. */
+export function icsText(value: string): string {
+  return value
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
+}
+
+/** Folds a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character. */
+export function foldLine(line: string): string {
+  const out: string[] = [];
+  let current = '';
+  let octets = 0;
+  for (const char of line) {
+    const size = Buffer.byteLength(char, 'utf8');
+    // Continuation lines start with a space, which counts toward their 75.
+    if (octets + size > 75) {
+      out.push(current);
+      current = ' ';
+      octets = 1;
+    }
+    current += char;
+    octets += size;
+  }
+  out.push(current);
+  return out.join('\r\n');
+}
+
+const stamp = (date: Date) => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+/** What the calendar entry may say of where: only for people who may know it. */
+export interface IcsEvent {
+  event: EventDoc;
+  showWhere: boolean;
+}
+
+function vevent({ event, showWhere }: IcsEvent, base: string, now: Date): string[] {
+  const id = String(event._id);
+  const where = event.mode === 'online' ? (showWhere && event.joinUrl ? `Online: ${event.joinUrl}` : 'Online') : [showWhere ? event.venue : null, event.city].filter(Boolean).join(', ');
+  const notes = [
+    `Time zone: ${event.timeZone}`,
+    event.coHosts.length ? `Co-hosted with ${event.coHosts.join(', ')}` : null,
+    event.chathamHouse ? 'Held under the Chatham House Rule.' : null,
+    '',
+    plainText(event.descriptionSource),
+  ].filter((line) => line !== null);
+  return [
+    'BEGIN:VEVENT',
+    `UID:${id}@convene`,
+    `DTSTAMP:${stamp(now)}`,
+    `DTSTART:${stamp(event.startsAt)}`,
+    `DTEND:${stamp(event.endsAt)}`,
+    `SUMMARY:${icsText(event.chathamHouse ? `${event.title} (Chatham House Rule)` : event.title)}`,
+    `DESCRIPTION:${icsText(notes.join('\n'))}`,
+    ...(where ? [`LOCATION:${icsText(where)}`] : []),
+    `URL:${base}/events/${id}`,
+    'END:VEVENT',
+  ];
+}
+
+/** An iCalendar object (CRLF line ends, folded lines, escaped text). Times are UTC instants. */
+export function icsCalendar(events: IcsEvent[], publicUrl: string, name: string, now = new Date()): string {
+  const base = publicUrl.replace(/\/$/, '');
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Convene//Events//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${icsText(name)}`, ...events.flatMap((item) => vevent(item, base, now)), 'END:VCALENDAR'];
+  return lines.map(foldLine).join('\r\n') + '\r\n';
+}
