@@ -38,6 +38,7 @@ import { ModerationSources } from './moderation/moderation.sources.ts';
 import { healthOperations } from './health/health.routes.ts';
 import { mailOperations } from './mail/mail.routes.ts';
 import { Outbox } from './mail/outbox.ts';
+import { systemClock } from './shared/clock.ts';
 import { ApiRegistry, defineOperation } from './http/api.ts';
 import { responseCompression } from './http/compression.ts';
 import { NotFound, errorHandler } from './http/errors.ts';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
     search: new SearchIndex(deps.database.connection, { logger }),
     moderation: new ModerationSources(),
     outbox: new Outbox(models, config, logger),
+    clock: systemClock,
   };
   const session = sessionMiddleware(ctx);
   const authenticator = createAuthenticator(ctx);

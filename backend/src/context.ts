@@ -11,6 +11,7 @@ import type { PostingLimiter } from './messages/message.actions.ts';
 import type { SearchIndex } from './search/search.index.ts';
 import type { ModerationSources } from './moderation/moderation.sources.ts';
 import type { Outbox } from './mail/outbox.ts';
+import type { Clock } from './shared/clock.ts';
 
 /** What routes and actions are built from: one per app instance. */
 export interface AppContext {
@@ -30,4 +31,6 @@ export interface AppContext {
   moderation: ModerationSources;
   /** Outgoing mail: queue here; the worker sends (mail/outbox.ts). */
   outbox: Outbox;
+  /** The time deadlines and schedules act on; tests swap in a `ManualClock`. */
+  clock: Clock;
 }
