@@ -8,6 +8,7 @@ import { startEmbeddedDatabase } from '../../backend/src/db/embedded.ts';
 import { createLogger } from '../../backend/src/http/logger.ts';
 import type { Benchmark } from './context.ts';
 import { bundleSize } from './bundle-size.ts';
+import { dbCommands } from './db-commands.ts';
 import { engineLookup } from './engine-lookup.ts';
 import { historyAtScale } from './history-scale.ts';
 import { realtimeFanout } from './realtime-fanout.ts';
@@ -22,6 +23,7 @@ import { searchAtScale } from './search.ts';
  */
 const BENCHMARKS: Benchmark[] = [
   { name: 'engine-lookup', run: async ({ connection }) => ({ lines: await engineLookup(connection), data: null }) },
+  { name: 'db-commands', run: dbCommands },
   { name: 'rest-reads', run: restReads },
   { name: 'realtime-fanout', run: realtimeFanout },
   { name: 'history-at-scale', run: historyAtScale },
