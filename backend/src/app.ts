@@ -37,8 +37,11 @@ import { SearchIndex } from './search/search.index.ts';
 import { ModerationSources } from './moderation/moderation.sources.ts';
 import { healthOperations } from './health/health.routes.ts';
 import { mailOperations } from './mail/mail.routes.ts';
+import { cacheOperations } from './cache/cache.routes.ts';
 import { Outbox } from './mail/outbox.ts';
 import { systemClock } from './shared/clock.ts';
+import { CacheLayer } from './cache/cache.layer.ts';
+import { CachedStore } from './cache/cache.store.ts';
 import { ApiRegistry, defineOperation } from './http/api.ts';
 import { responseCompression } from './http/compression.ts';
 import { NotFound, errorHandler } from './http/errors.ts';
@@ -69,6 +72,7 @@ export interface BuiltApp {
 export function createApp(deps: AppDependencies): BuiltApp {
   const { config, logger } = deps;
   const models = createModels(deps.database.connection);
+  const cache = new CachedStore(new CacheLayer(deps.database.connection, logger, { maxBytes: config.cacheMaxMb * 1024 * 1024, enabled: config.cache }), models);
   const realtime = new RealtimeHub();
   const ctx: AppContext = {
     config,
@@ -77,7 +81,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
     realtime,
     audit: new Audit(models.AuditEvent),
     notifier: new Notifier(models.NotificationBox, realtime),
-    sessions: new DatabaseSessionStore(models.Session),
+    sessions: new DatabaseSessionStore(models.Session, cache),
     rateLimiter: new RateLimiter(models.RateLimit),
     messages: new MessageStore(deps.database.connection, config.messageBlockSize),
     postingLimiter: new PostingLimiter(config.postingBurst, config.postingIntervalMs),
@@ -85,6 +89,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
     moderation: new ModerationSources(),
     outbox: new Outbox(models, config, logger),
     clock: systemClock,
+    cache,
   };
   const session = sessionMiddleware(ctx);
   const authenticator = createAuthenticator(ctx);
@@ -128,6 +133,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...auditOperations(ctx));
   api.add(...notificationOperations(ctx));
   api.add(...setupOperations(ctx));
+  api.add(...cacheOperations(ctx));
   api.add(...spaceOperations(ctx));
   api.add(...messageOperations(ctx));
   api.add(...knowledgeOperations(ctx));

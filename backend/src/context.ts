@@ -12,6 +12,7 @@ import type { SearchIndex } from './search/search.index.ts';
 import type { ModerationSources } from './moderation/moderation.sources.ts';
 import type { Outbox } from './mail/outbox.ts';
 import type { Clock } from './shared/clock.ts';
+import type { CachedStore } from './cache/cache.store.ts';
 
 /** What routes and actions are built from: one per app instance. */
 export interface AppContext {
@@ -33,4 +34,6 @@ export interface AppContext {
   outbox: Outbox;
   /** The time deadlines and schedules act on; tests swap in a `ManualClock`. */
   clock: Clock;
+  /** Hot documents read through the cache layer (cache/); `cache.layer` for its counters and notices. */
+  cache: CachedStore;
 }

@@ -60,9 +60,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   await ctx.search.open();
   const http = createServer(app);
   http.keepAliveTimeout = 5_000;
-  const io = attachRealtime(http, { config, logger, session, Member: ctx.models.Member, onConnection: (socket) => registerMessageEvents(ctx, socket) });
+  const io = attachRealtime(http, { config, logger, session, member: (id) => ctx.cache.member(id), onConnection: (socket) => registerMessageEvents(ctx, socket) });
   ctx.realtime.attach(io);
-  const closeRedis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.databaseName, logger) : async () => undefined;
+  const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.databaseName, logger) : null;
+  const closeRedis = redis ? redis.close : async () => undefined;
+  await ctx.cache.layer.start(redis ? { pair: redis.pair, databaseName: config.databaseName } : undefined);
   const jobs = startPeriodicJobs(ctx);
   // Without SMTP_URL (never in production: config refuses), mail goes to a Mailpit on loopback.
   const localMail = config.smtpUrl ? null : await startMailpit({ logger, dataDir: config.env === 'development' ? config.dataDir : undefined });
@@ -89,6 +91,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // in-flight requests; idle keep-alive connections are closed so it need not wait for them.
       const httpClosed = new Promise<void>((resolve) => http.once('close', () => resolve()));
       await io.close();
+      await ctx.cache.layer.stop();
       await closeRedis();
       http.closeIdleConnections();
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -36,6 +36,7 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.ChannelManage]: STAFF,
   [Permission.SpaceManage]: ['admin'],
   [Permission.MailAdmin]: ['admin'],
+  [Permission.CacheStats]: ['admin'],
   [Permission.LibraryEdit]: STAFF,
   [Permission.AuthorReveal]: STAFF,
   [Permission.AlertsRead]: MEMBERS,

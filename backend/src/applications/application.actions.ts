@@ -19,7 +19,7 @@ export async function doSubmitApplication(ctx: AppContext, member: MemberDoc, bo
   if (member.status !== 'applicant') throw new Conflict('Your membership has already been decided.', undefined, 'application_closed');
   let organisationId: Types.ObjectId | null = null;
   if (body.organisationId) {
-    const org = await ctx.models.Organisation.findById(body.organisationId).lean();
+    const org = await ctx.cache.organisation(body.organisationId);
     if (!org) throw fieldError('organisationId', 'no such organisation');
     organisationId = org._id;
   }
@@ -62,7 +62,7 @@ export async function doAnswerQuestion(ctx: AppContext, member: MemberDoc, text:
 async function loadForDecision(ctx: AppContext, applicantId: string): Promise<{ application: ApplicationDoc; applicant: MemberDoc }> {
   const [application, applicant] = await Promise.all([
     ctx.models.Application.findById(applicantId).lean<ApplicationDoc>(),
-    ctx.models.Member.findById(applicantId).lean<MemberDoc>(),
+    ctx.cache.member(applicantId),
   ]);
   if (!application || !applicant) throw new NotFound('No such application.');
   if (applicant.status === 'suspended') throw new Conflict('This applicant is suspended: reinstate them first.', undefined, 'applicant_suspended');
@@ -127,7 +127,7 @@ export async function doReject(ctx: AppContext, actor: Actor, applicantId: strin
   await countEvent(ctx, { application: 'rejected' });
   await ctx.audit.record({ action: 'application.rejected', actorId: actor.id, target: { type: 'application', id: applicant._id }, details: { reason }, req });
   await ctx.notifier.notify(applicant._id, { kind: 'application.rejected', title: 'Your application was not approved', body: reason, link: '/application' });
-  const org = decided!.organisationId ? await ctx.models.Organisation.findById(decided!.organisationId).lean() : null;
+  const org = decided!.organisationId ? await ctx.cache.organisation(decided!.organisationId) : null;
   return presentQueueEntry(decided!, applicant, org, await signalsFor(ctx, applicant, decided!, org));
 }
 
@@ -140,7 +140,7 @@ export async function doAskQuestion(ctx: AppContext, actor: Actor, applicantId: 
   ).lean<ApplicationDoc>();
   await ctx.audit.record({ action: 'application.question', actorId: actor.id, target: { type: 'application', id: applicant._id }, req });
   await ctx.notifier.notify(applicant._id, { kind: 'application.question', title: 'A moderator has a question about your application', body: text, link: '/application' });
-  const org = updated!.organisationId ? await ctx.models.Organisation.findById(updated!.organisationId).lean() : null;
+  const org = updated!.organisationId ? await ctx.cache.organisation(updated!.organisationId) : null;
   return presentQueueEntry(updated!, applicant, org, await signalsFor(ctx, applicant, updated!, org));
 }
 

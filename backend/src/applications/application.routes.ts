@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { ApplicationDoc } from './application.model.ts';
 
 async function present(ctx: AppContext, application: ApplicationDoc) {
-  const org = application.organisationId ? await ctx.models.Organisation.findById(application.organisationId).lean() : null;
+  const org = application.organisationId ? await ctx.cache.organisation(application.organisationId) : null;
   return presentApplication(application, org);
 }
 

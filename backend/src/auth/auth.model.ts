@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { cachePlugin } from '../cache/cache.plugin.ts';
 
 /** express-session's sessions: `_id` is the session id, so every request's lookup is a point lookup. */
 export interface SessionDoc {
@@ -13,6 +14,7 @@ const sessionSchema = new Schema<SessionDoc>(
   { _id: String, data: { type: String, required: true }, expiresAt: { type: Date, required: true }, memberId: { type: String, default: null } },
   { versionKey: false },
 );
+sessionSchema.plugin(cachePlugin, { entity: 'sessions' });
 export type SessionModel = Model<SessionDoc>;
 export const registerSession = (connection: Connection): SessionModel => connection.model<SessionDoc>('Session', sessionSchema, 'sessions');
 

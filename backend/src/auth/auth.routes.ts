@@ -23,7 +23,7 @@ const SIGN_IN_FAILED = 'The e-mail address or the password is wrong.';
 const BACKOFF = { free: 5, maxDelayMs: 15 * 60 * 1000, resetMs: 60 * 60 * 1000 };
 
 export async function presentSelfWithOrg(ctx: AppContext, member: MemberDoc) {
-  const org = member.organisationId ? await ctx.models.Organisation.findById(member.organisationId).lean() : null;
+  const org = member.organisationId ? await ctx.cache.organisation(member.organisationId) : null;
   return presentSelf(member, org);
 }
 

@@ -73,7 +73,7 @@ export function createAuthenticator(ctx: AppContext): passport.PassportStatic {
   authenticator.serializeUser<SessionRef>((member, done) => done(null, { id: String(member._id), epoch: member.sessionEpoch }));
   authenticator.deserializeUser<SessionRef>(async (ref, done) => {
     try {
-      const member = await ctx.models.Member.findById(ref.id).lean<MemberDoc>();
+      const member = await ctx.cache.member(ref.id);
       // A suspended or deleted person has no session, whatever the cookie says.
       done(null, member && member.status !== 'suspended' ? member : false);
     } catch (error) {

@@ -265,7 +265,7 @@ async function signInWithIdentity(ctx: AppContext, provider: OidcProviderConfig,
       }
     }
   }
-  const member = await ctx.models.Member.findById(identity.memberId).lean<MemberDoc>();
+  const member = await ctx.cache.member(identity.memberId);
   if (!member) return { ok: false, reason: 'identity_without_member', redirect: 'oidc_failed' };
   if (member.status === 'suspended') return { ok: false, reason: 'suspended', redirect: 'suspended', memberId: member._id };
   return { ok: true, member };

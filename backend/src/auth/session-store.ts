@@ -1,6 +1,7 @@
 import session, { type SessionData } from 'express-session';
 import type { SessionModel } from './auth.model.ts';
 import { trusted } from '../db/database.ts';
+import type { CachedStore } from '../cache/cache.store.ts';
 
 type Callback<T = void> = (error?: unknown, result?: T) => void;
 
@@ -18,13 +19,20 @@ export class DatabaseSessionStore extends session.Store {
    */
   readonly #storedExpiry = new Map<string, number>();
 
-  constructor(private readonly Session: SessionModel) {
+  constructor(
+    private readonly Session: SessionModel,
+    /** Reads go through the cache layer; every write below drops the entry there (cache.plugin.ts). */
+    private readonly cache?: CachedStore,
+  ) {
     super();
   }
 
+  #read(sid: string) {
+    return this.cache ? this.cache.session(sid) : this.Session.findById(sid).lean().exec();
+  }
+
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.Session.findById(sid)
-      .lean()
+    this.#read(sid)
       .then((doc) => {
         if (!doc || doc.expiresAt.getTime() <= Date.now()) return callback(undefined, null);
         if (this.#storedExpiry.size >= MAX_TRACKED) this.#storedExpiry.clear();
@@ -74,7 +82,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   async #destroy(sid: string): Promise<void> {
-    const doc = await this.Session.findById(sid).lean();
+    const doc = await this.#read(sid);
     const rotatedAt = doc ? (JSON.parse(doc.data) as { rotatedAt?: number }).rotatedAt : undefined;
     if (rotatedAt && rotatedAt > Date.now() - ROTATION_GRACE_MS) {
       await this.Session.updateOne({ _id: sid }, { $set: { expiresAt: new Date(rotatedAt + ROTATION_GRACE_MS) } });

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { cachePlugin } from '../cache/cache.plugin.ts';
 
 export const CHANNEL_KINDS = ['discussion', 'qa', 'papers', 'library'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -46,6 +47,8 @@ const channelSchema = new Schema<ChannelDoc>(
   { timestamps: true, versionKey: false },
 );
 channelSchema.index({ spaceId: 1 });
+// Every send raises `lastSeq` with $max: the plugin raises the cached hint instead of dropping the channel.
+channelSchema.plugin(cachePlugin, { entity: 'channels', lastSeqHint: true });
 
 export type ChannelModel = Model<ChannelDoc>;
 export const registerChannel = (connection: Connection): ChannelModel => connection.model<ChannelDoc>('Channel', channelSchema, 'channels');

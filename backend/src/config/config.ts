@@ -51,6 +51,10 @@ export const ConfigSchema = z.object({
   oidcProviders: z.array(OidcProviderConfig),
   /** Messages per storage block (DESIGN: bounded collections for the embedded engine). */
   messageBlockSize: z.coerce.number().int().min(10).max(100_000),
+  /** The in-memory cache of hot documents (cache/): on unless turned off (to measure without it). */
+  cache: z.union([z.boolean(), z.enum(['on', 'off', 'true', 'false']).transform((value) => value === 'on' || value === 'true')]),
+  /** Memory the cache may take, in MiB, shared out among its entities. */
+  cacheMaxMb: z.coerce.number().int().min(8).max(65_536),
   /** Posting limit per member: a burst, then one message per interval. */
   postingBurst: z.coerce.number().int().min(1).max(10_000),
   postingIntervalMs: z.coerce.number().int().min(1).max(600_000),
@@ -83,6 +87,8 @@ const ENV_VARS: Partial<Record<keyof Config, string>> = {
   allowedOrigins: 'ALLOWED_ORIGINS',
   oidcProviders: 'OIDC_PROVIDERS',
   messageBlockSize: 'MESSAGE_BLOCK_SIZE',
+  cache: 'CACHE',
+  cacheMaxMb: 'CACHE_MAX_MB',
   postingBurst: 'POSTING_BURST',
   postingIntervalMs: 'POSTING_INTERVAL_MS',
   smtpUrl: 'SMTP_URL',

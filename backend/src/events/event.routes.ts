@@ -228,7 +228,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'An iCalendar object', contentType: 'text/calendar' } },
       handler: async ({ res, query }) => {
         const owner = await ctx.models.EventFeed.findOne({ tokenHash: hashFeedToken(query.token) }, { _id: 1 }).lean();
-        const member = owner ? await ctx.models.Member.findById(owner._id).lean<MemberDoc>() : null;
+        const member = owner ? await ctx.cache.member(owner._id) : null;
         // A revoked token, or one whose owner is suspended or gone, answers like one that never existed.
         if (!member || member.status !== 'member') throw new NotFound('No such feed.');
         const actor = toActor(member);

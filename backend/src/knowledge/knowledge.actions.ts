@@ -86,7 +86,7 @@ export function announce(ctx: AppContext, payload: KnowledgeChangedPayload): voi
 
 /** May this member (by id) still read the channel's space? Used before notifying them. */
 export async function memberMayEnter(ctx: AppContext, memberId: string, access: ChannelAccess): Promise<MemberDoc | null> {
-  const member = await ctx.models.Member.findById(memberId).lean<MemberDoc>();
+  const member = await ctx.cache.member(memberId);
   if (!member) return null;
   const actor: Actor = { id: String(member._id), status: member.status, roles: member.roles, sector: member.sector, organisationId: member.organisationId ? String(member.organisationId) : null };
   return canEnterSpace(actor, access.space) ? member : null;

@@ -207,8 +207,8 @@ export class Questions {
       details: { reason },
       req: { ip },
     });
-    const member = await this.ctx.models.Member.findById(item.authorId).lean<MemberDoc>();
-    const org = member?.organisationId ? await this.ctx.models.Organisation.findById(member.organisationId).lean<OrganisationDoc>() : null;
+    const member = await this.ctx.cache.member(item.authorId);
+    const org = member?.organisationId ? await this.ctx.cache.organisation(member.organisationId) : null;
     return { authorId: item.authorId, name: member?.name ?? 'a former member', organisation: org?.name ?? null };
   }
 }

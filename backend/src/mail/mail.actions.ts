@@ -61,7 +61,7 @@ export async function doForgotPassword(ctx: AppContext, email: string, req: Requ
  */
 export async function doResetPassword(ctx: AppContext, token: string, newPassword: string, req: Request): Promise<void> {
   const doc = await spendToken(ctx, 'password-reset', token);
-  const member = await ctx.models.Member.findById(doc.memberId).lean<MemberDoc>();
+  const member = await ctx.cache.member(doc.memberId);
   if (!member || member.status === 'suspended' || member.emailNormalized !== doc.email) throw badToken();
   const problem = passwordProblem(newPassword, { email: member.emailNormalized, name: member.name });
   if (problem) {

@@ -55,7 +55,7 @@ export async function doUpdateProfile(ctx: AppContext, member: MemberDoc, input:
 }
 
 async function loadTarget(ctx: AppContext, memberId: string): Promise<MemberDoc> {
-  const target = await ctx.models.Member.findById(memberId).lean<MemberDoc>();
+  const target = await ctx.cache.member(memberId);
   if (!target) throw new NotFound('No such member.');
   return target;
 }

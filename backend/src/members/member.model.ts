@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { cachePlugin } from '../cache/cache.plugin.ts';
 import { ROLES, SECTORS, type MemberStatus, type Role, type Sector } from '../policy/policy.ts';
 
 export interface MemberDoc {
@@ -50,6 +51,8 @@ const memberSchema = new Schema<MemberDoc>(
 );
 // Sign-in and sign-up look people up by normalised e-mail; the members collection stays small.
 memberSchema.index({ emailNormalized: 1 }, { unique: true });
+// Read through the cache layer on every request: every write drops the cached member everywhere.
+memberSchema.plugin(cachePlugin, { entity: 'members' });
 
 export type MemberModel = Model<MemberDoc>;
 export const registerMember = (connection: Connection): MemberModel => connection.model<MemberDoc>('Member', memberSchema, 'members');

@@ -39,7 +39,7 @@ function matches(member: MemberDoc, org: OrganisationDoc | undefined, q: string 
 
 export function memberOperations(ctx: AppContext): Operation[] {
   ctx.search.registerSource(memberSearchSource(ctx));
-  const presentAdmin = async (member: MemberDoc) => presentMemberAdmin(member, member.organisationId ? await ctx.models.Organisation.findById(member.organisationId).lean() : null);
+  const presentAdmin = async (member: MemberDoc) => presentMemberAdmin(member, member.organisationId ? await ctx.cache.organisation(member.organisationId) : null);
   return [
     defineOperation({
       method: 'get',
@@ -92,7 +92,7 @@ export function memberOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, res }) => {
         const member = req.user!;
         const [org, application, box, identities, events, anonymous] = await Promise.all([
-          member.organisationId ? ctx.models.Organisation.findById(member.organisationId).lean() : null,
+          member.organisationId ? ctx.cache.organisation(member.organisationId) : null,
           ctx.models.Application.findById(member._id).lean<ApplicationDoc>(),
           ctx.models.NotificationBox.findById(member._id).lean(),
           ctx.models.Identity.find({ memberId: member._id }).lean(),

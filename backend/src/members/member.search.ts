@@ -33,7 +33,7 @@ export async function indexMember(ctx: AppContext, member: MemberDoc | null): Pr
       await ctx.search.remove(memberSearchKey(member._id), { now: true });
       return;
     }
-    const org = member.organisationId ? await ctx.models.Organisation.findById(member.organisationId).lean<OrganisationDoc>() : null;
+    const org = member.organisationId ? await ctx.cache.organisation(member.organisationId) : null;
     await ctx.search.index(memberSearchDocument(member, org), { now: true });
   } catch (error) {
     ctx.logger.error({ err: error }, 'search: could not queue a member');

@@ -26,8 +26,8 @@ export interface ChannelAccess {
  * may not enter answers exactly like one that does not exist.
  */
 export async function accessChannel(ctx: AppContext, actor: Actor | undefined, channelId: string): Promise<ChannelAccess> {
-  const channel = await ctx.models.Channel.findById(channelId).lean<ChannelDoc>();
-  const space = channel ? await ctx.models.Space.findById(channel.spaceId).lean<SpaceDoc>() : null;
+  const channel = await ctx.cache.channel(channelId);
+  const space = channel ? await ctx.cache.space(channel.spaceId) : null;
   if (!channel || !space || !canEnterSpace(actor, space)) throw new NotFound('No such channel.');
   return { channel, space };
 }
@@ -99,8 +99,8 @@ export async function doSendMessage(
   const { channel, space } = checked ?? (await accessChannel(ctx, actor, channelId));
   if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
   // A live socket keeps its channel from the join; moderation controls change without cutting
-  // sockets, so they are read fresh (a point lookup in the small channels collection).
-  const controls = checked ? await ctx.models.Channel.findById(channelId, { readOnly: 1, slowModeSeconds: 1 }).lean<Pick<ChannelDoc, 'readOnly' | 'slowModeSeconds'>>() : channel;
+  // sockets, so they are read fresh (from the cache layer, which every write to a channel voids).
+  const controls = checked ? await ctx.cache.channel(channelId) : channel;
   const moderator = isModerator(actor);
   if (controls) assertNotReadOnly(actor, controls);
   const result = await once(`${actor.id}:${body.idempotencyKey}`, async (): Promise<SendResult> => {

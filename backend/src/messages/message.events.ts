@@ -26,7 +26,7 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
   let member: MemberDoc | null | undefined;
   const joined = new Map<string, ChannelAccess>();
   const loadMember = async () => {
-    if (member === undefined) member = socket.data.memberId ? await ctx.models.Member.findById(socket.data.memberId).lean<MemberDoc>() : null;
+    if (member === undefined) member = socket.data.memberId ? await ctx.cache.member(socket.data.memberId) : null;
     return member;
   };
 
@@ -89,8 +89,8 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
     const now = Date.now();
     if (!socket.rooms.has(room) || now - (lastTyping.get(room) ?? 0) < 2000) return;
     lastTyping.set(room, now);
-    void ctx.models.Member.findById(memberId, { name: 1, status: 1 })
-      .lean<Pick<MemberDoc, 'name' | 'status'>>()
+    void ctx.cache
+      .member(memberId)
       .then((member) => {
         if (member && member.status === 'member') socket.to(room).emit('typing', { channelId: parsed.data.channelId, memberId, name: member.name });
       });

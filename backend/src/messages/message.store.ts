@@ -1,6 +1,8 @@
 import type { Collection, Connection } from 'mongoose';
 import type { Types } from 'mongoose';
 import type { ModerationState } from '../moderation/moderation.types.ts';
+import { cacheLayerOf, written } from '../cache/cache.layer.ts';
+import { ensureSetting } from '../cache/settings.ts';
 
 /**
  * Where messages live. Each channel's messages are numbered 1, 2, 3 … without gaps, and message
@@ -51,6 +53,8 @@ export interface MessageDoc {
 }
 
 export const messageId = (channelId: string, seq: number) => `${channelId}:${seq}`;
+/** The cache layer's key of a block. */
+export const blockKey = (channelId: string, block: number) => `${channelId}:${block}`;
 
 /** A claimed idempotency key: `_id` = `<memberId>:<key>`; `seq` is null until the message is stored. */
 export interface SendKeyDoc {
@@ -82,14 +86,8 @@ export class MessageStore {
    * gets its first message store: kept in `settings`, read back on every start.
    */
   async open(): Promise<void> {
-    const settings = this.#connection.collection<{ _id: string; messageBlockSize: number }>('settings');
-    try {
-      await settings.insertOne({ _id: 'messages', messageBlockSize: this.#blockSize });
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
-    }
-    const stored = await settings.findOne({ _id: 'messages' });
-    this.#blockSize = stored!.messageBlockSize;
+    const stored = await ensureSetting(this.#connection, { _id: 'messages', messageBlockSize: this.#blockSize });
+    this.#blockSize = stored.messageBlockSize;
   }
 
   blockOf(seq: number): number {
@@ -120,7 +118,39 @@ export class MessageStore {
         return false;
       }
       throw error;
+    } finally {
+      // Taken by us or by another writer: either way the block changed (or our copy was behind).
+      await this.#written(message.channelId, message.seq);
     }
+  }
+
+  /**
+   * Blocks are read whole through the cache layer when this process runs one (the app), so the
+   * newest block of a busy channel is served from memory: history, the join's newest number and
+   * replies' parents cost no database read until the block is written. Every write here drops the
+   * block, in this process and the others (cache.layer.ts); without a layer (a script) the write
+   * tells the app processes through the epoch.
+   */
+  #blocks() {
+    return cacheLayerOf(this.#connection)?.messageBlocks;
+  }
+
+  #written(channelId: string, seq: number): Promise<void> {
+    return written(this.#connection, 'messageBlocks', [blockKey(channelId, this.blockOf(seq))]);
+  }
+
+  /** A whole block, by number, through the cache; undefined when this process has no cache. */
+  async #block(channelId: string, block: number): Promise<readonly MessageDoc[] | undefined> {
+    const cache = this.#blocks();
+    if (!cache) return undefined;
+    const docs = await cache.get(blockKey(channelId, block), async () => (await this.collection(channelId, block).find({}).toArray()).sort((a, b) => a.seq - b.seq));
+    return docs ?? [];
+  }
+
+  /** The message `seq` in a block's sorted docs (they have no gaps but may end early). */
+  #inBlock(docs: readonly MessageDoc[], seq: number): MessageDoc | undefined {
+    const guess = docs[seq - 1 - this.blockOf(seq) * this.#blockSize];
+    return guess?.seq === seq ? guess : docs.find((doc) => doc.seq === seq);
   }
 
   #note(channelId: string, seq: number): void {
@@ -128,6 +158,8 @@ export class MessageStore {
   }
 
   async get(channelId: string, seq: number): Promise<MessageDoc | null> {
+    const docs = await this.#block(channelId, this.blockOf(seq));
+    if (docs) return this.#inBlock(docs, seq) ?? null;
     return this.collection(channelId, this.blockOf(seq)).findOne({ _id: messageId(channelId, seq) });
   }
 
@@ -142,7 +174,11 @@ export class MessageStore {
       byBlock.set(block, ids);
     }
     const batches = await Promise.all(
-      [...byBlock].map(([block, ids]) => this.collection(channelId, block).find({ _id: { $in: ids } }).toArray()),
+      [...byBlock].map(async ([block, ids]) => {
+        const docs = await this.#block(channelId, block);
+        if (!docs) return this.collection(channelId, block).find({ _id: { $in: ids } }).toArray();
+        return docs.filter((doc) => doc.seq >= from && doc.seq <= to);
+      }),
     );
     return batches.flat().sort((a, b) => a.seq - b.seq);
   }
@@ -150,13 +186,24 @@ export class MessageStore {
   /** The highest number taken, starting from a hint that may lag behind (never ahead). */
   async latestSeq(channelId: string, hint: number): Promise<number> {
     let seq = hint;
+    if (this.#blocks()) {
+      for (;;) {
+        const docs = (await this.#block(channelId, this.blockOf(seq + 1)))!;
+        if (!this.#inBlock(docs, seq + 1)) return seq;
+        seq = Math.max(seq + 1, docs[docs.length - 1]!.seq);
+      }
+    }
     while (await this.collection(channelId, this.blockOf(seq + 1)).findOne({ _id: messageId(channelId, seq + 1) }, { projection: { _id: 1 } })) seq++;
     return seq;
   }
 
   /** Applies `update` only if the message is still at revision `rev`; null when it changed meanwhile. */
   async updateIf(channelId: string, seq: number, rev: number, update: Record<string, unknown>): Promise<MessageDoc | null> {
-    return this.collection(channelId, this.blockOf(seq)).findOneAndUpdate({ _id: messageId(channelId, seq), rev }, update, { returnDocument: 'after' });
+    try {
+      return await this.collection(channelId, this.blockOf(seq)).findOneAndUpdate({ _id: messageId(channelId, seq), rev }, update, { returnDocument: 'after' });
+    } finally {
+      await this.#written(channelId, seq);
+    }
   }
 
   sendKeys(channelId: string, date: Date): Collection<SendKeyDoc> {
@@ -210,6 +257,10 @@ export class MessageStore {
   }
 
   async update(channelId: string, seq: number, update: Record<string, unknown>): Promise<MessageDoc | null> {
-    return this.collection(channelId, this.blockOf(seq)).findOneAndUpdate({ _id: messageId(channelId, seq) }, update, { returnDocument: 'after' });
+    try {
+      return await this.collection(channelId, this.blockOf(seq)).findOneAndUpdate({ _id: messageId(channelId, seq) }, update, { returnDocument: 'after' });
+    } finally {
+      await this.#written(channelId, seq);
+    }
   }
 }

@@ -318,7 +318,7 @@ async function prepareReversal(ctx: AppContext, actor: Actor, { action, source, 
     return () => source.setState(action.itemId, action.before);
   }
   if (action.kind === 'suspend') {
-    const author = await ctx.models.Member.findById(action.authorId).lean<MemberDoc>();
+    const author = await ctx.cache.member(action.authorId);
     if (!author || author.status !== 'suspended') throw new Conflict('This person is not suspended any more.', undefined, 'not_suspended');
   }
   return async () => {

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { cachePlugin } from '../cache/cache.plugin.ts';
 import { SECTORS, type Sector } from '../policy/policy.ts';
 
 export interface OrganisationDoc {
@@ -24,6 +25,7 @@ const organisationSchema = new Schema<OrganisationDoc>(
   { timestamps: true, versionKey: false },
 );
 organisationSchema.index({ nameNormalized: 1 }, { unique: true });
+organisationSchema.plugin(cachePlugin, { entity: 'organisations' });
 
 export type OrganisationModel = Model<OrganisationDoc>;
 export const registerOrganisation = (connection: Connection): OrganisationModel =>

@@ -72,7 +72,7 @@ export function organisationOperations(ctx: AppContext): Operation[] {
       body: OrganisationPatch,
       responses: { 200: { description: 'Updated', schema: OrganisationView } },
       handler: async ({ req, params, body }) => {
-        const before = await ctx.models.Organisation.findById(params.organisationId).lean<OrganisationDoc>();
+        const before = await ctx.cache.organisation(params.organisationId);
         if (!before) throw new NotFound('No such organisation.');
         const set: Partial<OrganisationDoc> = { ...body };
         if (body.name) Object.assign(set, { name: body.name.trim(), nameNormalized: normaliseName(body.name) });

@@ -64,6 +64,8 @@ export enum Permission {
   Search = 'search',
   /** The mail outbox's state (no bodies) and a test mail. */
   MailAdmin = 'mail:admin',
+  /** The cache layer's counters (admins). */
+  CacheStats = 'cache:stats',
   /** See the events one's sector and roles open, register for them, use the calendar feed (each event's audience decides). */
   EventsRead = 'events:read',
   /** Create events and run one's own (organisers and moderators). */
@@ -100,6 +102,7 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.TransparencyRead]: (actor) => isMember(actor),
   [Permission.Search]: (actor) => isMember(actor),
   [Permission.MailAdmin]: (actor) => hasRole(actor, 'admin'),
+  [Permission.CacheStats]: (actor) => hasRole(actor, 'admin'),
   [Permission.EventsRead]: (actor) => isMember(actor),
   [Permission.EventOrganise]: (actor) => hasRole(actor, 'organiser') || hasRole(actor, 'moderator'),
 };

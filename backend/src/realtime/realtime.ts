@@ -4,7 +4,7 @@ import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../http/logger.ts';
-import type { MemberDoc, MemberModel } from '../members/member.model.ts';
+import type { MemberDoc } from '../members/member.model.ts';
 import { ABSOLUTE_MS, IDLE_MS } from '../auth/auth.ts';
 import { REALTIME_PATH, Rooms, type ClientToServerEvents, type ServerToClientEvents } from '../shared/realtime-events.ts';
 
@@ -24,7 +24,8 @@ export interface RealtimeDependencies {
   logger: Logger;
   /** The same express-session middleware as HTTP: the socket is authenticated by the session cookie. */
   session: RequestHandler;
-  Member: MemberModel;
+  /** Loads a member by id (through the cache layer). */
+  member: (id: string) => Promise<MemberDoc | null>;
   /** Registers the event handlers of every capability on a new socket. */
   onConnection?: (socket: RealtimeSocket) => void;
 }
@@ -77,7 +78,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
       const signedInAt = session?.signedInAt ?? 0;
       if (ref?.id && Date.now() - signedInAt < ABSOLUTE_MS) {
         socket.data.signedInAt = signedInAt;
-        const member = await deps.Member.findById(ref.id).lean<MemberDoc>();
+        const member = await deps.member(ref.id);
         if (member && member.status !== 'suspended') {
           socket.data.memberId = String(member._id);
           socket.data.sessionId = req.sessionID;

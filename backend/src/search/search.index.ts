@@ -1,4 +1,5 @@
 import { plainText } from '../messages/render.ts';
+import { ensureSetting } from '../cache/settings.ts';
 import type { Collection, Connection } from 'mongoose';
 import type { Logger } from '../http/logger.ts';
 import { Invalid } from '../http/errors.ts';
@@ -199,15 +200,9 @@ export class SearchIndex implements SearchIndexer {
 
   /** Fixes the layout for this database at its first start (kept in `settings`) and reads it back. */
   async open(): Promise<void> {
-    const settings = this.#connection.collection<SettingsDoc>('settings');
-    try {
-      await settings.insertOne({ _id: 'search', buckets: this.#buckets, chunkSize: this.#chunkSize });
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
-    }
-    const stored = await settings.findOne({ _id: 'search' });
-    this.#buckets = stored!.buckets;
-    this.#chunkSize = stored!.chunkSize;
+    const stored = await ensureSetting<SettingsDoc>(this.#connection, { _id: 'search', buckets: this.#buckets, chunkSize: this.#chunkSize });
+    this.#buckets = stored.buckets;
+    this.#chunkSize = stored.chunkSize;
   }
 
   registerSource(source: SearchSource): void {

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { cachePlugin } from '../cache/cache.plugin.ts';
 import { ROLES, SECTORS, type Role, type Sector } from '../policy/policy.ts';
 
 /**
@@ -31,6 +32,7 @@ const spaceSchema = new Schema<SpaceDoc>(
   { timestamps: true, versionKey: false },
 );
 spaceSchema.index({ slug: 1 }, { unique: true });
+spaceSchema.plugin(cachePlugin, { entity: 'spaces' });
 
 export type SpaceModel = Model<SpaceDoc>;
 export const registerSpace = (connection: Connection): SpaceModel => connection.model<SpaceDoc>('Space', spaceSchema, 'spaces');

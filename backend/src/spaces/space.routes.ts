@@ -56,7 +56,7 @@ export const presentChannel = (channel: ChannelDoc) => ({
   slowModeSeconds: channel.slowModeSeconds ?? 0,
   noticeHtml: channel.notice?.html ?? null,
 });
-const presentSpace = (space: SpaceDoc, channels: ChannelDoc[]) => ({
+const presentSpace = (space: SpaceDoc, channels: readonly ChannelDoc[]) => ({
   id: String(space._id),
   slug: space.slug,
   name: space.name,
@@ -95,7 +95,7 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       access: Permission.Converse,
       responses: { 200: { description: 'Spaces', schema: z.array(SpaceView) } },
       handler: async ({ req }) => {
-        const [spaces, channels] = await Promise.all([ctx.models.Space.find({}).sort({ createdAt: 1 }).lean<SpaceDoc[]>(), ctx.models.Channel.find({}).sort({ pinned: -1, name: 1 }).lean<ChannelDoc[]>()]);
+        const [spaces, channels] = await Promise.all([ctx.cache.spaces(), ctx.cache.channels()]);
         const positions = (await ctx.models.ReadPositions.findById(req.actor!.id).lean())?.channels ?? {};
         return spaces
           .filter((space) => canEnterSpace(req.actor, space))
@@ -149,7 +149,7 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       body: ChannelBody,
       responses: { 201: { description: 'Created', schema: ChannelView } },
       handler: async ({ req, params, body }) => {
-        const space = await ctx.models.Space.findById(params.spaceId).lean<SpaceDoc>();
+        const space = await ctx.cache.space(params.spaceId);
         // Managing channels does not open a space one may not enter.
         if (!space || !canEnterSpace(req.actor, space)) throw new NotFound('No such space.');
         const channel = await ctx.models.Channel.create({ spaceId: space._id, ...body, createdBy: req.actor!.id });
@@ -168,8 +168,8 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       body: ChannelPatch,
       responses: { 200: { description: 'Updated', schema: ChannelView } },
       handler: async ({ req, params, body }) => {
-        const existing = await ctx.models.Channel.findById(params.channelId).lean<ChannelDoc>();
-        const space = existing ? await ctx.models.Space.findById(existing.spaceId).lean<SpaceDoc>() : null;
+        const existing = await ctx.cache.channel(params.channelId);
+        const space = existing ? await ctx.cache.space(existing.spaceId) : null;
         if (!existing || !space || !canEnterSpace(req.actor, space)) throw new NotFound('No such channel.');
         const channel = await ctx.models.Channel.findOneAndUpdate({ _id: existing._id }, { $set: body }, { returnDocument: 'after' }).lean<ChannelDoc>();
         if (!channel) throw new NotFound('No such channel.');
