@@ -74,11 +74,14 @@ function idOfResult(result: unknown): string[] | null {
   return null;
 }
 
-/** `{ $max: { lastSeq: n } }` and nothing else: the hint every send raises. */
+/**
+ * `{ $max: { lastSeq: n } }` and nothing else (but the `updatedAt` that timestamps add): the hint
+ * every send raises.
+ */
 function isLastSeqRaise(update: unknown): boolean {
   if (!update || typeof update !== 'object') return false;
-  const keys = Object.keys(update);
-  if (keys.length !== 1 || keys[0] !== '$max') return false;
-  const max = (update as { $max: Record<string, unknown> }).$max;
-  return Object.keys(max).length === 1 && typeof max.lastSeq === 'number';
+  const { $max, $set, $setOnInsert, ...rest } = update as Record<string, Record<string, unknown> | undefined>;
+  if (Object.keys(rest).length > 0 || !$max) return false;
+  const onlyTimestamps = (fields: Record<string, unknown> | undefined) => !fields || Object.keys(fields).every((key) => key === 'updatedAt' || key === 'createdAt');
+  return Object.keys($max).length === 1 && typeof $max.lastSeq === 'number' && onlyTimestamps($set) && onlyTimestamps($setOnInsert);
 }
