@@ -26,7 +26,7 @@ export async function dbCommands({ uri, runId }: BenchContext): Promise<BenchOut
   const counts = new Map<string, number>();
   let counting = false;
   connection.getClient().on('commandStarted', (event) => {
-    if (!counting) return;
+    if (!counting || event.commandName === 'find' && (event.command as { find?: string }).find === 'cache_epochs') return; // the epoch poll runs on its own timer
     // Name the collection too: `find members` says more than `find`.
     const target = (event.command as Record<string, unknown>)[event.commandName];
     const key = typeof target === 'string' ? `${event.commandName} ${target.replace(/^(messages|sendkeys)_.*/, '$1_*').replace(/^(search_[a-z]+)_\d+$/, '$1_*')}` : event.commandName;

@@ -65,10 +65,13 @@ export async function restReads(context: BenchContext): Promise<BenchOutput> {
   const connection = await connect(context.uri, dbName);
   const dir = mkdtempSync(join(tmpdir(), 'convene-rest-'));
   let app: Child | undefined;
+  let uncached: Child | undefined;
   let bare: Child | undefined;
   const dispatcher = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
     app = await startApp('app server (rest)', { MONGODB_URI: context.uri, DB_NAME: dbName, SESSION_SECRET: sessionSecret, POSTING_BURST: '1000' });
+    // The same app with its cache layer off (CACHE=off): what the cache is worth, in the same run.
+    uncached = await startApp('app server (rest, cache off)', { MONGODB_URI: context.uri, DB_NAME: dbName, SESSION_SECRET: sessionSecret, POSTING_BURST: '1000', CACHE: 'off' });
     const models = createModels(connection);
     const members = await seedMembers(models, MEMBERS, sessionSecret);
     const member = members[0];
@@ -87,40 +90,41 @@ export async function restReads(context: BenchContext): Promise<BenchOutput> {
     writeFileSync(file, JSON.stringify(bodies));
     bare = await startBare('bare Express', 'scripts/bench/bare-express.ts', [file]);
 
-    const results = new Map<string, { app: Load[]; bare: Load[] }>();
-    for (const path of paths) results.set(path, { app: [], bare: [] });
+    const results = new Map<string, { app: Load[]; uncached: Load[]; bare: Load[] }>();
+    for (const path of paths) results.set(path, { app: [], uncached: [], bare: [] });
+    const orders = [['app', 'uncached', 'bare'], ['bare', 'app', 'uncached'], ['uncached', 'bare', 'app']] as const;
     for (let round = 0; round < ROUNDS; round++) {
       for (const path of paths) {
-        const sides = round % 2 ? (['bare', 'app'] as const) : (['app', 'bare'] as const);
-        for (const side of sides) {
-          const base = side === 'app' ? app.url : bare.url;
+        for (const side of orders[round % orders.length]!) {
+          const base = side === 'app' ? app.url : side === 'uncached' ? uncached.url : bare.url;
           results.get(path)![side].push(await load(`${base}${path}`, cookies, dispatcher));
         }
       }
     }
     const rows: (string | number)[][] = [];
     const data: Record<string, unknown> = {};
-    for (const [path, { app: a, bare: b }] of results) {
+    for (const [path, { app: a, uncached: u, bare: b }] of results) {
+      const uncachedRps = median(u.map((x) => x.rps));
       const appRps = median(a.map((x) => x.rps));
       const bareRps = median(b.map((x) => x.rps));
       const appP99 = median(a.map((x) => x.p99));
       const bareP99 = median(b.map((x) => x.p99));
-      const errors = a.reduce((sum, x) => sum + x.errors, 0);
+      const errors = [...a, ...u].reduce((sum, x) => sum + x.errors, 0);
       const label = path.replace(channelId!, ':id');
-      rows.push([`\`GET ${label}\``, int(appRps), fmt(appP99), int(bareRps), fmt(bareP99), ratio2(appRps, bareRps), ratio(appP99, bareP99), errors]);
-      data[label] = { app: a, bare: b, bytes: bodies[path]!.length };
+      rows.push([`\`GET ${label}\``, int(appRps), fmt(appP99), int(uncachedRps), int(bareRps), fmt(bareP99), ratio2(appRps, bareRps), ratio(appP99, bareP99), ratio2(uncachedRps, bareRps), errors]);
+      data[label] = { app: a, uncached: u, bare: b, bytes: bodies[path]!.length };
     }
     return {
       lines: [
         `**REST reads**: ${MEMBERS} signed-in members taking turns, ${CONCURRENCY} keep-alive connections, ${ROUND_MS / 1000} s per round, medians of ${ROUNDS} rounds; baseline: bare Express serving the same bytes from memory`,
         '',
-        ...table(['request', 'app req/s', 'app p99 ms', 'bare req/s', 'bare p99 ms', 'throughput app / bare', 'p99 app / bare', 'app errors'], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], rows),
+        ...table(['request', 'app req/s', 'app p99 ms', 'cache off req/s', 'bare req/s', 'bare p99 ms', 'throughput app / bare', 'p99 app / bare', 'cache off / bare', 'errors'], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], rows),
       ],
       data,
     };
   } finally {
     dispatcher.destroy();
-    await Promise.all([app?.stop(), bare?.stop()]);
+    await Promise.all([app?.stop(), uncached?.stop(), bare?.stop()]);
     await connection.dropDatabase();
     await connection.close();
     rmSync(dir, { recursive: true, force: true });
