@@ -9,6 +9,8 @@ import { createLogger } from '../../backend/src/http/logger.ts';
 import type { Benchmark } from './context.ts';
 import { bundleSize } from './bundle-size.ts';
 import { dbCommands } from './db-commands.ts';
+import { crisis } from './crisis.ts';
+import { secondConnection } from './second-connection.ts';
 import { engineLookup } from './engine-lookup.ts';
 import { historyAtScale } from './history-scale.ts';
 import { realtimeFanout } from './realtime-fanout.ts';
@@ -24,8 +26,10 @@ import { searchAtScale } from './search.ts';
 const BENCHMARKS: Benchmark[] = [
   { name: 'engine-lookup', run: async ({ connection }) => ({ lines: await engineLookup(connection), data: null }) },
   { name: 'db-commands', run: dbCommands },
+  { name: 'second-connection', run: secondConnection },
   { name: 'rest-reads', run: restReads },
   { name: 'realtime-fanout', run: realtimeFanout },
+  { name: 'crisis', run: crisis },
   { name: 'history-at-scale', run: historyAtScale },
   { name: 'search', run: searchAtScale },
   { name: 'bundle-size', run: bundleSize },

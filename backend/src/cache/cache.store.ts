@@ -1,4 +1,6 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
+import { trusted } from '../db/database.ts';
+import { BatchLoader } from './batch-loader.ts';
 import type { SessionDoc } from '../auth/auth.model.ts';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { Models } from '../db/models.ts';
@@ -19,14 +21,26 @@ type Id = string | Types.ObjectId;
  * not on the hot path, and keeping them exact costs nothing.
  */
 export class CachedStore {
+  readonly #members: BatchLoader<MemberDoc>;
+  readonly #sessions: BatchLoader<SessionDoc>;
+
   constructor(
     readonly layer: CacheLayer,
     private readonly models: Models,
-  ) {}
+  ) {
+    // Misses of one tick share a query (batch-loader.ts): what a wave of reconnecting sockets needs.
+    this.#members = new BatchLoader((ids) =>
+      ids.length === 1 ? this.models.Member.find({ _id: ids[0] }).lean<MemberDoc[]>().exec() : this.models.Member.find({ _id: trusted({ $in: ids }) }).lean<MemberDoc[]>().exec(),
+    );
+    this.#sessions = new BatchLoader((ids) =>
+      ids.length === 1 ? this.models.Session.find({ _id: ids[0] }).lean<SessionDoc[]>().exec() : this.models.Session.find({ _id: trusted({ $in: ids }) }).lean<SessionDoc[]>().exec(),
+    );
+  }
 
   member(id: Id): Promise<MemberDoc | null> {
     const key = String(id);
-    return this.layer.members.get(key, () => this.models.Member.findById(key).lean<MemberDoc>().exec());
+    if (!Types.ObjectId.isValid(key)) return this.models.Member.findById(key).lean<MemberDoc>().exec(); // the same CastError as before
+    return this.layer.members.get(key, () => this.#members.load(key));
   }
 
   organisation(id: Id | null | undefined): Promise<OrganisationDoc | null> {
@@ -56,6 +70,6 @@ export class CachedStore {
   }
 
   session(sid: string): Promise<SessionDoc | null> {
-    return this.layer.sessions.get(sid, () => this.models.Session.findById(sid).lean<SessionDoc>().exec());
+    return this.layer.sessions.get(sid, () => this.#sessions.load(sid));
   }
 }
