@@ -65,6 +65,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.databaseName, logger) : null;
   const closeRedis = redis ? redis.close : async () => undefined;
   await ctx.cache.layer.start(redis ? { pair: redis.pair, databaseName: config.databaseName } : undefined);
+  if (config.cache) {
+    void ctx.cache.prime().then(
+      (primed) => logger.info(primed, 'cache primed'),
+      (error) => logger.warn({ err: error }, 'cache priming failed; documents will be read as needed'),
+    );
+  }
   const jobs = startPeriodicJobs(ctx);
   // Without SMTP_URL (never in production: config refuses), mail goes to a Mailpit on loopback.
   const localMail = config.smtpUrl ? null : await startMailpit({ logger, dataDir: config.env === 'development' ? config.dataDir : undefined });

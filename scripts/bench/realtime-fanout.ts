@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { connect } from '../../backend/src/db/database.ts';
-import { createModels } from '../../backend/src/db/models.ts';
+import { createModels, initModels } from '../../backend/src/db/models.ts';
+import { ensureDefaultSpaces } from '../../backend/src/spaces/space.routes.ts';
 import type { Ack, MessagePayload } from '../../backend/src/shared/realtime-events.ts';
 import { cpuMs, rssBytes, startApp, startBare, type Child } from './children.ts';
 import type { BenchContext, BenchOutput } from './context.ts';
@@ -280,13 +281,17 @@ export async function realtimeFanout(context: BenchContext): Promise<BenchOutput
   const connection = await connect(context.uri, dbName);
   try {
     const setupStarted = performance.now();
-    const app = newTarget('app', await startApp('app server', { MONGODB_URI: context.uri, DB_NAME: dbName, SESSION_SECRET: sessionSecret }));
-    const bare = newTarget('bare', await startBare('bare socket.io server'));
+    // The data exists before the app starts, as after a deploy: every member's socket reconnects to
+    // a fresh process (which primes its cache with the sessions and members at start).
     const models = createModels(connection);
+    await initModels(models);
+    await ensureDefaultSpaces({ models });
     const members = await seedMembers(models, CLIENTS, sessionSecret);
     const space = await plenaryId(models);
     const channelsA = await createChannels(models, space, Array.from({ length: CHANNELS_A }, (_, index) => `bench-a-${index}`));
     const [channelB] = await createChannels(models, space, ['bench-all']);
+    const app = newTarget('app', await startApp('app server', { MONGODB_URI: context.uri, DB_NAME: dbName, SESSION_SECRET: sessionSecret }));
+    const bare = newTarget('bare', await startBare('bare socket.io server'));
     const roomsOf = (index: number) => [channelsA[index % CHANNELS_A]!, channelB!];
     const setupMs = performance.now() - setupStarted;
 

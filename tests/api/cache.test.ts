@@ -187,6 +187,31 @@ describe('the cache layer', function () {
         field: 'data',
         values: ['{"a":1}', '{"b":2}'],
       },
+      {
+        entity: 'alerts',
+        model: () => models.Alert,
+        make: async () =>
+          (
+            await models.Alert.create({
+              authorId: String(new Types.ObjectId()), title: 'Walk', summarySource: 's', summaryHtml: '<p>s</p>', severity: 'low', status: 'active', marking: 'TLP:GREEN',
+              recipients: { organisationIds: [], sectors: [], memberIds: [] }, publishedAt: new Date(), updatedAt: new Date(),
+            })
+          ).toObject(),
+        read: (id) => server.server.ctx.cache.alert(id) as never,
+        field: 'title',
+        values: ['a', 'b'],
+      },
+      {
+        entity: 'alertAcks',
+        model: () => models.AlertAck,
+        make: async () => {
+          const [alertId, organisationId] = [String(new Types.ObjectId()), String(new Types.ObjectId())];
+          return (await models.AlertAck.create({ _id: `${alertId}:${organisationId}`, alertId, organisationId, state: 'reviewed', by: 'someone', at: new Date() })).toObject();
+        },
+        read: (id) => server.server.ctx.cache.alertAck(id) as never,
+        field: 'note',
+        values: ['a', 'b'],
+      },
     ];
 
     type Write = (model: Model<any>, id: unknown, field: string, before: string, after: string) => Promise<unknown>;
@@ -307,6 +332,18 @@ describe('the cache layer', function () {
       await ctx.messages.collection(channelId, 0).insertOne(doc(3));
       expect(await ctx.messages.tryInsert(doc(3))).to.equal(false);
       expect(await ctx.messages.latestSeq(channelId, 0)).to.equal(3);
+    });
+
+    it("an organisation's missing answer to an alert is remembered, and forgotten when it answers", async function () {
+      const ctx = server.server.ctx;
+      const id = `${new Types.ObjectId()}:${new Types.ObjectId()}`;
+      expect(await ctx.cache.alertAck(id)).to.equal(null);
+      const hits = layer.stats().alertAcks.hits;
+      expect(await ctx.cache.alertAck(id)).to.equal(null);
+      expect(layer.stats().alertAcks.hits).to.equal(hits + 1);
+      const [alertId, organisationId] = id.split(':');
+      await models.AlertAck.findOneAndUpdate({ _id: id }, { $set: { alertId, organisationId, state: 'acting', by: 'x', at: new Date() } }, { upsert: true });
+      expect((await ctx.cache.alertAck(id))!.state).to.equal('acting');
     });
 
     it('settings are read through the layer', async function () {

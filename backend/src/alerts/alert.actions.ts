@@ -31,7 +31,7 @@ export async function visibleAlerts(ctx: AppContext, actor: Actor, viewer: Alert
 
 /** Loads one alert the actor may see; a hidden one answers exactly like a missing one. */
 export async function accessAlert(ctx: AppContext, actor: Actor | undefined, alertId: string): Promise<AlertDoc> {
-  const alert = await ctx.models.Alert.findById(alertId).lean<AlertDoc>();
+  const alert = await ctx.cache.alert(alertId);
   if (!alert || !canSeeAlert(actor, alertRule(alert))) throw new NotFound('No such alert.');
   return alert;
 }
@@ -279,7 +279,7 @@ export async function fanOut(ctx: AppContext, alert: AlertDoc, change: 'created'
 /** The actor's organisation's answer, or null. */
 export async function ownAck(ctx: AppContext, actor: Actor, alertId: string): Promise<AlertAckDoc | null> {
   if (!actor.organisationId) return null;
-  return ctx.models.AlertAck.findById(ackId(alertId, actor.organisationId)).lean<AlertAckDoc>();
+  return ctx.cache.alertAck(ackId(alertId, actor.organisationId));
 }
 
 /** Answers one member may give per hour, over all alerts (each is audited and fans out to sockets). */

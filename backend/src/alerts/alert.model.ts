@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { cachePlugin } from '../cache/cache.plugin.ts';
 import { moderationStateSchema, type ModerationState } from '../moderation/moderation.types.ts';
 import { SECTORS, TLP_MARKINGS, type AlertRule, type Sector, type TlpMarking } from '../policy/policy.ts';
 
@@ -133,6 +134,7 @@ const alertSchema = new Schema<AlertDoc>(
   { versionKey: false },
 );
 
+alertSchema.plugin(cachePlugin, { entity: 'alerts' });
 export type AlertModel = Model<AlertDoc>;
 export const registerAlert = (connection: Connection): AlertModel => connection.model<AlertDoc>('Alert', alertSchema, 'alerts');
 
@@ -165,6 +167,7 @@ const ackSchema = new Schema<AlertAckDoc>(
 );
 // The board reads one alert's acknowledgements.
 ackSchema.index({ alertId: 1 });
+ackSchema.plugin(cachePlugin, { entity: 'alertAcks' });
 export type AlertAckModel = Model<AlertAckDoc>;
 export const registerAlertAck = (connection: Connection): AlertAckModel => connection.model<AlertAckDoc>('AlertAck', ackSchema, 'alert_acks');
 

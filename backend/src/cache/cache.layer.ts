@@ -27,8 +27,15 @@ import type { CachedDocs } from './cache.types.ts';
  */
 export const EPOCH_POLL_MS = 400;
 
-export const CACHED_ENTITIES = ['sessions', 'members', 'organisations', 'spaces', 'spaceList', 'channels', 'channelList', 'settings', 'messageBlocks'] as const;
+export const CACHED_ENTITIES = ['sessions', 'members', 'organisations', 'spaces', 'spaceList', 'channels', 'channelList', 'settings', 'messageBlocks', 'alerts', 'alertAcks'] as const;
 export type CachedEntity = (typeof CACHED_ENTITIES)[number];
+
+/**
+ * Entities whose absence is cached too: "my organisation has not answered this alert" is what
+ * almost every member reads during a crisis. Safe because every way a document can appear (save,
+ * create, insertMany, an upsert) goes through the plugin, which drops the key it names.
+ */
+const NEGATIVE: ReadonlySet<CachedEntity> = new Set(['alertAcks']);
 
 /** Writes to one entity also void these derived ones (the lists hold copies of the documents). */
 const DEPENDENTS: Partial<Record<CachedEntity, CachedEntity[]>> = {
@@ -46,7 +53,9 @@ const BUDGET: Record<CachedEntity, { share: number; max: number }> = {
   channels: { share: 0.03, max: 20_000 },
   channelList: { share: 0.03, max: 1 },
   settings: { share: 0.001, max: 100 },
-  messageBlocks: { share: 0.599, max: 5_000 },
+  messageBlocks: { share: 0.549, max: 5_000 },
+  alerts: { share: 0.04, max: 2_000 },
+  alertAcks: { share: 0.01, max: 20_000 },
 };
 
 export const EPOCHS_COLLECTION = 'cache_epochs';
@@ -114,7 +123,7 @@ export class CacheLayer extends EventEmitter<{ invalidated: [entity: CachedEntit
     super();
     const usable = () => options.enabled && this.#trusted && !this.#stopped;
     this.#caches = Object.fromEntries(
-      CACHED_ENTITIES.map((entity) => [entity, new EntityCache(entity, { max: BUDGET[entity].max, maxBytes: Math.floor(options.maxBytes * BUDGET[entity].share) }, usable)]),
+      CACHED_ENTITIES.map((entity) => [entity, new EntityCache(entity, { max: BUDGET[entity].max, maxBytes: Math.floor(options.maxBytes * BUDGET[entity].share), negative: NEGATIVE.has(entity) }, usable)]),
     ) as unknown as Caches;
     layers.set(connection, this);
   }
@@ -128,6 +137,8 @@ export class CacheLayer extends EventEmitter<{ invalidated: [entity: CachedEntit
   get channelList() { return this.#caches.channelList; }
   get settings() { return this.#caches.settings; }
   get messageBlocks() { return this.#caches.messageBlocks; }
+  get alerts() { return this.#caches.alerts; }
+  get alertAcks() { return this.#caches.alertAcks; }
 
   /** Starts the epoch poll and, with Redis, the notices between processes. */
   async start(redis?: { pair: RedisPair; databaseName: string }): Promise<void> {

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { trusted } from '../db/database.ts';
 import { BatchLoader } from './batch-loader.ts';
 import type { SessionDoc } from '../auth/auth.model.ts';
+import type { AlertAckDoc, AlertDoc } from '../alerts/alert.model.ts';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { Models } from '../db/models.ts';
 import type { MemberDoc } from '../members/member.model.ts';
@@ -10,6 +11,9 @@ import type { SpaceDoc } from '../spaces/space.model.ts';
 import type { CacheLayer } from './cache.layer.ts';
 
 type Id = string | Types.ObjectId;
+
+/** Most documents `prime` reads per collection. */
+const PRIME_LIMIT = 20_000;
 
 /**
  * Reads of hot documents, through the cache layer: the rest of the code asks here instead of the
@@ -29,11 +33,13 @@ export class CachedStore {
     private readonly models: Models,
   ) {
     // Misses of one tick share a query (batch-loader.ts): what a wave of reconnecting sockets needs.
-    this.#members = new BatchLoader((ids) =>
-      ids.length === 1 ? this.models.Member.find({ _id: ids[0] }).lean<MemberDoc[]>().exec() : this.models.Member.find({ _id: trusted({ $in: ids }) }).lean<MemberDoc[]>().exec(),
+    this.#members = new BatchLoader(
+      (id) => this.models.Member.find({ _id: id }).lean<MemberDoc[]>().exec(),
+      (ids) => this.models.Member.find({ _id: trusted({ $in: ids }) }).lean<MemberDoc[]>().exec(),
     );
-    this.#sessions = new BatchLoader((ids) =>
-      ids.length === 1 ? this.models.Session.find({ _id: ids[0] }).lean<SessionDoc[]>().exec() : this.models.Session.find({ _id: trusted({ $in: ids }) }).lean<SessionDoc[]>().exec(),
+    this.#sessions = new BatchLoader(
+      (id) => this.models.Session.find({ _id: id }).lean<SessionDoc[]>().exec(),
+      (ids) => this.models.Session.find({ _id: trusted({ $in: ids }) }).lean<SessionDoc[]>().exec(),
     );
   }
 
@@ -67,6 +73,34 @@ export class CachedStore {
   /** Every channel, pinned first, then by name (the order the spaces list shows). */
   async channels(): Promise<readonly ChannelDoc[]> {
     return (await this.layer.channelList.get('all', () => this.models.Channel.find({}).sort({ pinned: -1, name: 1 }).lean<ChannelDoc[]>().exec())) ?? [];
+  }
+
+  /**
+   * Fills the session and member caches in two bulk reads, so that the wave of sockets that
+   * reconnect to a freshly started process (a deploy) finds them in memory instead of costing two
+   * scans each. Bounded by the caches' sizes; the newest sessions first. Run at start, not awaited.
+   */
+  async prime(now = new Date()): Promise<{ sessions: number; members: number }> {
+    const sessionGeneration = this.layer.sessions.generation;
+    const memberGeneration = this.layer.members.generation;
+    const [sessions, members] = await Promise.all([
+      this.models.Session.find({ expiresAt: trusted({ $gt: now }) }).sort({ expiresAt: -1 }).limit(PRIME_LIMIT).lean<SessionDoc[]>().exec(),
+      this.models.Member.find({}).limit(PRIME_LIMIT).lean<MemberDoc[]>().exec(),
+    ]);
+    return {
+      sessions: this.layer.sessions.prime(sessions.map((doc) => [doc._id, doc]), sessionGeneration),
+      members: this.layer.members.prime(members.map((doc) => [String(doc._id), doc]), memberGeneration),
+    };
+  }
+
+  alert(id: string): Promise<AlertDoc | null> {
+    if (!Types.ObjectId.isValid(id)) return this.models.Alert.findById(id).lean<AlertDoc>().exec();
+    return this.layer.alerts.get(id, () => this.models.Alert.findById(id).lean<AlertDoc>().exec());
+  }
+
+  /** An organisation's answer to an alert (`<alertId>:<organisationId>`), or null. */
+  alertAck(id: string): Promise<AlertAckDoc | null> {
+    return this.layer.alertAcks.get(id, () => this.models.AlertAck.findById(id).lean<AlertAckDoc>().exec());
   }
 
   session(sid: string): Promise<SessionDoc | null> {

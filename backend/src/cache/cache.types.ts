@@ -1,4 +1,5 @@
 import type { SessionDoc } from '../auth/auth.model.ts';
+import type { AlertAckDoc, AlertDoc } from '../alerts/alert.model.ts';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { MessageDoc } from '../messages/message.store.ts';
@@ -22,4 +23,8 @@ export interface CachedDocs {
   settings: { _id: string } & Record<string, unknown>;
   /** Key `<channelId>:<block>`: the block's messages, by number. */
   messageBlocks: MessageDoc[];
+  /** By `_id`: what 1,000 members open at once when a critical alert goes out. */
+  alerts: AlertDoc;
+  /** By `<alertId>:<organisationId>`; absences are cached too. */
+  alertAcks: AlertAckDoc;
 }

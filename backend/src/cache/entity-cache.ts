@@ -19,7 +19,12 @@ export interface EntityCacheOptions {
   max: number;
   /** Most bytes kept (estimated from the document's JSON size). */
   maxBytes: number;
+  /** Also remember that a key has no document (only where every insert names its `_id` to the plugin). */
+  negative?: boolean;
 }
+
+/** What a remembered absence is stored as. */
+const ABSENT = Object.freeze({ absent: true });
 
 /**
  * One bounded read-through cache of one kind of document, keyed by a string (usually `_id`).
@@ -36,10 +41,13 @@ export interface EntityCacheOptions {
  * arrays, deeply): a caller that tried to change a cached document would throw, not corrupt it.
  */
 export class EntityCache<T extends object> {
-  readonly #lru: LRUCache<string, T>;
+  readonly #lru: LRUCache<string, T | typeof ABSENT>;
+  readonly #negative: boolean;
   readonly #inflight = new Map<string, { generation: number; promise: Promise<T | null> }>();
   #generation = 0;
   #stats = { hits: 0, misses: 0, invalidations: 0, clears: 0, evictions: 0 };
+
+  readonly #max: number;
 
   constructor(
     readonly name: string,
@@ -47,7 +55,9 @@ export class EntityCache<T extends object> {
     /** False while the layer cannot trust its notices (Redis down): every read goes to the database. */
     private readonly usable: () => boolean = () => true,
   ) {
-    this.#lru = new LRUCache<string, T>({
+    this.#max = options.max;
+    this.#negative = options.negative === true;
+    this.#lru = new LRUCache<string, T | typeof ABSENT>({
       max: options.max,
       maxSize: options.maxBytes,
       sizeCalculation: (value) => Math.max(1, approximateBytes(value)),
@@ -67,14 +77,17 @@ export class EntityCache<T extends object> {
     const hit = this.#lru.get(key);
     if (hit !== undefined) {
       this.#stats.hits++;
-      return hit;
+      return hit === ABSENT ? null : (hit as T);
     }
     this.#stats.misses++;
     const running = this.#inflight.get(key);
     if (running && running.generation === this.#generation) return running.promise;
     const generation = this.#generation;
     const promise = load().then((value) => {
-      if (value === null) return null;
+      if (value === null) {
+        if (this.#negative && generation === this.#generation && this.usable()) this.#lru.set(key, ABSENT);
+        return null;
+      }
       const frozen = deepFreeze(value);
       if (generation === this.#generation && this.usable()) this.#lru.set(key, frozen);
       return frozen;
@@ -85,6 +98,25 @@ export class EntityCache<T extends object> {
     } finally {
       if (this.#inflight.get(key)?.promise === promise) this.#inflight.delete(key);
     }
+  }
+
+  /** The generation now: `prime` keeps nothing read before an invalidation that came after it. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Fills in documents read in bulk (at start), unless a write came since `generation`. */
+  prime(entries: Iterable<[string, T]>, generation: number): number {
+    if (generation !== this.#generation || !this.usable()) return 0;
+    let count = 0;
+    for (const [key, value] of entries) {
+      if (this.#lru.size >= this.#max) break;
+      if (!this.#lru.has(key)) {
+        this.#lru.set(key, deepFreeze(value));
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Whether `key` is cached (tests, and `refine`). */
@@ -114,7 +146,7 @@ export class EntityCache<T extends object> {
    */
   refine(key: string, change: (value: T) => T): void {
     const value = this.#lru.peek(key);
-    if (value !== undefined) this.#lru.set(key, deepFreeze(change(value)), { noUpdateTTL: true });
+    if (value !== undefined && value !== ABSENT) this.#lru.set(key, deepFreeze(change(value as T)), { noUpdateTTL: true });
   }
 
   stats(): EntityStats {
