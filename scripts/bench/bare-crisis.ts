@@ -1,8 +1,8 @@
 import express from 'express';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { serveBaseline } from './bare-lifecycle.ts';
 import { REALTIME_PATH, Rooms } from '../../backend/src/shared/realtime-events.ts';
 
 /**
@@ -34,12 +34,4 @@ app.use((req, res) => {
   res.setHeader('Cache-Control', 'no-store');
   res.type('application/json').send(body);
 });
-http.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ msg: 'listening', port: (http.address() as AddressInfo).port })}\n`);
-});
-const stop = () => {
-  void io.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 3000).unref();
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+serveBaseline(http, io);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { serveBaseline } from './bare-lifecycle.ts';
 import { REALTIME_PATH, Rooms, type Ack, type MessagePayload } from '../../backend/src/shared/realtime-events.ts';
 
 /**
@@ -50,13 +50,4 @@ io.on('connection', (socket) => {
   });
 });
 
-http.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ msg: 'listening', port: (http.address() as AddressInfo).port })}\n`);
-});
-
-const stop = () => {
-  void io.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 3000).unref();
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+serveBaseline(http, io);

@@ -210,13 +210,13 @@ export async function crisis(context: BenchContext): Promise<BenchOutput> {
       `**Crisis**: ${CLIENTS.toLocaleString('en')} signed-in members connected; a liaison publishes a critical TLP:GREEN alert; each member, on the live event, opens the alert and its acknowledgement board (${HTTP_SOCKETS} keep-alive HTTP connections shared). Medians of ${ROUNDS} rounds (after one warm-up each); baseline: Express + socket.io alone with the same bytes`,
       '',
       ...table(['figure', 'app', 'bare', 'app / bare'], ['l', 'r', 'r', 'r'], [
-        row('alert delivered, p50', (r) => percentile(r.delivery, 50)),
-        row('alert delivered, p99', (r) => percentile(r.delivery, 99)),
-        row('alert detail request, p99', (r) => percentile(r.detail, 99)),
-        row('acknowledgement board request, p99', (r) => percentile(r.board, 99)),
-        row('last member has both answers (from publish)', (r) => r.allDoneMs),
+        row('alert delivered, p50, ms', (r) => percentile(r.delivery, 50)),
+        row('alert delivered, p99, ms', (r) => percentile(r.delivery, 99)),
+        row('alert detail request, p99, ms', (r) => percentile(r.detail, 99)),
+        row('acknowledgement board request, p99, ms', (r) => percentile(r.board, 99)),
+        row('last member has both answers (from publish), ms', (r) => r.allDoneMs),
         ['errors and missing events, all rounds (target 0)', int(totalErrors(results.app)), int(totalErrors(results.bare)), '—'],
-        ['connecting the members (handshake)', fmt(connectApp), fmt(connectBare), ratio(connectApp, connectBare)],
+        ['connecting the members (handshake), ms', fmt(connectApp), fmt(connectBare), ratio(connectApp, connectBare)],
       ]),
     ];
     if (warmRound.missing || warmRound.errors) lines.push('', `warm-up round on the app: ${warmRound.missing} missing events, ${warmRound.errors} errors`);

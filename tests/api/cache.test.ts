@@ -346,6 +346,40 @@ describe('the cache layer', function () {
       expect((await ctx.cache.alertAck(id))!.state).to.equal('acting');
     });
 
+    it('concurrent misses are read together and each caller gets its own document (or null)', async function () {
+      const ctx = server.server.ctx;
+      const made = await Promise.all(Array.from({ length: 20 }, () => makeMember(models, { organisation: null, status: 'applicant' })));
+      const missing = String(new Types.ObjectId());
+      const found = await Promise.all([...made.map((member) => ctx.cache.member(member._id)), ctx.cache.member(missing)]);
+      expect(found.slice(0, 20).map((member) => member && String(member._id))).to.deep.equal(made.map((member) => String(member._id)));
+      expect(found[20]).to.equal(null);
+      for (const member of made) expect(layer.members.has(String(member._id))).to.equal(true);
+    });
+
+    it('priming at start fills sessions and members, but keeps nothing a write overtook', async function () {
+      const ctx = server.server.ctx;
+      const { client, member } = await signedIn(server.url, models);
+      const sid = client.sessionId!;
+      layer.members.invalidate(null);
+      layer.sessions.invalidate(null);
+      const primed = await ctx.cache.prime();
+      expect(primed.members).to.be.greaterThan(0);
+      expect(primed.sessions).to.be.greaterThan(0);
+      expect(layer.members.has(String(member._id))).to.equal(true);
+      expect(layer.sessions.has(sid)).to.equal(true);
+      // A write's notice arriving while the bulk read is on its way: nothing of it is kept.
+      layer.members.invalidate(null);
+      const priming = ctx.cache.prime();
+      layer.members.invalidate([String(member._id)]);
+      expect((await priming).members).to.equal(0);
+      expect(layer.members.has(String(member._id))).to.equal(false);
+      // A write queued behind the bulk read: its own notice drops what the read brought.
+      const again = ctx.cache.prime();
+      await models.Member.updateOne({ _id: member._id }, { $set: { jobTitle: 'written while priming' } });
+      await again;
+      expect((await ctx.cache.member(member._id))!.jobTitle).to.equal('written while priming');
+    });
+
     it('settings are read through the layer', async function () {
       expect(layer.settings.has('messages')).to.equal(true);
       expect(layer.settings.has('search')).to.equal(true);
