@@ -1,7 +1,16 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { VIEWPORTS, launchBrowser, openPage, screenshot, waitForFocus, type WatchedPage } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+/** The built file of socket.io-client, which the live connection fetches after the first render. */
+function liveClientFile(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../frontend/dist/.vite/manifest.json', import.meta.url), 'utf8')) as Record<string, { file: string }>;
+  const entry = manifest['../node_modules/socket.io-client/build/esm/index.js'];
+  if (!entry) throw new Error('socket.io-client is not a chunk of its own in the build');
+  return entry.file;
+}
 
 describe('app shell (browser)', () => {
   let server: TestServer;
@@ -49,6 +58,33 @@ describe('app shell (browser)', () => {
 
     await screenshot(page, 'shell-home-desktop');
     expect(watched!.problems()).to.deep.equal([]);
+  });
+
+  it('renders the first page before the live client arrives, connects when it does, and retries a failed fetch', async () => {
+    watched = await openPage(browser);
+    const page = watched.page;
+    const file = liveClientFile();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let fetches = 0;
+    await page.route(`**/${file}`, async (route) => {
+      fetches += 1;
+      if (fetches === 1) {
+        await released;
+        await route.abort('internetdisconnected');
+      } else await route.continue();
+    });
+    await page.goto(`${server.url}/sign-in`);
+    // The page is there, working, while its live client is still on the way.
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(await page.getByTestId('connection-status').getAttribute('data-state')).to.equal('connecting');
+    expect(fetches).to.equal(1);
+    // The first fetch fails: the header says so, and the fetch is tried again until it arrives.
+    release();
+    await page.locator('[data-testid=connection-status][data-state=reconnecting]').waitFor();
+    await page.locator('[data-testid=connection-status][data-state=connected]').waitFor();
+    expect(fetches).to.equal(2);
+    expect(watched.pageErrors).to.deep.equal([]);
   });
 
   it('routes on the client: sidebar links, deep links and unknown paths', async () => {

@@ -1,5 +1,4 @@
-import { io, type Socket } from 'socket.io-client';
-import { REALTIME_PATH, type ClientToServerEvents, type ServerToClientEvents } from '$shared/realtime-events.ts';
+import { deferredSocket, type LiveSocket } from './live-socket.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
@@ -19,10 +18,11 @@ export class Connection {
   #state = $state<ConnectionState>('connecting');
   #serverTime = $state<string | null>(null);
   #comeBack: ReturnType<typeof setTimeout> | undefined;
-  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  readonly socket: LiveSocket;
 
   constructor() {
-    this.socket = io({ path: REALTIME_PATH, autoConnect: false, withCredentials: true });
+    // The client library is fetched by the first connect(), after the first page has rendered.
+    this.socket = deferredSocket(() => (this.#state = navigator.onLine ? 'reconnecting' : 'offline'));
     this.socket.on('connect', () => (this.#state = 'connected'));
     this.socket.on('disconnect', (reason) => {
       this.#state = navigator.onLine ? 'reconnecting' : 'offline';
@@ -35,10 +35,15 @@ export class Connection {
     this.socket.on('session.ready', ({ serverTime }) => (this.#serverTime = serverTime));
     // The browser knows the network is gone before the socket does (a socket can stay half-open for
     // a long time): close it, so everything that waits for `connect` catches up once we are back.
+    // engine.io-client drops its transport on `offline` too, but it arrives after this app has rendered,
+    // so its listener comes after this one: close ours in the next task, once the transport is gone;
+    // closing first would queue a goodbye packet that an offline network never drains.
     window.addEventListener('offline', () => {
       clearTimeout(this.#comeBack);
-      if (this.socket.connected || this.socket.active) this.socket.disconnect();
       this.#state = 'offline';
+      setTimeout(() => {
+        if (!navigator.onLine && (this.socket.connected || this.socket.active)) this.socket.disconnect();
+      }, 0);
     });
     window.addEventListener('online', () => {
       if (!this.socket.connected) {
