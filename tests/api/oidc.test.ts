@@ -111,6 +111,15 @@ describe('sign-in through an OpenID Connect provider', function () {
     }
   });
 
+  it('counts the address as verified only when the provider says email_verified: true', async function () {
+    const said = await signIn(account({ email_verified: true }));
+    expect(said.res.status).to.equal(302);
+    expect((await said.client.get('/api/session')).body.member.emailVerified).to.equal(true);
+    const silent = await signIn(account({ email_verified: undefined }));
+    expect(silent.res.status).to.equal(302);
+    expect((await silent.client.get('/api/session')).body.member.emailVerified).to.equal(false);
+  });
+
   it('finds the same person on a later sign-in, and creates no one', async function () {
     const sub = account();
     const first = await signIn(sub);

@@ -115,8 +115,10 @@ describe('membership (browser)', () => {
     await form.getByLabel('Why you need access').fill('I coordinate our response to terrorist content online and need to work with platforms.');
     await form.getByRole('button', { name: 'Send application' }).click();
 
+    // Not yet verified: the application is kept as a draft, out of the moderators' queue.
     await a.waitForURL(`${server.url}/application`);
-    await a.getByTestId('application-status-label').filter({ hasText: 'Waiting for review' }).waitFor();
+    await a.getByTestId('application-status-label').filter({ hasText: 'Saved, not yet sent' }).waitFor();
+    await a.getByTestId('application-draft-note').waitFor();
     expect(await sidebar(a).getByRole('link', { name: 'My application' }).isVisible()).to.equal(true);
     expect(await sidebar(a).getByRole('link', { name: 'Directory' }).count()).to.equal(0);
     await screenshot(a, 'membership-application-pending-desktop');
@@ -133,6 +135,9 @@ describe('membership (browser)', () => {
     await a.goto(`${server.url}/directory`);
     await heading(a, 'Not available to you').waitFor();
     await a.goto(`${server.url}/application`);
+    // Verified now: the draft can be sent.
+    await a.getByRole('button', { name: 'Change your application' }).click();
+    await a.getByTestId('application-form').getByRole('button', { name: 'Save changes' }).click();
     await a.getByTestId('application-status-label').filter({ hasText: 'Waiting for review' }).waitFor();
     await live(a);
 
@@ -211,6 +216,7 @@ describe('membership (browser)', () => {
     const refused = [
       { status: 400, path: '/api/auth/sign-up' },
       { status: 400, path: '/api/application' },
+      { status: 403, path: '/api/application' }, // not yet verified: saved as a draft instead
     ];
     expect(unexpected(applicant, refused)).to.deep.equal([]);
   });
@@ -296,6 +302,8 @@ describe('membership (browser)', () => {
     const newcomer = new ApiClient(server.url);
     const signUp = await newcomer.post('/api/auth/sign-up', { email: 'pat@smallplatform.example', password: 'meadow copper signal 3', name: 'Pat Proposer' });
     expect(signUp.status, JSON.stringify(signUp.body)).to.equal(201);
+    // Submitting needs a verified address (the link itself is covered in tests/api/mail.test.ts).
+    await models.Member.updateOne({ email: 'pat@smallplatform.example' }, { $set: { emailVerifiedAt: new Date() } });
     const put = await newcomer.request('PUT', '/api/application', {
       proposedOrganisation: { name: 'Tiny Video Co', domain: 'tinyvideo.example' },
       sector: 'industry',

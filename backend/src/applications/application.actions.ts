@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context.ts';
 import { countEvent } from '../moderation/transparency.ts';
 import { trusted } from '../db/database.ts';
-import { Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { AppError, Conflict, Invalid, NotFound } from '../http/errors.ts';
 import { normaliseName, type MemberDoc } from '../members/member.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { Actor } from '../policy/policy.ts';
@@ -14,9 +14,16 @@ import { presentQueueEntry, type QueueEntry } from './application.presenter.ts';
 
 const fieldError = (path: string, message: string) => new Invalid(`body.${path}: ${message}`, { issues: [{ location: 'body', path, message }] });
 
-/** Submits or amends the applicant's own application. Caller: the actor may use their own application. */
-export async function doSubmitApplication(ctx: AppContext, member: MemberDoc, body: ApplicationBody, req: Request): Promise<ApplicationDoc> {
+/**
+ * Submits or amends the applicant's own application, or (`draft`) only saves it. A draft is not in
+ * the moderators' queue; submitting needs a verified address, so the queue holds only applicants who
+ * own the inbox they applied with. Caller: the actor may use their own application.
+ */
+export async function doSubmitApplication(ctx: AppContext, member: MemberDoc, body: ApplicationBody, req: Request, draft = false): Promise<ApplicationDoc> {
   if (member.status !== 'applicant') throw new Conflict('Your membership has already been decided.', undefined, 'application_closed');
+  if (!draft && !member.emailVerifiedAt) {
+    throw new AppError(403, 'email_unverified', 'Confirm your e-mail address before you submit: your application is kept as a draft until then.');
+  }
   let organisationId: Types.ObjectId | null = null;
   if (body.organisationId) {
     const org = await ctx.cache.organisation(body.organisationId);
@@ -36,13 +43,19 @@ export async function doSubmitApplication(ctx: AppContext, member: MemberDoc, bo
     reason: body.reason,
     referee: body.referee,
   };
+  if (draft && existing && existing.status !== 'draft') {
+    throw new Conflict('Your application has been submitted: amend it instead of saving a draft.', undefined, 'already_submitted');
+  }
+  const submitting = !draft && (!existing || existing.status === 'draft');
   let saved: ApplicationDoc | null;
   if (existing) {
-    saved = await ctx.models.Application.findOneAndUpdate({ _id: member._id }, { $set: fields }, { returnDocument: 'after' }).lean<ApplicationDoc>();
+    const set = submitting ? { ...fields, status: 'pending', submittedAt: now, queuedAt: now } : fields;
+    saved = await ctx.models.Application.findOneAndUpdate({ _id: member._id }, { $set: set }, { returnDocument: 'after' }).lean<ApplicationDoc>();
   } else {
-    saved = (await ctx.models.Application.create({ _id: member._id, status: 'pending', ...fields, thread: [], submittedAt: now, queuedAt: now, decision: null })).toObject();
+    saved = (await ctx.models.Application.create({ _id: member._id, status: draft ? 'draft' : 'pending', ...fields, thread: [], submittedAt: now, queuedAt: now, decision: null })).toObject();
   }
-  await ctx.audit.record({ action: existing ? 'application.amended' : 'application.submitted', actorId: member._id, target: { type: 'application', id: member._id }, req });
+  const action = draft ? 'application.draft_saved' : submitting ? 'application.submitted' : 'application.amended';
+  await ctx.audit.record({ action, actorId: member._id, target: { type: 'application', id: member._id }, req });
   return saved!;
 }
 
@@ -66,6 +79,7 @@ async function loadForDecision(ctx: AppContext, applicantId: string): Promise<{ 
   ]);
   if (!application || !applicant) throw new NotFound('No such application.');
   if (applicant.status === 'suspended') throw new Conflict('This applicant is suspended: reinstate them first.', undefined, 'applicant_suspended');
+  if (application.status === 'draft') throw new Conflict('This application has not been submitted yet.', undefined, 'not_submitted');
   if (application.status !== 'pending' && application.status !== 'needs_info') {
     throw new Conflict('This application has already been decided.', undefined, 'already_decided');
   }

@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { SECTORS, type Sector } from '../policy/policy.ts';
 
-export type ApplicationStatus = 'pending' | 'needs_info' | 'approved' | 'rejected';
+export type ApplicationStatus = 'draft' | 'pending' | 'needs_info' | 'approved' | 'rejected';
 
 export interface ThreadEntry {
   at: Date;
@@ -37,7 +37,7 @@ const threadSchema = new Schema<ThreadEntry>(
 const applicationSchema = new Schema<ApplicationDoc>(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
-    status: { type: String, enum: ['pending', 'needs_info', 'approved', 'rejected'], required: true },
+    status: { type: String, enum: ['draft', 'pending', 'needs_info', 'approved', 'rejected'], required: true },
     organisationId: { type: Schema.Types.ObjectId, default: null },
     proposedOrganisation: { type: new Schema({ name: String, domain: String }, { _id: false }), default: null },
     sector: { type: String, enum: SECTORS, required: true },

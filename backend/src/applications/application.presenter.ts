@@ -7,7 +7,7 @@ import type { ApplicationDoc } from './application.model.ts';
 
 export const ApplicationView = z
   .object({
-    status: z.enum(['pending', 'needs_info', 'approved', 'rejected']),
+    status: z.enum(['draft', 'pending', 'needs_info', 'approved', 'rejected']).describe('draft: saved, not yet submitted'),
     organisation: OrganisationRef.nullable(),
     proposedOrganisation: z.object({ name: z.string(), domain: z.string() }).nullable(),
     sector: z.enum(SECTORS),

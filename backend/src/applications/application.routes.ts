@@ -37,10 +37,24 @@ export function applicationOperations(ctx: AppContext): Operation[] {
       tags: ['applications'],
       access: Permission.ApplicationOwn,
       body: ApplicationBody,
-      responses: { 200: { description: 'Your application', schema: ApplicationView } },
+      responses: { 200: { description: 'Your application', schema: ApplicationView }, 403: { description: 'email_unverified: confirm your address first' } },
       handler: async ({ req, body }) => {
         await ctx.rateLimiter.hit(`application:member:${req.actor!.id}`, 20, 3600_000);
         return present(ctx, await doSubmitApplication(ctx, req.user!, body, req));
+      },
+    }),
+    defineOperation({
+      method: 'put',
+      path: '/api/application/draft',
+      operationId: 'putOwnApplicationDraft',
+      summary: 'Save your application without submitting it (also before your address is verified)',
+      tags: ['applications'],
+      access: Permission.ApplicationOwn,
+      body: ApplicationBody,
+      responses: { 200: { description: 'Your draft', schema: ApplicationView }, 409: { description: 'Already submitted' } },
+      handler: async ({ req, body }) => {
+        await ctx.rateLimiter.hit(`application:member:${req.actor!.id}`, 20, 3600_000);
+        return present(ctx, await doSubmitApplication(ctx, req.user!, body, req, true));
       },
     }),
     defineOperation({

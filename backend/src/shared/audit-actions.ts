@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'mail.test_sent',
   'setup.first_admin',
   'application.submitted',
+  'application.draft_saved',
   'application.amended',
   'application.approved',
   'application.rejected',

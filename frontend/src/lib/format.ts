@@ -21,6 +21,7 @@ export const memberStatusLabels: Record<MemberStatus, string> = {
 };
 
 export const applicationStatusLabels: Record<ApplicationStatus, string> = {
+  draft: 'Saved, not yet sent',
   pending: 'Waiting for review',
   needs_info: 'Question from a moderator',
   approved: 'Approved',

@@ -46,7 +46,7 @@ export interface SessionInfo {
   providers: Provider[];
 }
 
-export type ApplicationStatus = 'pending' | 'needs_info' | 'approved' | 'rejected';
+export type ApplicationStatus = 'draft' | 'pending' | 'needs_info' | 'approved' | 'rejected';
 
 export interface ThreadEntry {
   at: string;
