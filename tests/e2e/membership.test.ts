@@ -107,21 +107,22 @@ describe('membership (browser)', () => {
     await form.getByLabel('Referee’s e-mail address').fill('rita@ministry.example');
     await form.getByLabel('Referee’s organisation').fill('Ministry of Examples');
     await screenshot(a, 'membership-apply-application-desktop');
-    await form.getByRole('button', { name: 'Send application' }).click();
+    await form.getByRole('button', { name: 'Save application' }).click();
     const reasonError = a.locator('#application-reason-error');
     await reasonError.waitFor();
     expect(await form.getByLabel('Why you need access').getAttribute('aria-invalid')).to.equal('true');
     await screenshot(a, 'membership-apply-application-error-desktop');
     await form.getByLabel('Why you need access').fill('I coordinate our response to terrorist content online and need to work with platforms.');
-    await form.getByRole('button', { name: 'Send application' }).click();
+    await form.getByRole('button', { name: 'Save application' }).click();
 
     // Not yet verified: the application is kept as a draft, out of the moderators' queue.
     await a.waitForURL(`${server.url}/application`);
     await a.getByTestId('application-status-label').filter({ hasText: 'Saved, not yet sent' }).waitFor();
     await a.getByTestId('application-draft-note').waitFor();
+    await a.getByRole('heading', { level: 2, name: 'What you saved' }).waitFor();
     expect(await sidebar(a).getByRole('link', { name: 'My application' }).isVisible()).to.equal(true);
     expect(await sidebar(a).getByRole('link', { name: 'Directory' }).count()).to.equal(0);
-    await screenshot(a, 'membership-application-pending-desktop');
+    await screenshot(a, 'membership-application-draft-desktop');
 
     // The applicant confirms their address with the link the sign-up mailed (read from Mailpit):
     // the moderators' domain signal counts only a verified address.
@@ -137,7 +138,7 @@ describe('membership (browser)', () => {
     await a.goto(`${server.url}/application`);
     // Verified now: the draft can be sent.
     await a.getByRole('button', { name: 'Change your application' }).click();
-    await a.getByTestId('application-form').getByRole('button', { name: 'Save changes' }).click();
+    await a.getByTestId('application-form').getByRole('button', { name: 'Send application' }).click();
     await a.getByTestId('application-status-label').filter({ hasText: 'Waiting for review' }).waitFor();
     await live(a);
 
@@ -215,8 +216,7 @@ describe('membership (browser)', () => {
     await screenshot(a, 'membership-directory-desktop');
     const refused = [
       { status: 400, path: '/api/auth/sign-up' },
-      { status: 400, path: '/api/application' },
-      { status: 403, path: '/api/application' }, // not yet verified: saved as a draft instead
+      { status: 400, path: '/api/application/draft' },
     ];
     expect(unexpected(applicant, refused)).to.deep.equal([]);
   });
