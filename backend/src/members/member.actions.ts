@@ -4,6 +4,7 @@ import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords
 import type { AppContext } from '../context.ts';
 import { Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import { canChangeRoles, canSuspend, type Actor, type Role } from '../policy/policy.ts';
+import type { ExpertArea } from '../shared/support-topics.ts';
 import { normaliseEmail, normaliseName, type MemberDoc } from './member.model.ts';
 import { indexMember } from './member.search.ts';
 
@@ -64,21 +65,28 @@ async function loadTarget(ctx: AppContext, memberId: string): Promise<MemberDoc>
  * Grants or revokes a role. Takes effect at once: the person's sessions rotate on their next
  * request (sessionEpoch) and their live sockets are cut so they reconnect with the new rights.
  */
-export async function doChangeRole(ctx: AppContext, actor: Actor, memberId: string, change: { role: Role; grant: boolean }, req: Request): Promise<MemberDoc> {
+export async function doChangeRole(ctx: AppContext, actor: Actor, memberId: string, change: { role: Role; grant: boolean; areas?: ExpertArea[] }, req: Request): Promise<MemberDoc> {
   const target = await loadTarget(ctx, memberId);
   const adminCount = await ctx.models.Member.countDocuments({ roles: 'admin', status: 'member' });
   if (!canChangeRoles(actor, { id: String(target._id), status: target.status }, change, adminCount)) {
     throw new Forbidden(change.grant ? 'Roles go only to verified members.' : 'The last admin cannot lose the admin role.');
   }
   const already = target.roles.includes(change.role);
-  if (already === change.grant) return target;
-  const update = change.grant ? { $addToSet: { roles: change.role }, $inc: { sessionEpoch: 1 } } : { $pull: { roles: change.role }, $inc: { sessionEpoch: 1 } };
+  if (already === change.grant) return change.areas ? doSetExpertAreas(ctx, actor, target, change.areas, req) : target;
+  if (change.role === 'expert' && change.grant && !change.areas && target.expertAreas.length === 0) {
+    throw new Invalid('body.areas: an expert declares at least one area', { issues: [{ location: 'body', path: 'areas', message: 'an expert declares at least one area' }] }, 'areas_required');
+  }
+  const areas = change.areas ? { expertAreas: change.areas } : {};
+  const offDuty = change.role === 'expert' && !change.grant ? { onDuty: false } : {};
+  const update = change.grant
+    ? { $addToSet: { roles: change.role }, $set: areas, $inc: { sessionEpoch: 1 } }
+    : { $pull: { roles: change.role }, $set: offDuty, $inc: { sessionEpoch: 1 } };
   const updated = await ctx.models.Member.findOneAndUpdate({ _id: target._id }, update, { returnDocument: 'after' }).lean<MemberDoc>();
   await ctx.audit.record({
     action: change.grant ? 'role.granted' : 'role.revoked',
     actorId: actor.id,
     target: { type: 'member', id: target._id },
-    details: { role: change.role },
+    details: { role: change.role, ...(change.areas ? { areas: change.areas } : {}) },
     req,
   });
   ctx.realtime.disconnectMember(String(target._id), 'access_changed');
@@ -88,6 +96,17 @@ export async function doChangeRole(ctx: AppContext, actor: Actor, memberId: stri
     body: '',
     link: '/profile',
   });
+  return updated!;
+}
+
+/**
+ * Declares an expert's areas (replacing the ones before). Precondition: the actor holds ExpertManage
+ * (or RoleManage, through the role route). Audited; no session change (areas grant no access).
+ */
+export async function doSetExpertAreas(ctx: AppContext, actor: Actor, target: MemberDoc, areas: ExpertArea[], req: Request): Promise<MemberDoc> {
+  if (!target.roles.includes('expert') || target.status !== 'member') throw new Conflict('Only experts declare areas; grant the expert role first.', undefined, 'not_an_expert');
+  const updated = await ctx.models.Member.findOneAndUpdate({ _id: target._id }, { $set: { expertAreas: areas } }, { returnDocument: 'after' }).lean<MemberDoc>();
+  await ctx.audit.record({ action: 'expert.areas_changed', actorId: actor.id, target: { type: 'member', id: target._id }, details: { from: target.expertAreas, to: areas }, req });
   return updated!;
 }
 

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { cachePlugin } from '../cache/cache.plugin.ts';
+import { EXPERT_AREAS, type ExpertArea } from '../shared/support-topics.ts';
 import { ROLES, SECTORS, type MemberStatus, type Role, type Sector } from '../policy/policy.ts';
 
 export interface MemberDoc {
@@ -23,6 +24,10 @@ export interface MemberDoc {
   organisationId: Types.ObjectId | null;
   /** The organisation's sector, copied at approval and whenever the organisation's sector changes. */
   sector: Sector | null;
+  /** Experts: the technical and legal topics they answer (support desk). */
+  expertAreas: ExpertArea[];
+  /** Experts: on duty now (removal orders escalate to every expert on duty). */
+  onDuty: boolean;
   /** Raised on every change of roles or status: sessions issued before it are rotated. */
   sessionEpoch: number;
   createdAt: Date;
@@ -45,6 +50,8 @@ const memberSchema = new Schema<MemberDoc>(
     roles: { type: [{ type: String, enum: ROLES }], default: [] },
     organisationId: { type: Schema.Types.ObjectId, ref: 'Organisation', default: null },
     sector: { type: String, enum: [...SECTORS, null], default: null },
+    expertAreas: { type: [{ type: String, enum: EXPERT_AREAS }], default: [] },
+    onDuty: { type: Boolean, default: false },
     sessionEpoch: { type: Number, default: 0 },
   },
   { timestamps: true, versionKey: false },

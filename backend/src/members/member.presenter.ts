@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES, SECTORS } from '../policy/policy.ts';
+import { EXPERT_AREAS } from '../shared/support-topics.ts';
 import type { MemberDoc } from './member.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 
@@ -19,6 +20,8 @@ export const SelfView = z
     organisation: OrganisationRef.nullable(),
     hasPassword: z.boolean(),
     emailVerified: z.boolean().describe('Whether a link sent to this address has been followed'),
+    expertAreas: z.array(z.enum(EXPERT_AREAS)).describe('Experts: the areas they declared'),
+    onDuty: z.boolean().describe('Experts: on duty now'),
   })
   .meta({ id: 'Self' });
 export type SelfView = z.infer<typeof SelfView>;
@@ -42,6 +45,8 @@ export const MemberAdminView = DirectoryEntry.extend({
   status: z.enum(['applicant', 'member', 'suspended']),
   suspension: z.object({ reason: z.string(), at: z.string() }).nullable(),
   createdAt: z.string(),
+  expertAreas: z.array(z.enum(EXPERT_AREAS)).describe('Experts: declared areas'),
+  onDuty: z.boolean().describe('Experts: on duty now'),
 }).meta({ id: 'MemberAdminView' });
 export type MemberAdminView = z.infer<typeof MemberAdminView>;
 
@@ -62,6 +67,8 @@ export function presentSelf(member: MemberDoc, org: OrganisationDoc | null): Sel
     organisation: presentOrganisationRef(org),
     hasPassword: Boolean(member.passwordHash),
     emailVerified: Boolean(member.emailVerifiedAt),
+    expertAreas: member.expertAreas ?? [],
+    onDuty: Boolean(member.onDuty),
   };
 }
 
@@ -83,5 +90,7 @@ export function presentMemberAdmin(member: MemberDoc, org: OrganisationDoc | nul
     status: member.status,
     suspension: member.suspension ? { reason: member.suspension.reason, at: member.suspension.at.toISOString() } : null,
     createdAt: member.createdAt.toISOString(),
+    expertAreas: member.expertAreas ?? [],
+    onDuty: Boolean(member.onDuty),
   };
 }

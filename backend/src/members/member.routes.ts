@@ -7,10 +7,11 @@ import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import { Permission } from '../policy/policy.ts';
 import type { ApplicationDoc } from '../applications/application.model.ts';
 import type { AuditEventDoc } from '../audit/audit.model.ts';
-import { doChangePassword, doChangeRole, doReinstate, doSuspend, doUpdateProfile } from './member.actions.ts';
+import { NotFound } from '../http/errors.ts';
+import { doChangePassword, doChangeRole, doSetExpertAreas, doReinstate, doSuspend, doUpdateProfile } from './member.actions.ts';
 import type { MemberDoc } from './member.model.ts';
 import { DirectoryEntry, MemberAdminView, SelfView, presentDirectoryEntry, presentMemberAdmin } from './member.presenter.ts';
-import { ChangePasswordBody, DirectoryQuery, ObjectIdParam, RoleChangeBody, SuspendBody, UpdateProfileBody } from './member.schemas.ts';
+import { ChangePasswordBody, DirectoryQuery, ExpertAreasBody, ObjectIdParam, RoleChangeBody, SuspendBody, UpdateProfileBody } from './member.schemas.ts';
 import { text } from '../http/schemas.ts';
 import { memberSearchSource } from './member.search.ts';
 import { doSendPasswordChanged } from '../mail/mail.actions.ts';
@@ -182,6 +183,22 @@ export function memberOperations(ctx: AppContext): Operation[] {
       body: RoleChangeBody,
       responses: { 200: { description: 'The person', schema: MemberAdminView } },
       handler: async ({ req, params, body }) => presentAdmin(await doChangeRole(ctx, req.actor!, params.memberId, body, req)),
+    }),
+    defineOperation({
+      method: 'put',
+      path: '/api/admin/members/:memberId/expert-areas',
+      operationId: 'setExpertAreas',
+      summary: "Declare an expert's technical and legal areas (admins and moderators); the person must hold the expert role; audited",
+      tags: ['people', 'support'],
+      access: Permission.ExpertManage,
+      params: MemberParams,
+      body: ExpertAreasBody,
+      responses: { 200: { description: 'The person', schema: MemberAdminView } },
+      handler: async ({ req, params, body }) => {
+        const target = await ctx.models.Member.findById(params.memberId).lean<MemberDoc>();
+        if (!target) throw new NotFound('No such member.');
+        return presentAdmin(await doSetExpertAreas(ctx, req.actor!, target, body.areas, req));
+      },
     }),
     defineOperation({
       method: 'post',

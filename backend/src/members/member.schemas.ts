@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { text } from '../http/schemas.ts';
+import { ROLES } from '../policy/policy.ts';
+import { EXPERT_AREAS } from '../shared/support-topics.ts';
 
 export const Email = text({ min: 3, max: 254 })
   .transform((value) => value.trim())
@@ -34,8 +36,23 @@ export const DirectoryQuery = z.strictObject({
   organisationId: ObjectIdParam.optional(),
 });
 
+/** An expert's declared areas: technical and legal topics of the support desk, each once. */
+export const ExpertAreas = z
+  .array(z.enum(EXPERT_AREAS))
+  .min(1)
+  .max(EXPERT_AREAS.length)
+  .refine((areas) => new Set(areas).size === areas.length, 'must not repeat an area')
+  .describe('Technical and legal topics the expert answers');
+
 export const RoleChangeBody = z
-  .strictObject({ role: z.enum(['liaison', 'moderator', 'admin', 'organiser']), grant: z.boolean() })
+  .strictObject({
+    role: z.enum(ROLES),
+    grant: z.boolean(),
+    areas: ExpertAreas.optional().describe('With role "expert" and grant true: the areas the expert declares (replaces any before)'),
+  })
+  .refine((body) => body.areas === undefined || (body.role === 'expert' && body.grant), { message: 'go only with granting the expert role', path: ['areas'] })
   .meta({ id: 'RoleChangeBody' });
+
+export const ExpertAreasBody = z.strictObject({ areas: ExpertAreas }).meta({ id: 'ExpertAreasBody' });
 
 export const SuspendBody = z.strictObject({ reason: text({ min: 3, max: 500 }) }).meta({ id: 'SuspendBody' });

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-export const NOTIFICATION_KINDS = ['application.approved', 'application.rejected', 'application.question', 'role.changed', 'account.suspended', 'message.mention', 'message.reply', 'question.answered', 'suggestion.accepted', 'suggestion.declined', 'alert.published', 'alert.updated', 'moderation.action', 'moderation.reversed', 'moderation.appeal_decided', 'event.registration'] as const;
+export const NOTIFICATION_KINDS = ['application.approved', 'application.rejected', 'application.question', 'role.changed', 'account.suspended', 'message.mention', 'message.reply', 'question.answered', 'suggestion.accepted', 'suggestion.declined', 'alert.published', 'alert.updated', 'moderation.action', 'moderation.reversed', 'moderation.appeal_decided', 'event.registration', 'support.request', 'support.assigned', 'support.reply', 'support.status', 'support.escalated'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationItem {

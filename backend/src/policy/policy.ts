@@ -12,7 +12,12 @@ import { Forbidden, NotFound, Unauthorized } from '../http/errors.ts';
 export const SECTORS = ['government', 'industry', 'civil_society', 'academia'] as const;
 export type Sector = (typeof SECTORS)[number];
 
-export const ROLES = ['liaison', 'moderator', 'admin', 'organiser'] as const;
+/**
+ * `expert`: answers support-desk requests in their declared areas (once triage assigns them).
+ * `triage`: the support desk's triage moderators, the only people besides the requester's side and
+ * the assigned experts who see desk requests.
+ */
+export const ROLES = ['liaison', 'moderator', 'admin', 'organiser', 'expert', 'triage'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type MemberStatus = 'applicant' | 'member' | 'suspended';
@@ -70,6 +75,14 @@ export enum Permission {
   EventsRead = 'events:read',
   /** Create events and run one's own (organisers and moderators). */
   EventOrganise = 'event:organise',
+  /** Open a confidential support request for one's organisation, follow one's organisation's requests. */
+  SupportOpen = 'support:open',
+  /** The desk's queue: see every request, assign experts, change any status (triage moderators). */
+  SupportTriage = 'support:triage',
+  /** Work on the requests one is assigned to, set one's own on-duty state (experts). */
+  SupportExpert = 'support:expert',
+  /** Declare a member's expert areas (admins and moderators). */
+  ExpertManage = 'expert:manage',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -105,6 +118,12 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.CacheStats]: (actor) => hasRole(actor, 'admin'),
   [Permission.EventsRead]: (actor) => isMember(actor),
   [Permission.EventOrganise]: (actor) => hasRole(actor, 'organiser') || hasRole(actor, 'moderator'),
+  // Requests belong to an organisation: a member without one has nobody to ask for.
+  [Permission.SupportOpen]: (actor) => isMember(actor) && actor.organisationId !== null,
+  // Desk roles are never implied by admin: confidentiality holds against administrators too.
+  [Permission.SupportTriage]: (actor) => isMember(actor) && actor.roles.includes('triage'),
+  [Permission.SupportExpert]: (actor) => isMember(actor) && actor.roles.includes('expert'),
+  [Permission.ExpertManage]: (actor) => hasRole(actor, 'moderator'),
 };
 
 /** May `actor` (null: a visitor) do `permission`? Suspended people may do nothing but sign out. */
@@ -246,13 +265,67 @@ export function canManageEvent(actor: Actor | null | undefined, event: EventRule
   return (event.organiserId === actor.id && can(actor, Permission.EventOrganise)) || hasRole(actor, 'moderator');
 }
 
+/** What the policy needs to know about a support-desk request to decide who may see it. */
+export interface SupportRule {
+  requesterId: string;
+  organisationId: string;
+  /** `org`: every member of the requester's organisation; `requester`: the requester alone. */
+  visibility: 'org' | 'requester';
+  assignedExpertIds: readonly string[];
+}
+
+/**
+ * How a person comes to see a support request, strongest first: `requester`, `organisation` (a
+ * member of the requester's organisation, when the request is visible to it), `triage`, `expert`
+ * (assigned), or null (may not see it). The requester's side reads names; an expert reading only as
+ * an expert does not, if the request is anonymous to experts.
+ */
+export type SupportViewerRole = 'requester' | 'organisation' | 'triage' | 'expert';
+
+export function supportViewerRole(actor: Actor | null | undefined, request: SupportRule): SupportViewerRole | null {
+  if (!actor || !isMember(actor)) return null;
+  if (request.requesterId === actor.id) return 'requester';
+  if (request.visibility === 'org' && actor.organisationId !== null && actor.organisationId === request.organisationId) return 'organisation';
+  if (can(actor, Permission.SupportTriage)) return 'triage';
+  if (can(actor, Permission.SupportExpert) && request.assignedExpertIds.includes(actor.id)) return 'expert';
+  return null;
+}
+
+/**
+ * May this person see this support request, anywhere (list, detail, thread, queue, notifications,
+ * socket events, audit log)? Members only: the requester; the members of the requester's
+ * organisation unless the requester chose "only me"; the desk's triage moderators; the experts
+ * assigned to it. Moderators outside triage, unassigned experts and admins are not exempt.
+ */
+export function canSeeSupportRequest(actor: Actor | null | undefined, request: SupportRule): boolean {
+  return supportViewerRole(actor, request) !== null;
+}
+
+/** The requester's side of a request: the requester, and their organisation when it may see it. */
+export function isRequesterSide(actor: Actor | null | undefined, request: SupportRule): boolean {
+  const role = supportViewerRole(actor, request);
+  return role === 'requester' || role === 'organisation';
+}
+
+/** The desk's side: triage, or an assigned expert (who is not on the requester's side). */
+export function isDeskSide(actor: Actor | null | undefined, request: SupportRule): boolean {
+  const role = supportViewerRole(actor, request);
+  return role === 'triage' || role === 'expert';
+}
+
 /**
  * Where an audited event's target lives, as far as reading it goes: a space (content and channels,
  * by the space's rule as it is now), a trend alert (by its TLP marking), `'gone'` when the target's
  * place no longer exists, or `'unplaced'` for targets bound to no space (members, applications,
  * organisations, spaces themselves).
  */
-export type AuditPlace = { space: SpaceRule } | { alert: AlertRule } | 'gone' | 'unplaced';
+export type AuditPlace = { space: SpaceRule } | { alert: AlertRule } | { support: SupportRule; anonymousToExperts: boolean } | 'gone' | 'unplaced';
+
+/** An entry about a support request names its requester (as actor): not for an expert of an anonymous request. */
+function seesSupportAuditInFull(actor: Actor, place: { support: SupportRule; anonymousToExperts: boolean }): boolean {
+  const role = supportViewerRole(actor, place.support);
+  return role !== null && !(role === 'expert' && place.anonymousToExperts);
+}
 
 /**
  * What a reader of the audit log sees of one event: `full`; `withheld` (that it happened — action,
@@ -264,6 +337,6 @@ export type AuditPlace = { space: SpaceRule } | { alert: AlertRule } | 'gone' | 
  */
 export function auditEntryView(actor: Actor, place: AuditPlace): 'full' | 'withheld' | 'none' {
   if (place === 'unplaced') return 'full';
-  if (place !== 'gone' && ('space' in place ? canEnterSpace(actor, place.space) : canSeeAlert(actor, place.alert))) return 'full';
+  if (place !== 'gone' && ('space' in place ? canEnterSpace(actor, place.space) : 'alert' in place ? canSeeAlert(actor, place.alert) : seesSupportAuditInFull(actor, place))) return 'full';
   return hasRole(actor, 'admin') ? 'withheld' : 'none';
 }

@@ -56,5 +56,15 @@ export const AUDIT_ACTIONS = [
   'event.promoted',
   'event.feed_token_created',
   'event.feed_token_revoked',
+  'expert.areas_changed',
+  'expert.duty_changed',
+  'support.opened',
+  'support.assigned',
+  'support.replied',
+  'support.status_changed',
+  'support.escalated',
+  'support.rated',
+  'support.consent_changed',
+  'support.library_draft_created',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -9,7 +9,7 @@ import { Permission, ROLES, SECTORS, canEnterSpace } from '../policy/policy.ts';
 import { Rooms } from '../shared/realtime-events.ts';
 import { DEFAULT_SPACES, type SpaceDoc } from './space.model.ts';
 
-const Access = z.strictObject({ sectors: z.array(z.enum(SECTORS)).max(4), roles: z.array(z.enum(ROLES)).max(3) }).describe('Empty lists mean "any"');
+const Access = z.strictObject({ sectors: z.array(z.enum(SECTORS)).max(4), roles: z.array(z.enum(ROLES)).max(ROLES.length) }).describe('Empty lists mean "any"');
 const ChannelView = z
   .object({
     id: z.string(),

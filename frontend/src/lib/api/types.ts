@@ -11,7 +11,7 @@ export type { QueueEntryPayload };
 export const SECTORS = ['government', 'industry', 'civil_society', 'academia'] as const;
 export type Sector = (typeof SECTORS)[number];
 
-export const ROLES = ['liaison', 'moderator', 'admin', 'organiser'] as const;
+export const ROLES = ['liaison', 'moderator', 'admin', 'organiser', 'expert', 'triage'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type MemberStatus = 'applicant' | 'member' | 'suspended';
