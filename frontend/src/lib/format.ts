@@ -12,6 +12,8 @@ export const roleLabels: Record<Role, string> = {
   moderator: 'Moderator',
   admin: 'Admin',
   organiser: 'Organiser',
+  expert: 'Expert',
+  triage: 'Desk triage',
 };
 
 export const memberStatusLabels: Record<MemberStatus, string> = {
