@@ -8,6 +8,7 @@ import type { ApiRegistry } from './http/api.ts';
 import type { AppContext } from './context.ts';
 import { initModels } from './db/models.ts';
 import { startPeriodicJobs } from './jobs.ts';
+import { startSupportDeadlines } from './support/support.actions.ts';
 import { prepareFirstAdminToken } from './setup/setup.actions.ts';
 import { ensureDefaultSpaces } from './spaces/space.routes.ts';
 import { registerMessageEvents } from './messages/message.events.ts';
@@ -72,6 +73,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     );
   }
   const jobs = startPeriodicJobs(ctx);
+  // Removal-order deadlines: escalate at half time (by ctx.clock).
+  const supportDeadlines = startSupportDeadlines(ctx);
   // Without SMTP_URL (never in production: config refuses), mail goes to a Mailpit on loopback.
   const localMail = config.smtpUrl ? null : await startMailpit({ logger, dataDir: config.env === 'development' ? config.dataDir : undefined });
   ctx.outbox.start(config.smtpUrl ?? localMail!.smtpUrl);
@@ -104,6 +107,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await httpClosed.catch(() => undefined);
       clearTimeout(force);
       jobs.stop();
+      supportDeadlines.stop();
       await ctx.outbox.stop();
       await localMail?.stop();
       // Index writes still queued go in before the database closes.

@@ -28,6 +28,38 @@ export const OidcProviderConfig = z.strictObject({
 });
 export type OidcProviderConfig = z.infer<typeof OidcProviderConfig>;
 
+const Minutes = z.number().int().min(1).max(60 * 24 * 30);
+
+/**
+ * The support desk's clocks. A removal order's legal deadline, in minutes after the order arrived,
+ * per jurisdiction (`default` for any other); the first-response target per urgency, in minutes
+ * after the request was opened; how often the deadline job runs.
+ */
+export const SupportConfig = z.strictObject({
+  removalOrderDeadlineMinutes: z
+    .record(z.string().regex(/^(default|[A-Z]{2,8})$/, 'jurisdiction codes are capitals (EU, DE, GB) or "default"'), Minutes)
+    .refine((value) => value.default !== undefined, 'must name a "default" deadline'),
+  firstResponseTargetMinutes: z.strictObject({ low: Minutes, normal: Minutes, high: Minutes, critical: Minutes }),
+  deadlineCheckIntervalMs: z.number().int().min(1000).max(3_600_000),
+});
+export type SupportConfig = z.infer<typeof SupportConfig>;
+export const DEFAULT_SUPPORT_CONFIG: SupportConfig = {
+  // Regulation (EU) 2021/784: one hour from receipt.
+  removalOrderDeadlineMinutes: { default: 60, EU: 60 },
+  firstResponseTargetMinutes: { low: 3 * 24 * 60, normal: 24 * 60, high: 4 * 60, critical: 60 },
+  deadlineCheckIntervalMs: 30_000,
+};
+
+/** An environment variable holding JSON; a value that does not parse is left as text for the schema to refuse. */
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /** Every setting, its type and its limits. Environment variables are named beside each key. */
 export const ConfigSchema = z.object({
   env: Environment,
@@ -67,6 +99,8 @@ export const ConfigSchema = z.object({
   dkimSelector: z.string().min(1).optional(),
   /** A PEM private key, or a path to one. */
   dkimPrivateKey: z.string().min(1).optional(),
+  /** The support desk's deadlines and targets (see SupportConfig). */
+  support: z.preprocess(parseJsonText, SupportConfig).default(DEFAULT_SUPPORT_CONFIG),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -97,6 +131,7 @@ const ENV_VARS: Partial<Record<keyof Config, string>> = {
   dkimDomain: 'DKIM_DOMAIN',
   dkimSelector: 'DKIM_SELECTOR',
   dkimPrivateKey: 'DKIM_PRIVATE_KEY',
+  support: 'SUPPORT_CONFIG',
 };
 
 export class ConfigError extends Error {

@@ -13,6 +13,7 @@ import { registerAlert, registerAlertAck, registerAlertSubscription } from '../a
 import { registerModeration } from '../moderation/moderation.model.ts';
 import { registerMail } from '../mail/mail.model.ts';
 import { registerEvent, registerEventFeed } from '../events/event.model.ts';
+import { registerSupportRequest } from '../support/support.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
 export function createModels(connection: Connection) {
@@ -38,6 +39,7 @@ export function createModels(connection: Connection) {
     ...registerMail(connection),
     Event: registerEvent(connection),
     EventFeed: registerEventFeed(connection),
+    SupportRequest: registerSupportRequest(connection),
   };
 }
 export type Models = ReturnType<typeof createModels>;

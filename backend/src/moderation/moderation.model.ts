@@ -166,6 +166,9 @@ export interface TransparencyMonthDoc {
   appeals: { received: number; upheld: number; overturned: number };
   applications: { approved: number; rejected: number };
   firstActionSeconds: number[];
+  /** Support-desk requests opened, by kind (counts only). */
+  support: Record<string, number>;
+  supportFirstResponseSeconds: number[];
 }
 export const MEDIAN_SAMPLE_LIMIT = 10_000;
 const transparencySchema = new Schema<TransparencyMonthDoc>(
@@ -177,6 +180,8 @@ const transparencySchema = new Schema<TransparencyMonthDoc>(
     appeals: { type: Schema.Types.Mixed, default: {} },
     applications: { type: Schema.Types.Mixed, default: {} },
     firstActionSeconds: { type: [Number], default: [] },
+    support: { type: Schema.Types.Mixed, default: {} },
+    supportFirstResponseSeconds: { type: [Number], default: [] },
   },
   { versionKey: false, minimize: false },
 );

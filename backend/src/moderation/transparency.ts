@@ -12,7 +12,8 @@ type Counter =
   | { action: string }
   | { reversal: true }
   | { appeal: 'received' | 'upheld' | 'overturned' }
-  | { application: 'approved' | 'rejected' };
+  | { application: 'approved' | 'rejected' }
+  | { support: 'technical' | 'legal' | 'removal_order' };
 
 /**
  * Raises one counter of the month `at` falls in (an upsert with `$inc`: concurrent events never
@@ -28,7 +29,9 @@ export async function countEvent(ctx: Pick<AppContext, 'models'>, counter: Count
           ? 'reversals'
           : 'appeal' in counter
             ? `appeals.${counter.appeal}`
-            : `applications.${counter.application}`;
+            : 'application' in counter
+              ? `applications.${counter.application}`
+              : `support.${counter.support}`;
   await ctx.models.TransparencyMonth.updateOne({ _id: monthOf(at) }, { $inc: { [field]: 1 } }, { upsert: true });
 }
 
@@ -40,6 +43,16 @@ export async function recordFirstAction(ctx: Pick<AppContext, 'models'>, seconds
     { upsert: true },
   );
   await trimToNewest(ctx.models.TransparencyMonth, monthOf(at), 'firstActionSeconds', MEDIAN_SAMPLE_LIMIT);
+}
+
+/** Keeps the time from a support request's opening to the desk's first reply (bounded list per month). */
+export async function recordFirstSupportResponse(ctx: Pick<AppContext, 'models'>, seconds: number, at = new Date()): Promise<void> {
+  await ctx.models.TransparencyMonth.updateOne(
+    { _id: monthOf(at) },
+    { $push: { supportFirstResponseSeconds: { $each: [Math.max(0, Math.round(seconds))], $slice: -MEDIAN_SAMPLE_LIMIT } } },
+    { upsert: true },
+  );
+  await trimToNewest(ctx.models.TransparencyMonth, monthOf(at), 'supportFirstResponseSeconds', MEDIAN_SAMPLE_LIMIT);
 }
 
 export function median(values: number[]): number | null {
@@ -60,6 +73,10 @@ export const TransparencyMonth = z
     medianSecondsToFirstAction: z.number().nullable().describe('Median time from an item’s first report to the first action on it'),
     appeals: z.object({ received: z.number().int(), upheld: z.number().int(), overturned: z.number().int() }),
     applications: z.object({ approved: z.number().int(), rejected: z.number().int() }),
+    supportRequests: z
+      .object({ technical: z.number().int(), legal: z.number().int(), removal_order: z.number().int() })
+      .describe('Support-desk requests opened, by kind (legal removal orders counted apart from other legal requests)'),
+    medianSecondsToFirstSupportResponse: z.number().nullable().describe('Median time from a support request’s opening to the desk’s first reply (replies in that month)'),
   })
   .meta({ id: 'TransparencyMonth' });
 export const TransparencyReport = z.object({ generatedAt: z.string(), months: z.array(TransparencyMonth) }).meta({ id: 'TransparencyReport' });
@@ -81,6 +98,8 @@ export function presentTransparency(months: TransparencyMonthDoc[]): Transparenc
         medianSecondsToFirstAction: median(month.firstActionSeconds ?? []),
         appeals: fill(['received', 'upheld', 'overturned'] as const, month.appeals),
         applications: fill(['approved', 'rejected'] as const, month.applications),
+        supportRequests: fill(['technical', 'legal', 'removal_order'] as const, month.support),
+        medianSecondsToFirstSupportResponse: median(month.supportFirstResponseSeconds ?? []),
       })),
   };
 }

@@ -97,6 +97,37 @@ export interface AlertPayload {
   matchesSubscription: boolean;
 }
 
+/** What changed on a support request. */
+export type SupportChange = 'created' | 'assigned' | 'replied' | 'status' | 'escalated' | 'rated' | 'consent' | 'draft';
+
+/** A reply in a request's thread as one viewer may see it (author null: anonymous to this expert). */
+export interface SupportReplyPayload {
+  id: string;
+  side: 'requester' | 'desk';
+  author: { id: string; name: string } | null;
+  html: string;
+  at: string;
+}
+
+/** A support request as one viewer may see it (the API's SupportRequest, without the thread). */
+export interface SupportRequestPayload {
+  id: string;
+  kind: 'technical' | 'legal';
+  category: string;
+  urgency: 'low' | 'normal' | 'high' | 'critical';
+  subject: string;
+  status: 'new' | 'triaged' | 'in_progress' | 'waiting_for_requester' | 'resolved';
+  /** Null for experts of a request anonymous to experts. */
+  organisation: { id: string; name: string } | null;
+  requester: { id: string; name: string } | null;
+  assignedExperts: { id: string; name: string }[];
+  firstResponseDueAt: string;
+  firstResponseOverdue: boolean;
+  removalOrder: { deadlineAt: string; escalateAt: string; escalatedAt: string | null; overdue: boolean } | null;
+  replyCount: number;
+  serverTime: string;
+}
+
 export interface ServerToClientEvents {
   /** Sent once after the handshake: the server's clock, and who the socket belongs to (null: visitor). */
   'session.ready': (payload: { serverTime: string; memberId: string | null }) => void;
@@ -131,6 +162,10 @@ export interface ServerToClientEvents {
   'registration.updated': (payload: { eventId: string; state: 'registered' | 'waitlisted' | 'pending' | 'none'; position: number | null }) => void;
   /** To the event's organiser: the roster's new counts. */
   'event.roster_changed': (payload: { eventId: string; registered: number; waitlisted: number; pending: number }) => void;
+  /** A support request this person may see was opened or changed: the request as they may see it, and the new reply if one was written. */
+  'support.updated': (payload: { change: SupportChange; request: SupportRequestPayload; reply: SupportReplyPayload | null }) => void;
+  /** This person may no longer see a support request (an expert unassigned). */
+  'support.removed': (payload: { requestId: string }) => void;
 }
 
 export interface ClientToServerEvents {
