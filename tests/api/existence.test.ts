@@ -37,6 +37,8 @@ const BLIND: Record<string, readonly PersonaName[]> = {
   itemId: PLACED,
   alertId: PLACED,
   eventId: PLACED,
+  // A support request of another organisation: nobody below is on its side, in triage or assigned.
+  requestId: PLACED,
   actionId: PLACED,
   type: PLACED,
   id: PLACED,
@@ -179,6 +181,9 @@ describe('existence: forbidden and missing look the same on every operation with
     const start = Date.now() + 86_400_000;
     real.eventId = ok(
       await govOrganiser.post('/api/events', { kind: 'workshop', title: 'Government only', startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3600_000).toISOString(), timeZone: 'UTC', mode: 'online', capacity: 5, audience: { sectors: ['government'], roles: [] } }),
+    ).id;
+    real.requestId = ok(
+      await official.post('/api/support/requests', { kind: 'legal', category: 'terms_of_service', urgency: 'normal', subject: 'Confidential', description: 'Internal.', visibility: 'org' }),
     ).id;
   });
 
