@@ -34,6 +34,9 @@ export interface Self {
   organisation: OrganisationRef | null;
   hasPassword: boolean;
   emailVerified: boolean;
+  /** Experts: their declared areas, and whether they are on duty. */
+  expertAreas: string[];
+  onDuty: boolean;
 }
 
 export interface Provider {
