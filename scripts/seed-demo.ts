@@ -14,6 +14,9 @@ import { anonymousLabel, newItemId } from '../backend/src/knowledge/knowledge.ac
 import { KnowledgeStore, type KnowledgeItem } from '../backend/src/knowledge/knowledge.store.ts';
 import { makePdf } from './lib/make-pdf.ts';
 import { rebuildSearchIndex } from '../backend/src/search/search.rebuild.ts';
+import { DEFAULT_SUPPORT_CONFIG } from '../backend/src/config/config.ts';
+import type { ExpertArea } from '../backend/src/shared/support-topics.ts';
+import { firstResponseDueAt, removalTimes } from '../backend/src/support/support.rules.ts';
 
 /**
  * `npm run seed:demo`: a believable community in an empty database: organisations from all four
@@ -39,6 +42,9 @@ interface Person {
   jobTitle: string;
   roles?: Role[];
   bio?: string;
+  /** Experts: declared areas, and on duty now. */
+  expertAreas?: ExpertArea[];
+  onDuty?: boolean;
 }
 
 const MEMBERS: Person[] = [
@@ -51,6 +57,9 @@ const MEMBERS: Person[] = [
   { name: 'Mei Chen', email: 'mei@openvideo.example', org: 'Open Video Collective', jobTitle: 'Volunteer moderator lead' },
   { name: 'Samuel Adeyemi', email: 'samuel@survivors.example', org: 'Survivors Network', jobTitle: 'Advocacy coordinator' },
   { name: 'Dr. Elena Petrova', email: 'elena@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: 'Research fellow', roles: ['organiser'] },
+  { name: 'Sofia Lindqvist', email: 'triage@drw.example', org: 'Digital Rights Watch', jobTitle: 'Support desk coordinator', roles: ['triage'] },
+  { name: 'Marco Bianchi', email: 'legal-expert@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: 'Platform law researcher', roles: ['expert'], expertAreas: ['removal_order', 'terms_of_service', 'data_protection'], onDuty: true },
+  { name: 'Aisha Bello', email: 'tech-expert@drw.example', org: 'Digital Rights Watch', jobTitle: 'Technologist', roles: ['expert'], expertAreas: ['hash_matching', 'detection_tooling', 'security'] },
 ];
 
 const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { name: string; domain: string; sector: Sector }; reason: string })[] = [
@@ -126,6 +135,61 @@ async function seedEvents(models: Models, memberIds: Map<string, string>): Promi
     chathamHouse: true,
     showAttendees: true,
     registrations: [registration('priya@sharespace.example', 'registered', -2 * day), registration('lukas@chirp.example', 'registered', -day), registration('mei@openvideo.example', 'waitlisted', -3600_000)],
+  });
+}
+
+/**
+ * The support desk: open requests from small platforms — a removal order that arrived 20 minutes ago
+ * (EU: one hour; its half time is 10 minutes away), assigned to the legal expert; a hash-matching
+ * question asked without naming the company to experts, overdue for its first response.
+ */
+async function seedSupport(models: Models, orgs: Map<string, { _id: Types.ObjectId }>, memberIds: Map<string, string>): Promise<void> {
+  const id = (email: string) => memberIds.get(email)!;
+  const minute = 60_000;
+  const now = Date.now();
+  const support = DEFAULT_SUPPORT_CONFIG;
+  const received = new Date(now - 20 * minute);
+  const opened = new Date(now - 18 * minute);
+  const body = (text: string) => ({ descriptionSource: text, descriptionHtml: renderMarkdown(text) });
+  const reply = (email: string, side: 'requester' | 'desk', text: string, at: Date) => ({ id: new Types.ObjectId().toHexString(), authorId: id(email), side, source: text, html: renderMarkdown(text), at });
+  await models.SupportRequest.create({
+    kind: 'legal',
+    category: 'removal_order',
+    urgency: 'critical',
+    subject: 'Removal order for three uploaded videos',
+    ...body('An authority sent a **removal order** for three video files this morning. We are checking the URLs; what must our answer contain?'),
+    organisationId: String(orgs.get('ShareSpace File Hosting')!._id),
+    requesterId: id('priya@sharespace.example'),
+    visibility: 'org',
+    anonymousToExperts: false,
+    status: 'in_progress',
+    assignedExpertIds: [id('legal-expert@ier.ac.example')],
+    replies: [
+      reply('legal-expert@ier.ac.example', 'desk', 'Disable access first, then confirm to the authority with the time of removal. Send me the order reference.', new Date(opened.getTime() + 6 * minute)),
+    ],
+    openedAt: opened,
+    firstResponseDueAt: firstResponseDueAt(support, opened, 'critical'),
+    firstResponseAt: new Date(opened.getTime() + 6 * minute),
+    orderReceivedAt: received,
+    jurisdiction: 'EU',
+    ...removalTimes(support, received, 'EU'),
+  });
+  const asked = new Date(now - 30 * 3600_000);
+  await models.SupportRequest.create({
+    kind: 'technical',
+    category: 'hash_matching',
+    urgency: 'normal',
+    subject: 'Which hash lists should a 3-person platform start with?',
+    ...body('We host forums and see re-uploads of the same propaganda clips. How do we start with hash matching?'),
+    organisationId: String(orgs.get('Chirp Social')!._id),
+    requesterId: id('lukas@chirp.example'),
+    visibility: 'requester',
+    anonymousToExperts: true,
+    status: 'new',
+    assignedExpertIds: [],
+    replies: [],
+    openedAt: asked,
+    firstResponseDueAt: firstResponseDueAt(support, asked, 'normal'),
   });
 }
 
@@ -400,6 +464,8 @@ try {
         passwordHash,
         status: 'member',
         roles: person.roles ?? [],
+        expertAreas: person.expertAreas ?? [],
+        onDuty: person.onDuty ?? false,
         organisationId: org._id,
         sector: org.sector,
       });
@@ -440,6 +506,7 @@ try {
     await seedKnowledge(db, memberIds);
     await seedAlerts(models, orgs, memberIds);
     await seedEvents(models, memberIds);
+    await seedSupport(models, orgs, memberIds);
     await seedModeration(db, store, memberIds);
     await seedModeratedContent(db, memberIds);
     const day = 24 * 3600 * 1000;

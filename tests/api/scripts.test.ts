@@ -73,6 +73,14 @@ describe('command-line scripts', function () {
       // Beyond messages: an answer behind a content warning and a reported alert.
       expect((await models.ModerationQueue.distinct('type')).sort()).to.deep.equal(['alert', 'answer', 'message']);
       expect(await models.ModerationAction.countDocuments({ type: 'answer', kind: 'warning' })).to.equal(1);
+      // The support desk: triage, experts (one on duty), and open requests, one a removal order.
+      for (const role of ['triage', 'expert'] as const) expect(await models.Member.countDocuments({ roles: role }), role).to.be.greaterThan(0);
+      expect(await models.Member.countDocuments({ roles: 'expert', onDuty: true })).to.equal(1);
+      const requests = await models.SupportRequest.find({}).lean();
+      expect(requests.filter((request) => request.status !== 'resolved')).to.have.length(2);
+      const order = requests.find((request) => request.category === 'removal_order')!;
+      expect(order.deadlineAt!.getTime() - order.orderReceivedAt!.getTime()).to.equal(3600_000);
+      expect(order.escalatedAt).to.equal(null);
     } finally {
       await connection.close();
     }
