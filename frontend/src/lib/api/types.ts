@@ -120,6 +120,9 @@ export interface MemberAdminView extends DirectoryEntry {
   status: MemberStatus;
   suspension: { reason: string; at: string } | null;
   createdAt: string;
+  /** Experts: declared areas (support-desk categories) and duty. */
+  expertAreas: string[];
+  onDuty: boolean;
 }
 
 export interface AuditItem {
