@@ -47,6 +47,7 @@ describe('support desk (browser)', () => {
     await page.getByLabel('When the order arrived').fill(arrived);
     await page.getByLabel('Subject').fill('Removal order for three videos');
     await page.getByLabel('Description (Markdown)').fill('An authority sent a **removal order** for three uploads.');
+    await screenshot(page, 'support-form-desktop');
     await page.getByRole('button', { name: 'Send to the desk' }).click();
     await page.getByRole('heading', { name: 'Removal order for three videos', level: 1 }).waitFor();
     await page.getByTestId('countdown-time').getByText(/min \d\d s left/).waitFor();
