@@ -3,7 +3,7 @@ import type { Models } from '../../backend/src/db/models.ts';
 import { ManualClock } from '../../backend/src/shared/clock.ts';
 import { runSupportDeadlines } from '../../backend/src/support/support.actions.ts';
 import { makeMember, makeOrganisation, signedIn } from '../factories/members.ts';
-import { screenshot } from '../helpers/browser.ts';
+import { VIEWPORTS, screenshot } from '../helpers/browser.ts';
 import { browserSuite } from '../helpers/browser-suite.ts';
 import type { TestServer } from '../helpers/server.ts';
 
@@ -84,6 +84,12 @@ describe('support desk (browser)', () => {
     expect(JSON.stringify(notifications.body)).to.contain('Removal order at half time');
     expect((await onDutyClient.get(`/api/support/requests/${id}`)).status).to.equal(200);
     await screenshot(page, 'support-removal-order-desktop');
+    // On a phone, the requester's page reads in one column.
+    const phone = await open({ viewport: VIEWPORTS.phone, isMobile: true, hasTouch: true });
+    await signIn(phone.page, requester.email, `/support/${id}`);
+    await phone.page.getByTestId('escalated').waitFor();
+    await screenshot(phone.page, 'support-removal-order-phone');
+    expect(phone.problems()).to.deep.equal([]);
     expect(mine.problems()).to.deep.equal([]);
     expect(desk.problems()).to.deep.equal([]);
   });
