@@ -495,6 +495,20 @@ describe('support desk (HTTP, deadlines, real time)', function () {
     expect(changesOf('colleague', onlyMe)).to.deep.equal([]);
   });
 
+  it('takes a request away at once when an expert loses the role or triage is suspended', async function () {
+    const people = await cast();
+    const { client: admin } = await signedIn(server.url, models, { roles: ['admin'] });
+    const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+    const id = await openRequest(people.requester.client);
+    await assign(people.triage.client, id, [people.expert.id]);
+    expect((await people.expert.client.get(`/api/support/requests/${id}`)).status).to.equal(200);
+    expect((await admin.post(`/api/admin/members/${people.expert.id}/roles`, { role: 'expert', grant: false })).status).to.equal(200);
+    expect((await people.expert.client.get(`/api/support/requests/${id}`)).status).to.equal(404);
+    expect((await models.Member.findById(people.expert.id).lean())!.onDuty).to.equal(false);
+    expect((await moderator.post(`/api/admin/members/${people.triage.id}/suspend`, { reason: 'Left the desk' })).status).to.equal(200);
+    expect((await people.triage.client.get(`/api/support/requests/${id}`)).status).to.equal(401);
+  });
+
   it('refuses bad input with 400 and a code', async function () {
     const people = await cast();
     const cases: Record<string, unknown>[] = [
