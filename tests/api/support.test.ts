@@ -8,6 +8,7 @@ import { ManualClock } from '../../backend/src/shared/clock.ts';
 import { OPEN_RATE_LIMIT, runSupportDeadlines } from '../../backend/src/support/support.actions.ts';
 import type { Role } from '../../backend/src/policy/policy.ts';
 import { ApiClient } from '../helpers/client.ts';
+import { deliveredTo, waitForMail } from '../helpers/mail.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { makeOrganisation, signedIn } from '../factories/members.ts';
 
@@ -379,6 +380,11 @@ describe('support desk (HTTP, deadlines, real time)', function () {
     expect(dutyLive.notifications[0]!.link).to.equal(`/support/${id}`);
     expect(offLive.updates).to.have.length(0);
     expect(offLive.notifications).to.have.length(0);
+    // And by e-mail (real SMTP): the kind of thing and the deadline, nothing the requester wrote.
+    const [mail] = await waitForMail(server.server, onDuty.member.email);
+    expect(mail!.subject).to.equal('Removal order at half time: 30 min left');
+    expect(mail!.text).to.contain(`/support/${id}`).and.not.contain('Removal order from an authority').and.not.contain(people.org.name);
+    expect(await deliveredTo(server.server, offDuty.member.email)).to.have.length(0);
     expect(triageLive.updates.map((u) => u.change)).to.include('escalated');
     // The on-duty expert now works on it; the off-duty one still cannot see it.
     expect((await onDuty.client.get(`/api/support/requests/${id}`)).status).to.equal(200);

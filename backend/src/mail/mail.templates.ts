@@ -84,3 +84,19 @@ export function testMail(publicUrl: string): RenderedMail {
     action: { label: `Open ${FORUM}`, url: publicUrl },
   });
 }
+
+/**
+ * To each expert on duty when a removal order on the support desk reaches half time. Nothing the
+ * requester wrote, and no organisation: the kind of thing, the time left, the deadline, a link.
+ */
+export function removalOrderEscalationMail(publicUrl: string, requestId: string, minutesLeft: number, deadlineAt: Date): RenderedMail {
+  return render({
+    subject: `Removal order at half time: ${minutesLeft} min left`,
+    paragraphs: [
+      'A removal order on the support desk has used half of its legal deadline, and you are on duty.',
+      `Deadline: ${deadlineAt.toISOString().replace('T', ' ').slice(0, 16)} UTC (${minutesLeft} minutes from when this was sent). You are now assigned to it.`,
+    ],
+    action: { label: 'Open the request', url: `${publicUrl}/support/${requestId}` },
+    footer: `You receive this because you are an expert on duty at ${FORUM}. Go off duty on the Get help page.`,
+  });
+}

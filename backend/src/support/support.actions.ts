@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { AppError, Conflict, Invalid, NotFound } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
+import { removalOrderEscalationMail } from '../mail/mail.templates.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import { countEvent, recordFirstSupportResponse } from '../moderation/transparency.ts';
 import type { NotificationKind } from '../notifications/notification.model.ts';
@@ -287,7 +288,7 @@ export async function expertsOnDuty(ctx: AppContext): Promise<MemberDoc[]> {
  * The deadline job: every open removal order whose half time has passed (by `ctx.clock`) and that
  * has not escalated is escalated once — one conditional write claims it, so two processes or two
  * runs never escalate it twice. Every expert on duty is assigned (so they may see it) and told, in
- * the app and live; triage is told too. Returns the ids escalated.
+ * the app, live and by e-mail; triage in the app and live. Returns the ids escalated.
  */
 export async function runSupportDeadlines(ctx: AppContext): Promise<string[]> {
   const now = ctx.clock.date();
@@ -295,7 +296,8 @@ export async function runSupportDeadlines(ctx: AppContext): Promise<string[]> {
   const escalated: string[] = [];
   for (const request of due) {
     if (!request.escalateAt || request.escalateAt.getTime() > now.getTime()) continue;
-    const onDuty = (await expertsOnDuty(ctx)).map((member) => String(member._id)).filter((id) => id !== request.requesterId);
+    const experts = await expertsOnDuty(ctx);
+    const onDuty = experts.map((member) => String(member._id)).filter((id) => id !== request.requesterId);
     const claimed = await ctx.models.SupportRequest.findOneAndUpdate(
       { _id: request._id, escalatedAt: null },
       { $set: { escalatedAt: now, assignedExpertIds: [...new Set([...request.assignedExpertIds, ...onDuty])].slice(0, MAX_EXPERTS) } },
@@ -305,6 +307,11 @@ export async function runSupportDeadlines(ctx: AppContext): Promise<string[]> {
     escalated.push(String(claimed._id));
     const minutesLeft = Math.max(0, Math.round((claimed.deadlineAt!.getTime() - now.getTime()) / 60_000));
     await audit(ctx, 'support.escalated', null, claimed, { experts: onDuty.length, minutesLeft });
+    // E-mail too: the person on duty may not have Convene open.
+    const mail = removalOrderEscalationMail(ctx.config.publicUrl, String(claimed._id), minutesLeft, claimed.deadlineAt!);
+    for (const member of experts.filter((expert) => onDuty.includes(String(expert._id)))) {
+      await ctx.outbox.queue({ kind: 'support-escalation', to: member.email, memberId: member._id, ...mail });
+    }
     await announce(ctx, claimed, 'escalated', {
       actorId: null,
       notify: (member, role) =>
