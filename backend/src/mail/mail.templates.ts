@@ -84,3 +84,42 @@ export function testMail(publicUrl: string): RenderedMail {
     action: { label: `Open ${FORUM}`, url: publicUrl },
   });
 }
+
+export function confirmEmailChangeMail(publicUrl: string, token: string, name: string): RenderedMail {
+  return render({
+    subject: `Confirm your new e-mail address for ${FORUM}`,
+    paragraphs: [
+      `Hello ${name},`,
+      'You asked to use this address for your account. It replaces your current address once you confirm it here. The link works once, for 24 hours.',
+      'If you did not ask for this, ignore this mail: nothing changes.',
+    ],
+    action: { label: 'Use this address', url: `${publicUrl}/confirm-email-change#token=${token}` },
+  });
+}
+
+/** To the new address when another account has it: no link, and nothing about that account. */
+export function emailChangeUnavailableMail(publicUrl: string): RenderedMail {
+  return render({
+    subject: `This address cannot be used for your ${FORUM} account`,
+    paragraphs: [
+      'Someone asked to use this address for an account, but it cannot be used for it.',
+      'If it was you: you may already have an account with this address. Sign in with it, or reset its password.',
+      'If it was not you, ignore this mail.',
+    ],
+    action: { label: 'Reset a password', url: `${publicUrl}/forgot-password` },
+  });
+}
+
+/** To the old address, when the change is asked for and when it is done. */
+export function emailChangeNoticeMail(publicUrl: string, stage: 'requested' | 'changed', newAddress: string): RenderedMail {
+  return render({
+    subject: stage === 'requested' ? `A change of your ${FORUM} e-mail address was requested` : `Your ${FORUM} e-mail address was changed`,
+    paragraphs: [
+      stage === 'requested'
+        ? `Someone signed in to your account asked to use ${newAddress} instead of this address. Nothing changes unless the link sent to ${newAddress} is followed.`
+        : `Your account now uses ${newAddress}. Mail from ${FORUM} no longer comes to this address.`,
+      'If this was not you, reset your password at once and tell the moderators.',
+    ],
+    action: { label: 'Reset my password', url: `${publicUrl}/forgot-password` },
+  });
+}

@@ -8,6 +8,8 @@ export const AUDIT_ACTIONS = [
   'auth.email_verified',
   'auth.password_reset_requested',
   'auth.password_reset',
+  'member.email_change_requested',
+  'member.email_changed',
   'mail.test_sent',
   'setup.first_admin',
   'application.submitted',
