@@ -22,6 +22,7 @@ import { alertOperations } from './alerts/alert.routes.ts';
 import { moderationOperations } from './moderation/moderation.routes.ts';
 import { searchOperations } from './search/search.routes.ts';
 import { eventOperations } from './events/event.routes.ts';
+import { reverificationOperations } from './members/reverification.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -142,6 +143,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...searchOperations(ctx));
   api.add(...mailOperations(ctx));
   api.add(...eventOperations(ctx));
+  api.add(...reverificationOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

@@ -18,14 +18,14 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const badToken = () => new Invalid('This link is not valid any more: it was used already, it expired, or it was never issued.', undefined, 'invalid_token');
 
 /** A fresh random token for a link; only its hash is stored. Earlier tokens of the same purpose stay valid until they expire or are used. */
-async function issueToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], memberId: Types.ObjectId, email: string, ttlMs: number): Promise<string> {
+export async function issueToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], memberId: Types.ObjectId, email: string, ttlMs: number): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await ctx.models.MailToken.create({ _id: hashToken(token), purpose, memberId, email, expiresAt: new Date(Date.now() + ttlMs) });
   return token;
 }
 
 /** Spends a token: the delete by `_id` is atomic, so of two uses exactly one gets the document. */
-async function spendToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], token: string): Promise<MailTokenDoc> {
+export async function spendToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], token: string): Promise<MailTokenDoc> {
   const doc = await ctx.models.MailToken.findOneAndDelete({ _id: hashToken(token) }).lean<MailTokenDoc>();
   if (!doc || doc.purpose !== purpose || doc.expiresAt.getTime() <= Date.now()) throw badToken();
   return doc;

@@ -123,3 +123,40 @@ export function emailChangeNoticeMail(publicUrl: string, stage: 'requested' | 'c
     action: { label: 'Reset my password', url: `${publicUrl}/forgot-password` },
   });
 }
+
+const formatDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The yearly ask: with a link if the member's own address is on the organisation's domain, else how to give one. */
+export function affiliationAskMail(publicUrl: string, input: { name: string; organisation: string; domains: string[]; expires: Date; token: string | null }): RenderedMail {
+  const at = input.domains.join(' or ');
+  return render({
+    subject: `Please confirm your affiliation for ${FORUM}`,
+    paragraphs: [
+      `Hello ${input.name},`,
+      `Once a year every member confirms that they still work for their organisation (${input.organisation}). Yours runs out on ${formatDay(input.expires)}; after a grace period your access pauses until you confirm. Your account and what you wrote stay.`,
+      input.token
+        ? 'Follow the link below to confirm. It works once, for 7 days.'
+        : `Sign in and ask for a confirmation link to your address at ${at} on your profile.`,
+    ],
+    action: input.token ? { label: 'Confirm my affiliation', url: `${publicUrl}/confirm-affiliation#token=${input.token}` } : { label: 'Open my profile', url: `${publicUrl}/profile` },
+  });
+}
+
+export function affiliationConfirmMail(publicUrl: string, token: string, organisation: string): RenderedMail {
+  return render({
+    subject: `Confirm your affiliation for ${FORUM}`,
+    paragraphs: [`Follow the link to confirm that you still work for ${organisation}. It works once, for 7 days.`, 'If you did not ask for this, ignore this mail.'],
+    action: { label: 'Confirm my affiliation', url: `${publicUrl}/confirm-affiliation#token=${token}` },
+  });
+}
+
+export function affiliationLapsedMail(publicUrl: string): RenderedMail {
+  return render({
+    subject: `Your ${FORUM} access is paused until you confirm your affiliation`,
+    paragraphs: [
+      'Your affiliation was not confirmed in time, so your access is paused. Your account and everything you wrote are kept.',
+      'Sign in and ask for a confirmation link on your profile, or ask the moderators to vet you again.',
+    ],
+    action: { label: 'Open my profile', url: `${publicUrl}/profile` },
+  });
+}

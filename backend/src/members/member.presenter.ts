@@ -1,3 +1,4 @@
+import { AffiliationView } from './reverification.ts';
 import { z } from 'zod';
 import { ROLES, SECTORS } from '../policy/policy.ts';
 import type { MemberDoc } from './member.model.ts';
@@ -13,12 +14,13 @@ export const SelfView = z
     name: z.string(),
     jobTitle: z.string(),
     bio: z.string(),
-    status: z.enum(['applicant', 'member', 'suspended']),
+    status: z.enum(['applicant', 'member', 'suspended', 'lapsed']),
     roles: z.array(z.enum(ROLES)),
     sector: z.enum(SECTORS).nullable(),
     organisation: OrganisationRef.nullable(),
     hasPassword: z.boolean(),
     emailVerified: z.boolean().describe('Whether a link sent to this address has been followed'),
+    affiliation: AffiliationView.nullable().describe('Yearly re-verification of the affiliation; null for applicants'),
   })
   .meta({ id: 'Self' });
 export type SelfView = z.infer<typeof SelfView>;
@@ -39,9 +41,10 @@ export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
 /** What moderators and admins see when managing people. */
 export const MemberAdminView = DirectoryEntry.extend({
   email: z.string(),
-  status: z.enum(['applicant', 'member', 'suspended']),
+  status: z.enum(['applicant', 'member', 'suspended', 'lapsed']),
   suspension: z.object({ reason: z.string(), at: z.string() }).nullable(),
   createdAt: z.string(),
+  affiliation: AffiliationView.nullable(),
 }).meta({ id: 'MemberAdminView' });
 export type MemberAdminView = z.infer<typeof MemberAdminView>;
 
@@ -49,7 +52,7 @@ export function presentOrganisationRef(org: Pick<OrganisationDoc, '_id' | 'name'
   return org ? { id: String(org._id), name: org.name, sector: org.sector } : null;
 }
 
-export function presentSelf(member: MemberDoc, org: OrganisationDoc | null): SelfView {
+export function presentSelf(member: MemberDoc, org: OrganisationDoc | null, affiliation: AffiliationView | null = null): SelfView {
   return {
     id: String(member._id),
     email: member.email,
@@ -62,6 +65,7 @@ export function presentSelf(member: MemberDoc, org: OrganisationDoc | null): Sel
     organisation: presentOrganisationRef(org),
     hasPassword: Boolean(member.passwordHash),
     emailVerified: Boolean(member.emailVerifiedAt),
+    affiliation,
   };
 }
 
@@ -76,12 +80,13 @@ export function presentDirectoryEntry(member: MemberDoc, org: OrganisationDoc | 
   };
 }
 
-export function presentMemberAdmin(member: MemberDoc, org: OrganisationDoc | null | undefined): MemberAdminView {
+export function presentMemberAdmin(member: MemberDoc, org: OrganisationDoc | null | undefined, affiliation: AffiliationView | null = null): MemberAdminView {
   return {
     ...presentDirectoryEntry(member, org),
     email: member.email,
     status: member.status,
     suspension: member.suspension ? { reason: member.suspension.reason, at: member.suspension.at.toISOString() } : null,
     createdAt: member.createdAt.toISOString(),
+    affiliation,
   };
 }

@@ -14,7 +14,25 @@ export type Sector = (typeof SECTORS)[number];
 export const ROLES = ['liaison', 'moderator', 'admin', 'organiser'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type MemberStatus = 'applicant' | 'member' | 'suspended';
+export type MemberStatus = 'applicant' | 'member' | 'suspended' | 'lapsed';
+
+/** Yearly re-verification of a member's affiliation (null for applicants). */
+export interface Affiliation {
+  state: 'current' | 'due' | 'lapsed';
+  confirmedAt: string;
+  expiresAt: string;
+  askedAt: string | null;
+  lapsedAt: string | null;
+  domains: string[];
+}
+
+export interface ReverificationEntry {
+  id: string;
+  name: string;
+  email: string;
+  organisation: string | null;
+  affiliation: Affiliation;
+}
 
 export interface OrganisationRef {
   id: string;
@@ -34,6 +52,7 @@ export interface Self {
   organisation: OrganisationRef | null;
   hasPassword: boolean;
   emailVerified: boolean;
+  affiliation: Affiliation | null;
 }
 
 export interface Provider {
@@ -117,6 +136,7 @@ export interface MemberAdminView extends DirectoryEntry {
   status: MemberStatus;
   suspension: { reason: string; at: string } | null;
   createdAt: string;
+  affiliation: Affiliation | null;
 }
 
 export interface AuditItem {
