@@ -119,6 +119,9 @@ describe('yearly re-verification of affiliations', function () {
     const mails = await waitForMail(server.server, late.member.email, 2);
     expect(mails.map((mail) => mail.subject).join('|')).to.match(/paused/i);
     expect(await models.AuditEvent.countDocuments({ action: 'member.affiliation_lapsed', targetId: String(late.member._id) })).to.equal(1);
+    const { client: colleague } = await signedIn(server.url, models);
+    const directory = await colleague.get(`/api/members?q=${encodeURIComponent(late.member.name)}`);
+    expect(JSON.stringify(directory.body)).not.to.contain(String(late.member._id));
     const { client: mod } = await moderator();
     expect((await mod.get('/api/moderation/reverification')).body.lapsed.map((entry: { id: string }) => entry.id)).to.include(String(late.member._id));
   });
@@ -141,6 +144,8 @@ describe('yearly re-verification of affiliations', function () {
     expect(done.status).to.equal(204);
     expect((await stored(late.member)).status).to.equal('member');
     expect((await late.client.get('/api/spaces')).status).to.equal(200);
+    const { client: colleague } = await signedIn(server.url, models);
+    expect(JSON.stringify((await colleague.get(`/api/members?q=${encodeURIComponent(late.member.name)}`)).body)).to.contain(String(late.member._id));
     const audit = await models.AuditEvent.findOne({ action: 'member.affiliation_confirmed', targetId: String(late.member._id) }).lean<{ details: { restored: boolean } }>();
     expect(audit!.details.restored).to.equal(true);
   });

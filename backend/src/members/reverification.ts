@@ -10,6 +10,7 @@ import { affiliationAskMail, affiliationConfirmMail, affiliationLapsedMail } fro
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { Actor } from '../policy/policy.ts';
 import { normaliseEmail, type MemberDoc } from './member.model.ts';
+import { indexMember } from './member.search.ts';
 
 /**
  * Yearly re-verification of affiliations. A member's affiliation holds `reverifyAfterDays` from
@@ -89,6 +90,8 @@ export async function runReverification(ctx: AppContext): Promise<{ asked: numbe
       );
       if (result.modifiedCount === 0) continue;
       ctx.realtime.disconnectMember(String(member._id), 'access_changed');
+      // Out of the directory and its search while paused.
+      await indexMember(ctx, { ...member, status: 'lapsed' });
       await ctx.outbox.queue({ kind: 'affiliation-lapsed', to: member.email, memberId: member._id, ...affiliationLapsedMail(ctx.config.publicUrl) });
       await ctx.audit.record({ action: 'member.affiliation_lapsed', actorId: null, target: { type: 'member', id: member._id }, details: { expiredAt: new Date(expires).toISOString() } });
       lapsed++;
@@ -145,6 +148,7 @@ async function confirm(ctx: AppContext, member: MemberDoc, by: { actorId: Types.
     },
   );
   if (result.matchedCount === 0) throw new Conflict('This person changed meanwhile; reload and try again.', undefined, 'changed');
+  if (restored) await indexMember(ctx, { ...member, status: 'member' });
   await ctx.audit.record({ action: 'member.affiliation_confirmed', actorId: by.actorId, target: { type: 'member', id: member._id }, details: { how: by.how, restored }, req });
 }
 
