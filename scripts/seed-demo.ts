@@ -53,6 +53,13 @@ const MEMBERS: Person[] = [
   { name: 'Dr. Elena Petrova', email: 'elena@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: 'Research fellow', roles: ['organiser'] },
 ];
 
+const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600_000);
+const LAPSED = 'samuel@survivors.example';
+const AFFILIATION: Record<string, { confirmedAt: Date; askedAt: Date | null; lapsedAt: Date | null }> = {
+  'lukas@chirp.example': { confirmedAt: daysAgo(350), askedAt: daysAgo(15), lapsedAt: null },
+  [LAPSED]: { confirmedAt: daysAgo(420), askedAt: daysAgo(85), lapsedAt: daysAgo(5) },
+};
+
 const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { name: string; domain: string; sector: Sector }; reason: string })[] = [
   {
     name: 'Noah Williams',
@@ -402,6 +409,9 @@ try {
         roles: person.roles ?? [],
         organisationId: org._id,
         sector: org.sector,
+        // Re-verification: most confirmed two months ago; one member due (asked), one whose access lapsed.
+        affiliation: AFFILIATION[person.email] ?? { confirmedAt: daysAgo(60), askedAt: null, lapsedAt: null },
+        ...(person.email === LAPSED ? { status: 'lapsed' } : {}),
       });
       if (person.roles?.includes('moderator')) moderatorIds.push(member._id);
       memberIds.set(person.email, String(member._id));
@@ -479,7 +489,7 @@ try {
       '',
       `Demo data created in database "${config.databaseName}". Every demo account's password is: ${DEMO_PASSWORD}`,
       '',
-      ...MEMBERS.map((person) => `  ${(person.roles?.join(', ') || 'member').padEnd(10)} ${person.email.padEnd(32)} ${person.name} (${person.org})`),
+      ...MEMBERS.map((person) => `  ${(person.roles?.join(', ') || 'member').padEnd(10)} ${person.email.padEnd(32)} ${person.name} (${person.org})${person.email === LAPSED ? ' — access paused: affiliation not confirmed' : AFFILIATION[person.email] ? ' — affiliation due for confirmation' : ''}`),
       ...APPLICANTS.map((person) => `  ${'applicant'.padEnd(10)} ${person.email.padEnd(32)} ${person.name} (application ${person.status})`),
       '',
     ];

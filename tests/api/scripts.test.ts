@@ -1,3 +1,4 @@
+import { trusted } from '../../backend/src/db/database.ts';
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { connect } from '../../backend/src/db/database.ts';
@@ -73,6 +74,9 @@ describe('command-line scripts', function () {
       // Beyond messages: an answer behind a content warning and a reported alert.
       expect((await models.ModerationQueue.distinct('type')).sort()).to.deep.equal(['alert', 'answer', 'message']);
       expect(await models.ModerationAction.countDocuments({ type: 'answer', kind: 'warning' })).to.equal(1);
+      // Re-verification: one member lapsed, one asked and due.
+      expect(await models.Member.countDocuments({ status: 'lapsed' })).to.equal(1);
+      expect(await models.Member.countDocuments({ 'affiliation.askedAt': trusted({ $ne: null }), status: 'member' })).to.equal(1);
     } finally {
       await connection.close();
     }
