@@ -62,6 +62,13 @@ const MEMBERS: Person[] = [
   { name: 'Aisha Bello', email: 'tech-expert@drw.example', org: 'Digital Rights Watch', jobTitle: 'Technologist', roles: ['expert'], expertAreas: ['hash_matching', 'detection_tooling', 'security'] },
 ];
 
+const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600_000);
+const LAPSED = 'samuel@survivors.example';
+const AFFILIATION: Record<string, { confirmedAt: Date; askedAt: Date | null; lapsedAt: Date | null }> = {
+  'lukas@chirp.example': { confirmedAt: daysAgo(350), askedAt: daysAgo(15), lapsedAt: null },
+  [LAPSED]: { confirmedAt: daysAgo(420), askedAt: daysAgo(85), lapsedAt: daysAgo(5) },
+};
+
 const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { name: string; domain: string; sector: Sector }; reason: string })[] = [
   {
     name: 'Noah Williams',
@@ -468,6 +475,9 @@ try {
         onDuty: person.onDuty ?? false,
         organisationId: org._id,
         sector: org.sector,
+        // Re-verification: most confirmed two months ago; one member due (asked), one whose access lapsed.
+        affiliation: AFFILIATION[person.email] ?? { confirmedAt: daysAgo(60), askedAt: null, lapsedAt: null },
+        ...(person.email === LAPSED ? { status: 'lapsed' } : {}),
       });
       if (person.roles?.includes('moderator')) moderatorIds.push(member._id);
       memberIds.set(person.email, String(member._id));
@@ -546,7 +556,7 @@ try {
       '',
       `Demo data created in database "${config.databaseName}". Every demo account's password is: ${DEMO_PASSWORD}`,
       '',
-      ...MEMBERS.map((person) => `  ${(person.roles?.join(', ') || 'member').padEnd(10)} ${person.email.padEnd(32)} ${person.name} (${person.org})`),
+      ...MEMBERS.map((person) => `  ${(person.roles?.join(', ') || 'member').padEnd(10)} ${person.email.padEnd(32)} ${person.name} (${person.org})${person.email === LAPSED ? ' — access paused: affiliation not confirmed' : AFFILIATION[person.email] ? ' — affiliation due for confirmation' : ''}`),
       ...APPLICANTS.map((person) => `  ${'applicant'.padEnd(10)} ${person.email.padEnd(32)} ${person.name} (application ${person.status})`),
       '',
     ];

@@ -23,6 +23,7 @@ import { moderationOperations } from './moderation/moderation.routes.ts';
 import { searchOperations } from './search/search.routes.ts';
 import { eventOperations } from './events/event.routes.ts';
 import { supportOperations } from './support/support.routes.ts';
+import { reverificationOperations } from './members/reverification.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { DatabaseSessionStore } from './auth/session-store.ts';
@@ -144,6 +145,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...mailOperations(ctx));
   api.add(...eventOperations(ctx));
   api.add(...supportOperations(ctx));
+  api.add(...reverificationOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;
   api.add(
     defineOperation({

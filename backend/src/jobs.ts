@@ -1,5 +1,6 @@
 import type { AppContext } from './context.ts';
 import { removeExpiredTokens } from './mail/mail.actions.ts';
+import { runReverification } from './members/reverification.ts';
 
 /**
  * Housekeeping the engines cannot do for us (no TTL indexes): expired sessions and rate-limit
@@ -15,6 +16,9 @@ export function startPeriodicJobs(ctx: AppContext, intervalMs = 5 * 60_000): { s
       // Mail: expired link tokens, and the outbox log past its length.
       await removeExpiredTokens(ctx);
       await ctx.outbox.trimLog();
+      // Yearly re-verification: ask those due, pause those past the grace period.
+      const reverification = await runReverification(ctx);
+      if (reverification.asked || reverification.lapsed) ctx.logger.info(reverification, 're-verification: asked and lapsed members');
       if (sessions || limits || sendKeys) ctx.logger.debug({ sessions, limits, sendKeys }, 'removed expired sessions, rate-limit counters and old idempotency keys');
     } catch (error) {
       ctx.logger.warn({ err: error }, 'housekeeping failed; will retry');

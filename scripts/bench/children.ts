@@ -74,10 +74,10 @@ export async function startApp(name: string, env: Record<string, string>): Promi
  * A baseline server: by default `scripts/bench/bare-server.ts` (socket.io alone, the same rooms and
  * events, no database); `script` and `args` name another (`bare-express.ts`).
  */
-export async function startBare(name: string, script = 'scripts/bench/bare-server.ts', args: string[] = []): Promise<Child> {
+export async function startBare(name: string, script = 'scripts/bench/bare-server.ts', args: string[] = [], env: Record<string, string> = {}): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];

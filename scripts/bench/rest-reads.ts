@@ -15,7 +15,9 @@ import { int, ratio, table } from './table.ts';
 
 /**
  * REST reads: the app's cheapest reads as one signed-in member, against a bare Express app serving
- * the same bytes from memory, in the same run. CONCURRENCY keep-alive loops for ROUND_MS per
+ * the same bytes from memory, in the same run, and against the app's own middleware stack serving
+ * them (bare-stack.ts: request log, headers, compression, express-session, passport, all in memory),
+ * which splits what the app costs into its stack and its handlers. CONCURRENCY keep-alive loops for ROUND_MS per
  * round, rounds alternating app and bare; medians over ROUNDS.
  */
 const CONCURRENCY = 10;
@@ -67,6 +69,7 @@ export async function restReads(context: BenchContext): Promise<BenchOutput> {
   let app: Child | undefined;
   let uncached: Child | undefined;
   let bare: Child | undefined;
+  let stack: Child | undefined;
   const dispatcher = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
     app = await startApp('app server (rest)', { MONGODB_URI: context.uri, DB_NAME: dbName, SESSION_SECRET: sessionSecret, POSTING_BURST: '1000' });
@@ -89,42 +92,47 @@ export async function restReads(context: BenchContext): Promise<BenchOutput> {
     const file = join(dir, 'bodies.json');
     writeFileSync(file, JSON.stringify(bodies));
     bare = await startBare('bare Express', 'scripts/bench/bare-express.ts', [file]);
+    const sessionsFile = join(dir, 'sessions.json');
+    const sessionDocs = await models.Session.find({}, { data: 1 }).lean<{ _id: string; data: string }[]>();
+    writeFileSync(sessionsFile, JSON.stringify({ sessions: Object.fromEntries(sessionDocs.map((doc) => [doc._id, doc.data])) }));
+    stack = await startBare('bare Express with the app stack', 'scripts/bench/bare-stack.ts', [file, sessionsFile], { SESSION_SECRET: sessionSecret });
 
-    const results = new Map<string, { app: Load[]; uncached: Load[]; bare: Load[] }>();
-    for (const path of paths) results.set(path, { app: [], uncached: [], bare: [] });
-    const orders = [['app', 'uncached', 'bare'], ['bare', 'app', 'uncached'], ['uncached', 'bare', 'app']] as const;
+    const results = new Map<string, { app: Load[]; uncached: Load[]; bare: Load[]; stack: Load[] }>();
+    for (const path of paths) results.set(path, { app: [], uncached: [], bare: [], stack: [] });
+    const orders = [['app', 'uncached', 'bare', 'stack'], ['bare', 'stack', 'app', 'uncached'], ['stack', 'uncached', 'bare', 'app']] as const;
     for (let round = 0; round < ROUNDS; round++) {
       for (const path of paths) {
         for (const side of orders[round % orders.length]!) {
-          const base = side === 'app' ? app.url : side === 'uncached' ? uncached.url : bare.url;
+          const base = { app: app.url, uncached: uncached.url, bare: bare.url, stack: stack.url }[side];
           results.get(path)![side].push(await load(`${base}${path}`, cookies, dispatcher));
         }
       }
     }
     const rows: (string | number)[][] = [];
     const data: Record<string, unknown> = {};
-    for (const [path, { app: a, uncached: u, bare: b }] of results) {
+    for (const [path, { app: a, uncached: u, bare: b, stack: st }] of results) {
+      const stackRps = median(st.map((x) => x.rps));
       const uncachedRps = median(u.map((x) => x.rps));
       const appRps = median(a.map((x) => x.rps));
       const bareRps = median(b.map((x) => x.rps));
       const appP99 = median(a.map((x) => x.p99));
       const bareP99 = median(b.map((x) => x.p99));
-      const errors = [...a, ...u].reduce((sum, x) => sum + x.errors, 0);
+      const errors = [...a, ...u, ...st].reduce((sum, x) => sum + x.errors, 0);
       const label = path.replace(channelId!, ':id');
-      rows.push([`\`GET ${label}\``, int(appRps), fmt(appP99), int(uncachedRps), int(bareRps), fmt(bareP99), ratio2(appRps, bareRps), ratio(appP99, bareP99), ratio2(uncachedRps, bareRps), errors]);
-      data[label] = { app: a, uncached: u, bare: b, bytes: bodies[path]!.length };
+      rows.push([`\`GET ${label}\``, int(appRps), fmt(appP99), int(uncachedRps), int(stackRps), int(bareRps), fmt(bareP99), ratio2(appRps, bareRps), ratio(appP99, bareP99), ratio2(uncachedRps, bareRps), ratio2(stackRps, bareRps), ratio2(appRps, stackRps), errors]);
+      data[label] = { app: a, uncached: u, bare: b, stack: st, bytes: bodies[path]!.length };
     }
     return {
       lines: [
-        `**REST reads**: ${MEMBERS} signed-in members taking turns, ${CONCURRENCY} keep-alive connections, ${ROUND_MS / 1000} s per round, medians of ${ROUNDS} rounds; baseline: bare Express serving the same bytes from memory`,
+        `**REST reads**: ${MEMBERS} signed-in members taking turns, ${CONCURRENCY} keep-alive connections, ${ROUND_MS / 1000} s per round, medians of ${ROUNDS} rounds; baseline: bare Express serving the same bytes from memory; "stack": the app's own middleware (request log, headers, compression, express-session, passport) serving them from memory`,
         '',
-        ...table(['request', 'app req/s', 'app p99 ms', 'cache off req/s', 'bare req/s', 'bare p99 ms', 'throughput app / bare', 'p99 app / bare', 'cache off / bare', 'errors'], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], rows),
+        ...table(['request', 'app req/s', 'app p99 ms', 'cache off req/s', 'stack req/s', 'bare req/s', 'bare p99 ms', 'throughput app / bare', 'p99 app / bare', 'cache off / bare', 'stack / bare', 'app / stack', 'errors'], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], rows),
       ],
       data,
     };
   } finally {
     dispatcher.destroy();
-    await Promise.all([app?.stop(), uncached?.stop(), bare?.stop()]);
+    await Promise.all([app?.stop(), uncached?.stop(), bare?.stop(), stack?.stop()]);
     await connection.dropDatabase();
     await connection.close();
     rmSync(dir, { recursive: true, force: true });

@@ -212,6 +212,14 @@ describe('the cache layer', function () {
         field: 'note',
         values: ['a', 'b'],
       },
+      {
+        entity: 'readPositions',
+        model: () => models.ReadPositions,
+        make: async () => (await models.ReadPositions.create({ _id: String(new Types.ObjectId()), channels: {} })).toObject(),
+        read: (id) => server.server.ctx.cache.readPositions(id) as never,
+        field: 'channels',
+        values: ['a', 'b'],
+      },
     ];
 
     type Write = (model: Model<any>, id: unknown, field: string, before: string, after: string) => Promise<unknown>;
@@ -344,6 +352,21 @@ describe('the cache layer', function () {
       const [alertId, organisationId] = id.split(':');
       await models.AlertAck.findOneAndUpdate({ _id: id }, { $set: { alertId, organisationId, state: 'acting', by: 'x', at: new Date() } }, { upsert: true });
       expect((await ctx.cache.alertAck(id))!.state).to.equal('acting');
+    });
+
+    it("a member's read positions are served from memory, also when they have none, and follow every upsert", async function () {
+      const ctx = server.server.ctx;
+      const memberId = String(new Types.ObjectId());
+      const channelId = String(new Types.ObjectId());
+      expect(await ctx.cache.readPositions(memberId)).to.equal(null);
+      const hits = layer.stats().readPositions.hits;
+      expect(await ctx.cache.readPositions(memberId)).to.equal(null);
+      expect(layer.stats().readPositions.hits).to.equal(hits + 1);
+      // The upsert the mark-read route and every send make: the absence must not outlive it.
+      await models.ReadPositions.updateOne({ _id: memberId }, { $max: { [`channels.${channelId}`]: 7 } }, { upsert: true });
+      expect((await ctx.cache.readPositions(memberId))!.channels[channelId]).to.equal(7);
+      await models.ReadPositions.updateOne({ _id: memberId }, { $max: { [`channels.${channelId}`]: 9 } }, { upsert: true });
+      expect((await ctx.cache.readPositions(memberId))!.channels[channelId]).to.equal(9);
     });
 
     it('concurrent misses are read together and each caller gets its own document (or null)', async function () {

@@ -215,6 +215,90 @@ describe('e-mail through a real SMTP server (Mailpit)', function () {
     });
   });
 
+  describe('change of address', function () {
+    it('needs the password; the new address gets a link, the old one a notice; nothing changes until the link is followed', async function () {
+      const { client, member } = await signedIn(server.url, models);
+      const next = `moved-${unique()}@ministry.example`;
+      const wrong = await client.post('/api/me/email', { newEmail: next, currentPassword: 'not my password at all' });
+      expect(wrong.status).to.equal(400);
+      expect(wrong.body.error.code).to.equal('wrong_password');
+      const same = await client.post('/api/me/email', { newEmail: member.email.toUpperCase(), currentPassword: PASSWORD });
+      expect(same.status).to.equal(400);
+      expect(same.body.error.code).to.equal('same_email');
+      const bad = await client.post('/api/me/email', { newEmail: 'not an address', currentPassword: PASSWORD });
+      expect(bad.status).to.equal(400);
+      expect(bad.body.error.code).to.equal('invalid_request');
+
+      const asked = await client.post('/api/me/email', { newEmail: next, currentPassword: PASSWORD });
+      expect(asked.status).to.equal(202);
+      const [link] = await waitForMail(server.server, next);
+      expect(link!.subject).to.match(/confirm your new e-mail/i);
+      const { url, token } = linkToken(link!);
+      expect(url).to.equal(`${server.config.publicUrl}/confirm-email-change`);
+      const [notice] = await waitForMail(server.server, member.email);
+      expect(notice!.subject).to.match(/change of your .* e-mail address was requested/i);
+      expect(notice!.text).to.contain(next);
+      expect(linkToken.bind(null, notice!)).to.throw(); // no token in the notice to the old address
+      // Until the link is followed, the account keeps its address.
+      expect((await client.get('/api/me')).body.email).to.equal(member.email);
+      expect(await models.MailToken.countDocuments({ _id: token })).to.equal(0);
+
+      const done = await new ApiClient(server.url).post('/api/auth/confirm-email-change', { token });
+      expect(done.status).to.equal(204);
+      const me = (await client.get('/api/me')).body;
+      expect(me.email).to.equal(next);
+      expect((await client.get('/api/session')).body.member.emailVerified).to.equal(true);
+      const stored = await models.Member.findById(member._id).lean();
+      expect(stored!.emailDomain).to.equal('ministry.example');
+      expect(await models.AuditEvent.countDocuments({ action: 'member.email_change_requested', targetId: String(member._id) })).to.equal(1);
+      expect(await models.AuditEvent.countDocuments({ action: 'member.email_changed', targetId: String(member._id) })).to.equal(1);
+      const told = await waitForMail(server.server, member.email, 2);
+      expect(told.map((mail) => mail.subject).join('|')).to.match(/address was changed/i);
+      // The new address signs in; the link is spent.
+      expect((await new ApiClient(server.url).post('/api/auth/sign-in', { email: next, password: PASSWORD })).status).to.equal(200);
+      const reused = await new ApiClient(server.url).post('/api/auth/confirm-email-change', { token });
+      expect(reused.status).to.equal(400);
+      expect(reused.body.error.code).to.equal('invalid_token');
+    });
+
+    it("answers the same for an address another account has, mails it no link, and changes nothing", async function () {
+      const { client, member } = await signedIn(server.url, models);
+      const other = await makeMember(models);
+      const res = await client.post('/api/me/email', { newEmail: other.email, currentPassword: PASSWORD });
+      expect(res.status).to.equal(202);
+      const free = await client.post('/api/me/email', { newEmail: `free-${unique()}@example.org`, currentPassword: PASSWORD });
+      expect(free.body).to.deep.equal(res.body);
+      const [mail] = await waitForMail(server.server, other.email);
+      expect(mail!.subject).to.match(/cannot be used/i);
+      expect(mail!.text).not.to.contain(member.email);
+      expect(mail!.text).not.to.match(/#token=/);
+      expect(await models.MailToken.countDocuments({ memberId: member._id, purpose: 'change-email', email: other.emailNormalized })).to.equal(0);
+      expect((await models.Member.findById(member._id).lean())!.email).to.equal(member.email);
+    });
+
+    it('refuses an expired link, a link whose address was taken meanwhile, and is rate limited', async function () {
+      const { client, member } = await signedIn(server.url, models);
+      const next = `late-${unique()}@example.org`;
+      await client.post('/api/me/email', { newEmail: next, currentPassword: PASSWORD });
+      const [first] = await waitForMail(server.server, next);
+      await models.MailToken.updateMany({ memberId: member._id, purpose: 'change-email' }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      const expired = await new ApiClient(server.url).post('/api/auth/confirm-email-change', { token: linkToken(first!).token });
+      expect(expired.status).to.equal(400);
+      expect(expired.body.error.code).to.equal('invalid_token');
+
+      await client.post('/api/me/email', { newEmail: next, currentPassword: PASSWORD });
+      const second = (await waitForMail(server.server, next, 2))[1]!;
+      await makeMember(models, { email: next });
+      const taken = await new ApiClient(server.url).post('/api/auth/confirm-email-change', { token: linkToken(second).token });
+      expect(taken.status).to.equal(409);
+      expect(taken.body.error.code).to.equal('email_taken');
+      expect((await models.Member.findById(member._id).lean())!.email).to.equal(member.email);
+
+      for (let i = 0; i < 3; i++) await client.post('/api/me/email', { newEmail: `more-${unique()}@example.org`, currentPassword: PASSWORD });
+      expect((await client.post('/api/me/email', { newEmail: `more-${unique()}@example.org`, currentPassword: PASSWORD })).status).to.equal(429);
+    });
+  });
+
   describe('the outbox', function () {
     it('shows admins its state without bodies, and sends a test mail; others get 403', async function () {
       const { client: admin, member } = await signedIn(server.url, models, { roles: ['admin'] });

@@ -1,3 +1,4 @@
+import { trusted } from '../../backend/src/db/database.ts';
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { connect } from '../../backend/src/db/database.ts';
@@ -81,6 +82,9 @@ describe('command-line scripts', function () {
       const order = requests.find((request) => request.category === 'removal_order')!;
       expect(order.deadlineAt!.getTime() - order.orderReceivedAt!.getTime()).to.equal(3600_000);
       expect(order.escalatedAt).to.equal(null);
+      // Re-verification: one member lapsed, one asked and due.
+      expect(await models.Member.countDocuments({ status: 'lapsed' })).to.equal(1);
+      expect(await models.Member.countDocuments({ 'affiliation.askedAt': trusted({ $ne: null }), status: 'member' })).to.equal(1);
     } finally {
       await connection.close();
     }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { browserSuite } from '../helpers/browser-suite.ts';
 import { screenshot, waitForFocus } from '../helpers/browser.ts';
-import { makeMember } from '../factories/members.ts';
+import { PASSWORD, makeMember } from '../factories/members.ts';
 import { linkToken, waitForMail } from '../helpers/mail.ts';
 
 describe('mail in the web app (browser)', function () {
@@ -40,6 +40,37 @@ describe('mail in the web app (browser)', function () {
     const mails = await waitForMail(suite.server.server, member.email, 2);
     expect(mails[1]!.subject).to.match(/password was changed/i);
     expect(watched.problems()).to.deep.equal([]);
+  });
+
+  it('changes the address from the profile: the link mailed to the new address switches it, keyboard only', async function () {
+    const member = await makeMember(suite.models);
+    const next = `moved-${Math.random().toString(36).slice(2, 10)}@ministry.example`;
+    const watched = await suite.open();
+    const { page } = watched;
+    await suite.signIn(page, member, '/profile');
+    await page.getByRole('heading', { level: 2, name: 'E-mail address' }).waitFor();
+    await page.getByLabel('New e-mail address').fill(next);
+    await page.getByLabel('Your password').fill('wrong password entirely');
+    await page.keyboard.press('Enter');
+    await page.getByText('Your address was not changed').waitFor();
+    await page.getByLabel('Your password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('email-change-status').filter({ hasText: 'A link is on its way' }).waitFor();
+    await screenshot(page, 'mail-email-change-desktop');
+
+    const [mail] = await waitForMail(suite.server.server, next);
+    const { url, token } = linkToken(mail!);
+    await page.goto(`${suite.server.url}${new URL(url).pathname}#token=${token}`);
+    const use = page.getByRole('button', { name: 'Use this address' });
+    await use.focus();
+    await waitForFocus(use);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('email-change-done').waitFor();
+    await screenshot(page, 'mail-email-change-done-desktop');
+    await page.goto(`${suite.server.url}/profile`);
+    await page.getByRole('definition').filter({ hasText: next }).waitFor();
+    // The wrong password was a 400 the page expected and showed.
+    expect(watched.problems().filter((problem) => !/status of 400 \(Bad Request\) \(http:\/\/[^)]+\/api\/me\/email\)/.test(problem))).to.deep.equal([]);
   });
 
   it('shows admins the outbox, and sends a test mail from it', async function () {

@@ -146,9 +146,19 @@ describe('channels in real time', function () {
     const aliceSocket = await open(alice);
     const bobSocket = await open(bob);
     await aliceSocket.emitWithAck('channel.join', { channelId });
-    const arrived = new Promise<{ memberId: string; online: boolean }>((resolve) => aliceSocket.once('presence.changed', resolve));
+    const bobId = String(bobMember._id);
+    const announced = (online: boolean) =>
+      new Promise<{ online: string[]; offline: string[] }>((resolve) => {
+        const listener = (payload: { channelId: string; online: string[]; offline: string[] }) => {
+          if (payload.channelId !== channelId || !(online ? payload.online : payload.offline).includes(bobId)) return;
+          aliceSocket.off('presence.changed', listener);
+          resolve(payload);
+        };
+        aliceSocket.on('presence.changed', listener);
+      });
+    const arrived = announced(true);
     await bobSocket.emitWithAck('channel.join', { channelId });
-    expect(await arrived).to.include({ memberId: String(bobMember._id), online: true });
+    expect((await arrived).offline).to.not.include(bobId);
     const here = await aliceSocket.emitWithAck('channel.presence', { channelId });
     expect(here.ok && here.data.memberIds.sort()).to.deep.equal([String(aliceMember._id), String(bobMember._id)].sort());
 
@@ -156,9 +166,49 @@ describe('channels in real time', function () {
     bobSocket.emit('typing', { channelId });
     expect(await typing).to.include({ memberId: String(bobMember._id), name: bobMember.name });
 
-    const left = new Promise<{ memberId: string; online: boolean }>((resolve) => aliceSocket.once('presence.changed', resolve));
+    const left = announced(false);
     bobSocket.disconnect();
-    expect(await left).to.include({ memberId: String(bobMember._id), online: false });
+    expect((await left).online).to.not.include(bobId);
+  });
+
+  it('announces a wave of joins and leaves coalesced, each member named, far fewer events than members', async function () {
+    const channelId = await channelOf('plenary');
+    const { client: observer } = await signedIn(server.url, models);
+    const observerSocket = await open(observer);
+    await observerSocket.emitWithAck('channel.join', { channelId });
+    const crowd = await Promise.all(Array.from({ length: 20 }, () => signedIn(server.url, models)));
+    const ids = crowd.map(({ member }) => String(member._id));
+    const crowdSockets = await Promise.all(crowd.map(({ client }) => open(client)));
+    const events: { online: string[]; offline: string[] }[] = [];
+    const seen = (field: 'online' | 'offline') =>
+      new Promise<void>((resolve) => {
+        const named = new Set<string>();
+        const listener = (payload: { channelId: string; online: string[]; offline: string[] }) => {
+          if (payload.channelId !== channelId) return;
+          events.push(payload);
+          for (const id of payload[field]) named.add(id);
+          if (ids.every((id) => named.has(id))) {
+            observerSocket.off('presence.changed', listener);
+            resolve();
+          }
+        };
+        observerSocket.on('presence.changed', listener);
+      });
+    const joined = seen('online');
+    await Promise.all(crowdSockets.map((socket) => socket.emitWithAck('channel.join', { channelId })));
+    await joined;
+    // 20 joins within a window or two: the first goes out at once, the rest together.
+    expect(events.length).to.be.within(1, 8);
+    const here = await observerSocket.emitWithAck('channel.presence', { channelId });
+    expect(here.ok && here.data.memberIds).to.include.members(ids);
+
+    events.length = 0;
+    const left = seen('offline');
+    for (const socket of crowdSockets) socket.disconnect();
+    await left;
+    expect(events.length).to.be.within(1, 8);
+    const after = await observerSocket.emitWithAck('channel.presence', { channelId });
+    expect(after.ok && after.data.memberIds).to.not.include.members([ids[0]!]);
   });
 
   it('cuts the sockets in a channel that is archived; posting there is refused afterwards', async function () {

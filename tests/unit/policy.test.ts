@@ -17,6 +17,8 @@ const ACTORS: Record<string, Actor | null> = {
   triage: { ...base, id: 't', status: 'member', sector: 'civil_society', roles: ['triage'] },
   orphan: { ...base, id: 'n', status: 'member', sector: null, organisationId: null },
   suspended: { ...base, id: 's', status: 'suspended', sector: 'industry', roles: ['moderator'] },
+  // Re-verification ran out: the account is kept, nothing else is reached (roles included).
+  lapsed: { ...base, id: 'p', status: 'lapsed', sector: 'industry', roles: ['moderator'] },
 };
 
 const MEMBERS = ['government', 'industry', 'civil_society', 'academia', 'liaison', 'organiser', 'moderator', 'admin', 'expert', 'triage', 'orphan'];
@@ -32,9 +34,11 @@ const EXPECTED: Record<Permission, string[]> = {
   [Permission.MemberSuspend]: STAFF,
   [Permission.AuditRead]: STAFF,
   [Permission.DirectoryRead]: MEMBERS,
-  [Permission.ProfileOwn]: ['applicant', ...MEMBERS],
+  [Permission.ProfileOwn]: ['applicant', 'lapsed', ...MEMBERS],
+  [Permission.AffiliationConfirm]: ['lapsed', ...MEMBERS],
+  [Permission.ReverificationReview]: STAFF,
   [Permission.NotificationsOwn]: ['applicant', ...MEMBERS],
-  [Permission.SignOut]: ['applicant', ...MEMBERS, 'suspended'],
+  [Permission.SignOut]: ['applicant', ...MEMBERS, 'suspended', 'lapsed'],
   [Permission.Converse]: MEMBERS,
   [Permission.ChannelManage]: STAFF,
   [Permission.SpaceManage]: ['admin'],

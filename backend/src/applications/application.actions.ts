@@ -115,7 +115,7 @@ export async function doApprove(ctx: AppContext, actor: Actor, applicantId: stri
   ).lean<ApplicationDoc>();
   const member = await ctx.models.Member.findOneAndUpdate(
     { _id: applicant._id },
-    { $set: { status: 'member', organisationId: org._id, sector: org.sector }, $inc: { sessionEpoch: 1 } },
+    { $set: { status: 'member', organisationId: org._id, sector: org.sector, affiliation: { confirmedAt: ctx.clock.date(), askedAt: null, lapsedAt: null } }, $inc: { sessionEpoch: 1 } },
     { returnDocument: 'after' },
   ).lean<MemberDoc>();
   await countEvent(ctx, { application: 'approved' });

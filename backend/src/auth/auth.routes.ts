@@ -1,3 +1,4 @@
+import { presentAffiliation } from '../members/reverification.ts';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
@@ -24,7 +25,7 @@ const BACKOFF = { free: 5, maxDelayMs: 15 * 60 * 1000, resetMs: 60 * 60 * 1000 }
 
 export async function presentSelfWithOrg(ctx: AppContext, member: MemberDoc) {
   const org = member.organisationId ? await ctx.cache.organisation(member.organisationId) : null;
-  return presentSelf(member, org);
+  return presentSelf(member, org, presentAffiliation(member, org, ctx.config, ctx.clock.now()));
 }
 
 function authenticateLocal(authenticator: PassportStatic, req: Request, res: Response): Promise<{ member: MemberDoc | false; knownId?: string }> {

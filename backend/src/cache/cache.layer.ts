@@ -27,7 +27,7 @@ import type { CachedDocs } from './cache.types.ts';
  */
 export const EPOCH_POLL_MS = 400;
 
-export const CACHED_ENTITIES = ['sessions', 'members', 'organisations', 'spaces', 'spaceList', 'channels', 'channelList', 'settings', 'messageBlocks', 'alerts', 'alertAcks'] as const;
+export const CACHED_ENTITIES = ['sessions', 'members', 'organisations', 'spaces', 'spaceList', 'channels', 'channelList', 'settings', 'messageBlocks', 'alerts', 'alertAcks', 'readPositions'] as const;
 export type CachedEntity = (typeof CACHED_ENTITIES)[number];
 
 /**
@@ -35,7 +35,7 @@ export type CachedEntity = (typeof CACHED_ENTITIES)[number];
  * almost every member reads during a crisis. Safe because every way a document can appear (save,
  * create, insertMany, an upsert) goes through the plugin, which drops the key it names.
  */
-const NEGATIVE: ReadonlySet<CachedEntity> = new Set(['alertAcks']);
+const NEGATIVE: ReadonlySet<CachedEntity> = new Set(['alertAcks', 'readPositions']);
 
 /** Writes to one entity also void these derived ones (the lists hold copies of the documents). */
 const DEPENDENTS: Partial<Record<CachedEntity, CachedEntity[]>> = {
@@ -53,9 +53,10 @@ const BUDGET: Record<CachedEntity, { share: number; max: number }> = {
   channels: { share: 0.03, max: 20_000 },
   channelList: { share: 0.03, max: 1 },
   settings: { share: 0.001, max: 100 },
-  messageBlocks: { share: 0.549, max: 5_000 },
+  messageBlocks: { share: 0.519, max: 5_000 },
   alerts: { share: 0.04, max: 2_000 },
   alertAcks: { share: 0.01, max: 20_000 },
+  readPositions: { share: 0.03, max: 50_000 },
 };
 
 export const EPOCHS_COLLECTION = 'cache_epochs';
@@ -139,6 +140,7 @@ export class CacheLayer extends EventEmitter<{ invalidated: [entity: CachedEntit
   get messageBlocks() { return this.#caches.messageBlocks; }
   get alerts() { return this.#caches.alerts; }
   get alertAcks() { return this.#caches.alertAcks; }
+  get readPositions() { return this.#caches.readPositions; }
 
   /** Starts the epoch poll and, with Redis, the notices between processes. */
   async start(redis?: { pair: RedisPair; databaseName: string }): Promise<void> {

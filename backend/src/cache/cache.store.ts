@@ -6,6 +6,7 @@ import type { AlertAckDoc, AlertDoc } from '../alerts/alert.model.ts';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { Models } from '../db/models.ts';
 import type { MemberDoc } from '../members/member.model.ts';
+import type { ReadPositionsDoc } from '../messages/message.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { SpaceDoc } from '../spaces/space.model.ts';
 import type { CacheLayer } from './cache.layer.ts';
@@ -101,6 +102,11 @@ export class CachedStore {
   /** An organisation's answer to an alert (`<alertId>:<organisationId>`), or null. */
   alertAck(id: string): Promise<AlertAckDoc | null> {
     return this.layer.alertAcks.get(id, () => this.models.AlertAck.findById(id).lean<AlertAckDoc>().exec());
+  }
+
+  /** A member's read positions (last message read per channel), or null if they have read nothing yet. */
+  readPositions(memberId: string): Promise<ReadPositionsDoc | null> {
+    return this.layer.readPositions.get(memberId, () => this.models.ReadPositions.findById(memberId).lean<ReadPositionsDoc>().exec());
   }
 
   session(sid: string): Promise<SessionDoc | null> {

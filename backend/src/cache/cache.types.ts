@@ -2,6 +2,7 @@ import type { SessionDoc } from '../auth/auth.model.ts';
 import type { AlertAckDoc, AlertDoc } from '../alerts/alert.model.ts';
 import type { ChannelDoc } from '../channels/channel.model.ts';
 import type { MemberDoc } from '../members/member.model.ts';
+import type { ReadPositionsDoc } from '../messages/message.model.ts';
 import type { MessageDoc } from '../messages/message.store.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { SpaceDoc } from '../spaces/space.model.ts';
@@ -27,4 +28,6 @@ export interface CachedDocs {
   alerts: AlertDoc;
   /** By `<alertId>:<organisationId>`; absences are cached too. */
   alertAcks: AlertAckDoc;
+  /** By member id: the member's last read message per channel (the spaces list and every history page show it); absences are cached too. */
+  readPositions: ReadPositionsDoc;
 }

@@ -101,6 +101,12 @@ export const ConfigSchema = z.object({
   dkimPrivateKey: z.string().min(1).optional(),
   /** The support desk's deadlines and targets (see SupportConfig). */
   support: z.preprocess(parseJsonText, SupportConfig).default(DEFAULT_SUPPORT_CONFIG),
+  /** Yearly re-verification: an affiliation holds this many days after it was confirmed… */
+  reverifyAfterDays: z.coerce.number().int().min(1).max(3650),
+  /** …the member is asked this many days before it runs out… */
+  reverifyNoticeDays: z.coerce.number().int().min(1).max(365),
+  /** …and loses access this many days after, unless confirmed. */
+  reverifyGraceDays: z.coerce.number().int().min(0).max(365),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -132,6 +138,9 @@ const ENV_VARS: Partial<Record<keyof Config, string>> = {
   dkimSelector: 'DKIM_SELECTOR',
   dkimPrivateKey: 'DKIM_PRIVATE_KEY',
   support: 'SUPPORT_CONFIG',
+  reverifyAfterDays: 'REVERIFY_AFTER_DAYS',
+  reverifyNoticeDays: 'REVERIFY_NOTICE_DAYS',
+  reverifyGraceDays: 'REVERIFY_GRACE_DAYS',
 };
 
 export class ConfigError extends Error {

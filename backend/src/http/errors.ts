@@ -71,8 +71,15 @@ interface ParserError {
   status?: number;
 }
 
-function isDuplicateKey(error: unknown): error is { code: 11000; keyValue?: Record<string, unknown>; keyPattern?: Record<string, unknown> } {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+/**
+ * A unique index refused the write. MongoDB says so with code 11000 on every write; FerretDB 1.24
+ * (SQLite) does for inserts, but an update that would break a unique index comes back as its
+ * backend's message ("UNIQUE constraint failed: index …") without the code.
+ */
+export function isDuplicateKey(error: unknown): error is { code?: 11000; keyValue?: Record<string, unknown>; keyPattern?: Record<string, unknown> } {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  return code === 11000 || (name === 'MongoServerError' && typeof message === 'string' && message.includes('UNIQUE constraint failed: index'));
 }
 
 /** Maps anything thrown to the one error shape. Unknown errors are a 500 and are logged; nothing else is. */

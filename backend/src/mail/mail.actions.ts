@@ -1,29 +1,31 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { Types } from 'mongoose';
-import { hashPassword, passwordProblem } from '../auth/passwords.ts';
+import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.ts';
 import type { AppContext } from '../context.ts';
-import { Invalid } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { MailTokenDoc } from './mail.model.ts';
-import { passwordChangedMail, passwordResetMail, testMail, verifyEmailMail } from './mail.templates.ts';
+import { normaliseEmail } from '../members/member.model.ts';
+import { Conflict, Invalid, isDuplicateKey } from '../http/errors.ts';
+import { confirmEmailChangeMail, emailChangeNoticeMail, emailChangeUnavailableMail, passwordChangedMail, passwordResetMail, testMail, verifyEmailMail } from './mail.templates.ts';
 
 export const VERIFY_TTL_MS = 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
+export const CHANGE_EMAIL_TTL_MS = 24 * 3600_000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 const badToken = () => new Invalid('This link is not valid any more: it was used already, it expired, or it was never issued.', undefined, 'invalid_token');
 
 /** A fresh random token for a link; only its hash is stored. Earlier tokens of the same purpose stay valid until they expire or are used. */
-async function issueToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], memberId: Types.ObjectId, email: string, ttlMs: number): Promise<string> {
+export async function issueToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], memberId: Types.ObjectId, email: string, ttlMs: number): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await ctx.models.MailToken.create({ _id: hashToken(token), purpose, memberId, email, expiresAt: new Date(Date.now() + ttlMs) });
   return token;
 }
 
 /** Spends a token: the delete by `_id` is atomic, so of two uses exactly one gets the document. */
-async function spendToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], token: string): Promise<MailTokenDoc> {
+export async function spendToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], token: string): Promise<MailTokenDoc> {
   const doc = await ctx.models.MailToken.findOneAndDelete({ _id: hashToken(token) }).lean<MailTokenDoc>();
   if (!doc || doc.purpose !== purpose || doc.expiresAt.getTime() <= Date.now()) throw badToken();
   return doc;
@@ -96,4 +98,58 @@ export async function removeExpiredTokens(ctx: AppContext): Promise<number> {
   let removed = 0;
   for (const doc of expired) if (doc.expiresAt.getTime() <= now) removed += (await ctx.models.MailToken.deleteOne({ _id: doc._id })).deletedCount;
   return removed;
+}
+
+/**
+ * Asks to move the account to another address. Needs the current password (a session alone is
+ * not enough to take over an account's mail). The new address gets a single-use link; the old
+ * one is told. Nothing changes until the link is followed. If another account has the new
+ * address, that address gets a mail without a link instead, and the caller answers the same, so
+ * the answer does not tell who has an account. Caller applied the rate limit.
+ */
+export async function doRequestEmailChange(ctx: AppContext, member: MemberDoc, input: { newEmail: string; currentPassword: string }, req: Request): Promise<void> {
+  if (!member.passwordHash) {
+    throw new Conflict('Your address comes from the organisation you sign in with; change it there.', undefined, 'email_managed_by_provider');
+  }
+  if (!(await verifyPassword(input.currentPassword, member.passwordHash))) {
+    throw new Invalid('body.currentPassword: is not your current password', { issues: [{ location: 'body', path: 'currentPassword', message: 'is not your current password' }] }, 'wrong_password');
+  }
+  const next = normaliseEmail(input.newEmail);
+  if (next.emailNormalized === member.emailNormalized) {
+    throw new Invalid('body.newEmail: is your current address', { issues: [{ location: 'body', path: 'newEmail', message: 'is your current address' }] }, 'same_email');
+  }
+  const taken = await ctx.models.Member.exists({ emailNormalized: next.emailNormalized });
+  if (taken) {
+    await ctx.outbox.queue({ kind: 'email-change-unavailable', to: next.email, memberId: member._id, ...emailChangeUnavailableMail(ctx.config.publicUrl) });
+  } else {
+    const token = await issueToken(ctx, 'change-email', member._id, next.emailNormalized, CHANGE_EMAIL_TTL_MS);
+    await ctx.outbox.queue({ kind: 'email-change-confirm', to: next.email, memberId: member._id, ...confirmEmailChangeMail(ctx.config.publicUrl, token, member.name) });
+  }
+  await ctx.outbox.queue({ kind: 'email-change-requested', to: member.email, memberId: member._id, ...emailChangeNoticeMail(ctx.config.publicUrl, 'requested', next.email) });
+  await ctx.audit.record({ action: 'member.email_change_requested', actorId: member._id, target: { type: 'member', id: member._id }, details: { toDomain: next.emailDomain }, req });
+}
+
+/**
+ * Follows a change link: the address the link went to replaces the member's, verified (following
+ * the link proves the inbox). The link must have been issued for the member's address as it is
+ * now: a change in between (another link, a reset) voids it. The old address is told.
+ */
+export async function doConfirmEmailChange(ctx: AppContext, token: string, req: Request): Promise<void> {
+  const doc = await spendToken(ctx, 'change-email', token);
+  const member = await ctx.models.Member.findById(doc.memberId).lean<MemberDoc>();
+  if (!member || member.status === 'suspended') throw badToken();
+  const next = normaliseEmail(doc.email);
+  try {
+    const result = await ctx.models.Member.updateOne(
+      { _id: member._id, emailNormalized: member.emailNormalized },
+      { $set: { email: next.email, emailNormalized: next.emailNormalized, emailDomain: next.emailDomain, emailVerifiedAt: new Date() } },
+    );
+    if (result.matchedCount === 0) throw badToken();
+  } catch (error) {
+    // The unique index: someone took the address between the request and the link.
+    if (isDuplicateKey(error)) throw new Conflict('Another account uses this address now.', undefined, 'email_taken');
+    throw error;
+  }
+  await ctx.audit.record({ action: 'member.email_changed', actorId: member._id, target: { type: 'member', id: member._id }, details: { fromDomain: member.emailDomain, toDomain: next.emailDomain }, req });
+  await ctx.outbox.queue({ kind: 'email-changed', to: member.email, memberId: member._id, ...emailChangeNoticeMail(ctx.config.publicUrl, 'changed', next.email) });
 }

@@ -83,7 +83,7 @@ export const registerMailLog = (connection: Connection): MailLogModel => connect
 /** Single-use link tokens (verify an address, reset a password): `_id` is the token's SHA-256, never the token. */
 export interface MailTokenDoc {
   _id: string;
-  purpose: 'verify-email' | 'password-reset';
+  purpose: 'verify-email' | 'password-reset' | 'change-email' | 'affiliation';
   memberId: Types.ObjectId;
   /** The address being verified (normalised): a token verifies the address it was sent to, nothing else. */
   email: string;
@@ -92,7 +92,7 @@ export interface MailTokenDoc {
 const mailTokenSchema = new Schema<MailTokenDoc>(
   {
     _id: String,
-    purpose: { type: String, enum: ['verify-email', 'password-reset'], required: true },
+    purpose: { type: String, enum: ['verify-email', 'password-reset', 'change-email', 'affiliation'], required: true },
     memberId: { type: Schema.Types.ObjectId, required: true },
     email: { type: String, required: true },
     expiresAt: { type: Date, required: true },

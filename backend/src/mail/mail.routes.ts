@@ -5,11 +5,12 @@ import { Conflict } from '../http/errors.ts';
 import { text } from '../http/schemas.ts';
 import { Email, NewPassword } from '../members/member.schemas.ts';
 import { Permission } from '../policy/policy.ts';
-import { doForgotPassword, doResetPassword, doSendTestMail, doSendVerification, doVerifyEmail } from './mail.actions.ts';
+import { doConfirmEmailChange, doForgotPassword, doRequestEmailChange, doResetPassword, doSendTestMail, doSendVerification, doVerifyEmail } from './mail.actions.ts';
 
 const Token = text({ min: 20, max: 100 }).describe('The token from the link (its fragment), posted by the landing page');
 const TokenBody = z.strictObject({ token: Token }).meta({ id: 'TokenBody' });
 const ForgotPasswordBody = z.strictObject({ email: Email }).meta({ id: 'ForgotPasswordBody' });
+const ChangeEmailBody = z.strictObject({ newEmail: Email, currentPassword: text({ min: 1, max: 200 }) }).meta({ id: 'ChangeEmailBody' });
 const ResetPasswordBody = z.strictObject({ token: Token, newPassword: NewPassword }).meta({ id: 'ResetPasswordBody' });
 
 const OutboxView = z
@@ -23,6 +24,7 @@ const OutboxView = z
   })
   .meta({ id: 'OutboxState' });
 
+const CHANGE_ANSWER = 'A link is on its way to the new address. Your address changes when it is followed (it works once, for 24 hours); until then mail goes to your current address.';
 const FORGOT_ANSWER = 'If an account has this address, a link to reset its password is on its way. It works once, for one hour.';
 
 export function mailOperations(ctx: AppContext): Operation[] {
@@ -54,6 +56,35 @@ export function mailOperations(ctx: AppContext): Operation[] {
         if (member.emailVerifiedAt) throw new Conflict('Your address is verified already.', undefined, 'already_verified');
         await ctx.rateLimiter.hit(`verify-email:member:${member._id}`, 3, 3600_000);
         await doSendVerification(ctx, member);
+      },
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/me/email',
+      operationId: 'changeEmail',
+      summary: 'Move your account to another address (needs your password): it takes effect when the link mailed there is followed',
+      tags: ['profile'],
+      access: Permission.ProfileOwn,
+      body: ChangeEmailBody,
+      responses: { 202: { description: 'Accepted', schema: z.object({ message: z.string() }) } },
+      handler: async ({ req, body }) => {
+        await ctx.rateLimiter.hit(`change-email:member:${req.actor!.id}`, 5, 3600_000);
+        await doRequestEmailChange(ctx, req.user!, body, req);
+        return { message: CHANGE_ANSWER };
+      },
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/auth/confirm-email-change',
+      operationId: 'confirmEmailChange',
+      summary: 'Follow the link sent to a new address (single use, 24 hours): it replaces the old one, verified',
+      tags: ['auth'],
+      access: 'public',
+      body: TokenBody,
+      responses: { 204: { description: 'The new address is in use' } },
+      handler: async ({ req, body }) => {
+        await ctx.rateLimiter.hit(`confirm-email-change:ip:${req.ip}`, 30, 3600_000);
+        await doConfirmEmailChange(ctx, body.token, req);
       },
     }),
     defineOperation({

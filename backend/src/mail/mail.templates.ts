@@ -100,3 +100,79 @@ export function removalOrderEscalationMail(publicUrl: string, requestId: string,
     footer: `You receive this because you are an expert on duty at ${FORUM}. Go off duty on the Get help page.`,
   });
 }
+
+export function confirmEmailChangeMail(publicUrl: string, token: string, name: string): RenderedMail {
+  return render({
+    subject: `Confirm your new e-mail address for ${FORUM}`,
+    paragraphs: [
+      `Hello ${name},`,
+      'You asked to use this address for your account. It replaces your current address once you confirm it here. The link works once, for 24 hours.',
+      'If you did not ask for this, ignore this mail: nothing changes.',
+    ],
+    action: { label: 'Use this address', url: `${publicUrl}/confirm-email-change#token=${token}` },
+  });
+}
+
+/** To the new address when another account has it: no link, and nothing about that account. */
+export function emailChangeUnavailableMail(publicUrl: string): RenderedMail {
+  return render({
+    subject: `This address cannot be used for your ${FORUM} account`,
+    paragraphs: [
+      'Someone asked to use this address for an account, but it cannot be used for it.',
+      'If it was you: you may already have an account with this address. Sign in with it, or reset its password.',
+      'If it was not you, ignore this mail.',
+    ],
+    action: { label: 'Reset a password', url: `${publicUrl}/forgot-password` },
+  });
+}
+
+/** To the old address, when the change is asked for and when it is done. */
+export function emailChangeNoticeMail(publicUrl: string, stage: 'requested' | 'changed', newAddress: string): RenderedMail {
+  return render({
+    subject: stage === 'requested' ? `A change of your ${FORUM} e-mail address was requested` : `Your ${FORUM} e-mail address was changed`,
+    paragraphs: [
+      stage === 'requested'
+        ? `Someone signed in to your account asked to use ${newAddress} instead of this address. Nothing changes unless the link sent to ${newAddress} is followed.`
+        : `Your account now uses ${newAddress}. Mail from ${FORUM} no longer comes to this address.`,
+      'If this was not you, reset your password at once and tell the moderators.',
+    ],
+    action: { label: 'Reset my password', url: `${publicUrl}/forgot-password` },
+  });
+}
+
+const formatDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/** The yearly ask: with a link if the member's own address is on the organisation's domain, else how to give one. */
+export function affiliationAskMail(publicUrl: string, input: { name: string; organisation: string; domains: string[]; expires: Date; token: string | null }): RenderedMail {
+  const at = input.domains.join(' or ');
+  return render({
+    subject: `Please confirm your affiliation for ${FORUM}`,
+    paragraphs: [
+      `Hello ${input.name},`,
+      `Once a year every member confirms that they still work for their organisation (${input.organisation}). Yours runs out on ${formatDay(input.expires)}; after a grace period your access pauses until you confirm. Your account and what you wrote stay.`,
+      input.token
+        ? 'Follow the link below to confirm. It works once, for 7 days.'
+        : `Sign in and ask for a confirmation link to your address at ${at} on your profile.`,
+    ],
+    action: input.token ? { label: 'Confirm my affiliation', url: `${publicUrl}/confirm-affiliation#token=${input.token}` } : { label: 'Open my profile', url: `${publicUrl}/profile` },
+  });
+}
+
+export function affiliationConfirmMail(publicUrl: string, token: string, organisation: string): RenderedMail {
+  return render({
+    subject: `Confirm your affiliation for ${FORUM}`,
+    paragraphs: [`Follow the link to confirm that you still work for ${organisation}. It works once, for 7 days.`, 'If you did not ask for this, ignore this mail.'],
+    action: { label: 'Confirm my affiliation', url: `${publicUrl}/confirm-affiliation#token=${token}` },
+  });
+}
+
+export function affiliationLapsedMail(publicUrl: string): RenderedMail {
+  return render({
+    subject: `Your ${FORUM} access is paused until you confirm your affiliation`,
+    paragraphs: [
+      'Your affiliation was not confirmed in time, so your access is paused. Your account and everything you wrote are kept.',
+      'Sign in and ask for a confirmation link on your profile, or ask the moderators to vet you again.',
+    ],
+    action: { label: 'Open my profile', url: `${publicUrl}/profile` },
+  });
+}

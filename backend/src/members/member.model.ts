@@ -30,6 +30,12 @@ export interface MemberDoc {
   onDuty: boolean;
   /** Raised on every change of roles or status: sessions issued before it are rotated. */
   sessionEpoch: number;
+  /**
+   * Yearly re-verification (members/reverification.ts): when the affiliation was last confirmed
+   * (approval, a followed link, a moderator; null: since `createdAt`), when the member was asked
+   * to confirm it again, and when it lapsed.
+   */
+  affiliation?: { confirmedAt: Date | null; askedAt: Date | null; lapsedAt: Date | null } | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,7 +51,7 @@ const memberSchema = new Schema<MemberDoc>(
     jobTitle: { type: String, default: '' },
     bio: { type: String, default: '' },
     passwordHash: { type: String, default: null },
-    status: { type: String, enum: ['applicant', 'member', 'suspended'], required: true },
+    status: { type: String, enum: ['applicant', 'member', 'suspended', 'lapsed'], required: true },
     suspension: { type: new Schema({ reason: String, by: Schema.Types.ObjectId, at: Date }, { _id: false }), default: null },
     roles: { type: [{ type: String, enum: ROLES }], default: [] },
     organisationId: { type: Schema.Types.ObjectId, ref: 'Organisation', default: null },
@@ -53,6 +59,7 @@ const memberSchema = new Schema<MemberDoc>(
     expertAreas: { type: [{ type: String, enum: EXPERT_AREAS }], default: [] },
     onDuty: { type: Boolean, default: false },
     sessionEpoch: { type: Number, default: 0 },
+    affiliation: { type: new Schema({ confirmedAt: Date, askedAt: Date, lapsedAt: Date }, { _id: false }), default: null },
   },
   { timestamps: true, versionKey: false },
 );

@@ -1,3 +1,4 @@
+import { AffiliationView } from './reverification.ts';
 import { z } from 'zod';
 import { ROLES, SECTORS } from '../policy/policy.ts';
 import { EXPERT_AREAS } from '../shared/support-topics.ts';
@@ -14,7 +15,7 @@ export const SelfView = z
     name: z.string(),
     jobTitle: z.string(),
     bio: z.string(),
-    status: z.enum(['applicant', 'member', 'suspended']),
+    status: z.enum(['applicant', 'member', 'suspended', 'lapsed']),
     roles: z.array(z.enum(ROLES)),
     sector: z.enum(SECTORS).nullable(),
     organisation: OrganisationRef.nullable(),
@@ -22,6 +23,7 @@ export const SelfView = z
     emailVerified: z.boolean().describe('Whether a link sent to this address has been followed'),
     expertAreas: z.array(z.enum(EXPERT_AREAS)).describe('Experts: the areas they declared'),
     onDuty: z.boolean().describe('Experts: on duty now'),
+    affiliation: AffiliationView.nullable().describe('Yearly re-verification of the affiliation; null for applicants'),
   })
   .meta({ id: 'Self' });
 export type SelfView = z.infer<typeof SelfView>;
@@ -42,11 +44,12 @@ export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
 /** What moderators and admins see when managing people. */
 export const MemberAdminView = DirectoryEntry.extend({
   email: z.string(),
-  status: z.enum(['applicant', 'member', 'suspended']),
+  status: z.enum(['applicant', 'member', 'suspended', 'lapsed']),
   suspension: z.object({ reason: z.string(), at: z.string() }).nullable(),
   createdAt: z.string(),
   expertAreas: z.array(z.enum(EXPERT_AREAS)).describe('Experts: declared areas'),
   onDuty: z.boolean().describe('Experts: on duty now'),
+  affiliation: AffiliationView.nullable(),
 }).meta({ id: 'MemberAdminView' });
 export type MemberAdminView = z.infer<typeof MemberAdminView>;
 
@@ -54,7 +57,7 @@ export function presentOrganisationRef(org: Pick<OrganisationDoc, '_id' | 'name'
   return org ? { id: String(org._id), name: org.name, sector: org.sector } : null;
 }
 
-export function presentSelf(member: MemberDoc, org: OrganisationDoc | null): SelfView {
+export function presentSelf(member: MemberDoc, org: OrganisationDoc | null, affiliation: AffiliationView | null = null): SelfView {
   return {
     id: String(member._id),
     email: member.email,
@@ -69,6 +72,7 @@ export function presentSelf(member: MemberDoc, org: OrganisationDoc | null): Sel
     emailVerified: Boolean(member.emailVerifiedAt),
     expertAreas: member.expertAreas ?? [],
     onDuty: Boolean(member.onDuty),
+    affiliation,
   };
 }
 
@@ -83,7 +87,7 @@ export function presentDirectoryEntry(member: MemberDoc, org: OrganisationDoc | 
   };
 }
 
-export function presentMemberAdmin(member: MemberDoc, org: OrganisationDoc | null | undefined): MemberAdminView {
+export function presentMemberAdmin(member: MemberDoc, org: OrganisationDoc | null | undefined, affiliation: AffiliationView | null = null): MemberAdminView {
   return {
     ...presentDirectoryEntry(member, org),
     email: member.email,
@@ -92,5 +96,6 @@ export function presentMemberAdmin(member: MemberDoc, org: OrganisationDoc | nul
     createdAt: member.createdAt.toISOString(),
     expertAreas: member.expertAreas ?? [],
     onDuty: Boolean(member.onDuty),
+    affiliation,
   };
 }

@@ -1,3 +1,4 @@
+import { presentAffiliation } from './reverification.ts';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
@@ -19,7 +20,7 @@ import { doSendPasswordChanged } from '../mail/mail.actions.ts';
 const MemberParams = z.object({ memberId: ObjectIdParam });
 const AdminQuery = z.strictObject({
   q: text({ max: 100 }).optional(),
-  status: z.enum(['applicant', 'member', 'suspended']).optional(),
+  status: z.enum(['applicant', 'member', 'suspended', 'lapsed']).optional(),
 });
 
 function escapeRegex(value: string): string {
@@ -40,7 +41,10 @@ function matches(member: MemberDoc, org: OrganisationDoc | undefined, q: string 
 
 export function memberOperations(ctx: AppContext): Operation[] {
   ctx.search.registerSource(memberSearchSource(ctx));
-  const presentAdmin = async (member: MemberDoc) => presentMemberAdmin(member, member.organisationId ? await ctx.cache.organisation(member.organisationId) : null);
+  const presentAdmin = async (member: MemberDoc) => {
+    const org = member.organisationId ? await ctx.cache.organisation(member.organisationId) : null;
+    return presentMemberAdmin(member, org, presentAffiliation(member, org, ctx.config, ctx.clock.now()));
+  };
   return [
     defineOperation({
       method: 'get',
@@ -169,7 +173,10 @@ export function memberOperations(ctx: AppContext): Operation[] {
         ]);
         return members
           .filter((member) => matches(member, orgs.get(String(member.organisationId)), query.q))
-          .map((member) => presentMemberAdmin(member, orgs.get(String(member.organisationId))));
+          .map((member) => {
+            const org = orgs.get(String(member.organisationId));
+            return presentMemberAdmin(member, org, presentAffiliation(member, org, ctx.config, ctx.clock.now()));
+          });
       },
     }),
     defineOperation({

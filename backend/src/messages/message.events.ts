@@ -4,6 +4,7 @@ import { toActor } from '../auth/auth.ts';
 import { toAppError, Unauthorized } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
+import { presenceOf } from '../realtime/presence.ts';
 import type { RealtimeSocket } from '../realtime/realtime.ts';
 import { Rooms, type Ack } from '../shared/realtime-events.ts';
 import { accessChannel, doSendMessage, type ChannelAccess } from './message.actions.ts';
@@ -56,7 +57,7 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
       const access = await accessChannel(ctx, toActor(member), channelId);
       joined.set(channelId, access);
       await socket.join(Rooms.channel(channelId));
-      socket.to(Rooms.channel(channelId)).emit('presence.changed', { channelId, memberId: String(member._id), online: true });
+      presenceOf(socket.nsp).changed(channelId, String(member._id), true);
       return { lastSeq: await ctx.messages.latestSeq(channelId, access.channel.lastSeq) };
     }),
   );
@@ -66,7 +67,7 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
       if (!socket.rooms.has(Rooms.channel(channelId))) return {};
       await socket.leave(Rooms.channel(channelId));
       joined.delete(channelId);
-      socket.to(Rooms.channel(channelId)).emit('presence.changed', { channelId, memberId: String(member._id), online: false });
+      presenceOf(socket.nsp).changed(channelId, String(member._id), false);
       return {};
     }),
   );
@@ -100,7 +101,7 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
     const memberId = socket.data.memberId;
     if (!memberId) return;
     for (const room of socket.rooms) {
-      if (room.startsWith('channel:')) socket.to(room).emit('presence.changed', { channelId: room.slice('channel:'.length), memberId, online: false });
+      if (room.startsWith('channel:')) presenceOf(socket.nsp).changed(room.slice('channel:'.length), memberId, false);
     }
   });
   socket.on(

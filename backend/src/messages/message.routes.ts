@@ -31,7 +31,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Messages in order', schema: History } },
       handler: async ({ req, params, query }) => {
         const access = await accessChannel(ctx, req.actor, params.channelId);
-        const [{ messages, lastSeq }, positions] = await Promise.all([readHistory(ctx, access, query), ctx.models.ReadPositions.findById(req.actor!.id).lean()]);
+        const [{ messages, lastSeq }, positions] = await Promise.all([readHistory(ctx, access, query), ctx.cache.readPositions(req.actor!.id)]);
         return { messages: messages.map((message) => presentMessage(message, req.actor!.id, isModerator(req.actor))), lastSeq, readSeq: positions?.channels?.[params.channelId] ?? 0 };
       },
     }),

@@ -20,7 +20,8 @@ export type Sector = (typeof SECTORS)[number];
 export const ROLES = ['liaison', 'moderator', 'admin', 'organiser', 'expert', 'triage'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type MemberStatus = 'applicant' | 'member' | 'suspended';
+/** `lapsed`: a member whose yearly re-verification ran out; keeps the account and its content, reaches nothing until confirmed. */
+export type MemberStatus = 'applicant' | 'member' | 'suspended' | 'lapsed';
 
 /** What the policy needs to know about a signed-in person; loaded fresh on every request. */
 export interface Actor {
@@ -83,6 +84,10 @@ export enum Permission {
   SupportExpert = 'support:expert',
   /** Declare a member's expert areas (admins and moderators). */
   ExpertManage = 'expert:manage',
+  /** Confirm one's affiliation (yearly re-verification), also once it lapsed. */
+  AffiliationConfirm = 'affiliation:confirm',
+  /** See who is due, confirmed or lapsed, and confirm someone's affiliation by vetting them again (moderators). */
+  ReverificationReview = 'reverification:review',
 }
 
 const isMember = (actor: Actor) => actor.status === 'member';
@@ -99,7 +104,9 @@ const RULES: Record<Permission, (actor: Actor) => boolean> = {
   [Permission.MemberSuspend]: (actor) => hasRole(actor, 'moderator'),
   [Permission.AuditRead]: (actor) => hasRole(actor, 'moderator'),
   [Permission.DirectoryRead]: (actor) => isMember(actor),
-  [Permission.ProfileOwn]: (actor) => actor.status === 'applicant' || isMember(actor),
+  [Permission.ProfileOwn]: (actor) => actor.status === 'applicant' || actor.status === 'lapsed' || isMember(actor),
+  [Permission.AffiliationConfirm]: (actor) => actor.status === 'lapsed' || isMember(actor),
+  [Permission.ReverificationReview]: (actor) => hasRole(actor, 'moderator'),
   [Permission.NotificationsOwn]: (actor) => actor.status === 'applicant' || isMember(actor),
   [Permission.SignOut]: () => true,
   [Permission.Converse]: (actor) => isMember(actor),

@@ -156,8 +156,11 @@ export interface ServerToClientEvents {
   'channel.updated': (payload: ChannelControlsPayload) => void;
   /** Someone in the room is typing (sent at most every 2 s per person). */
   typing: (payload: { channelId: string; memberId: string; name: string }) => void;
-  /** Someone joined or left a channel's room. */
-  'presence.changed': (payload: { channelId: string; memberId: string; online: boolean }) => void;
+  /**
+   * Members joined or left a channel's room; coalesced, at most one per channel every 250 ms
+   * (realtime/presence.ts), so it can name several. Ask `channel.presence` for who is here now.
+   */
+  'presence.changed': (payload: { channelId: string; online: string[]; offline: string[] }) => void;
   /** This person's own standing on an event changed (registered, waitlist position, pending, none). Never carries the venue or link. */
   'registration.updated': (payload: { eventId: string; state: 'registered' | 'waitlisted' | 'pending' | 'none'; position: number | null }) => void;
   /** To the event's organiser: the roster's new counts. */

@@ -96,7 +96,7 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Spaces', schema: z.array(SpaceView) } },
       handler: async ({ req }) => {
         const [spaces, channels] = await Promise.all([ctx.cache.spaces(), ctx.cache.channels()]);
-        const positions = (await ctx.models.ReadPositions.findById(req.actor!.id).lean())?.channels ?? {};
+        const positions = (await ctx.cache.readPositions(req.actor!.id))?.channels ?? {};
         return spaces
           .filter((space) => canEnterSpace(req.actor, space))
           .map((space) => {

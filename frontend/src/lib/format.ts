@@ -20,6 +20,7 @@ export const memberStatusLabels: Record<MemberStatus, string> = {
   applicant: 'Applicant',
   member: 'Member',
   suspended: 'Suspended',
+  lapsed: 'Access paused',
 };
 
 export const applicationStatusLabels: Record<ApplicationStatus, string> = {

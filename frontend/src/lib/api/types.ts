@@ -14,7 +14,25 @@ export type Sector = (typeof SECTORS)[number];
 export const ROLES = ['liaison', 'moderator', 'admin', 'organiser', 'expert', 'triage'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type MemberStatus = 'applicant' | 'member' | 'suspended';
+export type MemberStatus = 'applicant' | 'member' | 'suspended' | 'lapsed';
+
+/** Yearly re-verification of a member's affiliation (null for applicants). */
+export interface Affiliation {
+  state: 'current' | 'due' | 'lapsed';
+  confirmedAt: string;
+  expiresAt: string;
+  askedAt: string | null;
+  lapsedAt: string | null;
+  domains: string[];
+}
+
+export interface ReverificationEntry {
+  id: string;
+  name: string;
+  email: string;
+  organisation: string | null;
+  affiliation: Affiliation;
+}
 
 export interface OrganisationRef {
   id: string;
@@ -37,6 +55,7 @@ export interface Self {
   /** Experts: their declared areas, and whether they are on duty. */
   expertAreas: string[];
   onDuty: boolean;
+  affiliation: Affiliation | null;
 }
 
 export interface Provider {
@@ -123,6 +142,7 @@ export interface MemberAdminView extends DirectoryEntry {
   /** Experts: declared areas (support-desk categories) and duty. */
   expertAreas: string[];
   onDuty: boolean;
+  affiliation: Affiliation | null;
 }
 
 export interface AuditItem {

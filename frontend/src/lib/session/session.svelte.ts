@@ -62,6 +62,11 @@ export class Session {
     return this.#member?.status === 'member';
   }
 
+  /** A member whose yearly re-verification ran out: only the profile (to confirm) until then. */
+  get isLapsed(): boolean {
+    return this.#member?.status === 'lapsed';
+  }
+
   /** Admins hold every moderator right too (as the server's policy says). */
   get isModerator(): boolean {
     return this.isMember && (this.#member!.roles.includes('moderator') || this.#member!.roles.includes('admin'));
@@ -83,7 +88,7 @@ export class Session {
       case 'visitor':
         return this.isVisitor;
       case 'signed-in':
-        return this.isApplicant || this.isMember;
+        return this.isApplicant || this.isMember || this.isLapsed;
       case 'applicant':
         return this.isApplicant;
       case 'member':
