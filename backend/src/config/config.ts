@@ -67,6 +67,8 @@ export const ConfigSchema = z.object({
   dkimSelector: z.string().min(1).optional(),
   /** A PEM private key, or a path to one. */
   dkimPrivateKey: z.string().min(1).optional(),
+  /** Notification mail marked "immediate" goes out once a member has had no live socket for this long. */
+  notifyAwayMinutes: z.coerce.number().int().min(0).max(1440),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -97,6 +99,7 @@ const ENV_VARS: Partial<Record<keyof Config, string>> = {
   dkimDomain: 'DKIM_DOMAIN',
   dkimSelector: 'DKIM_SELECTOR',
   dkimPrivateKey: 'DKIM_PRIVATE_KEY',
+  notifyAwayMinutes: 'NOTIFY_AWAY_MINUTES',
 };
 
 export class ConfigError extends Error {

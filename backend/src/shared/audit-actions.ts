@@ -9,6 +9,8 @@ export const AUDIT_ACTIONS = [
   'auth.password_reset_requested',
   'auth.password_reset',
   'mail.test_sent',
+  'notification_mail.preferences_changed',
+  'notification_mail.unsubscribed',
   'setup.first_admin',
   'application.submitted',
   'application.draft_saved',
