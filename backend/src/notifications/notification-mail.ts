@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Request } from 'express';
 import type { Types } from 'mongoose';
 import type { AlertDoc } from '../alerts/alert.model.ts';
@@ -173,6 +174,8 @@ export function readUnsubscribeToken(ctx: AppContext, token: string): { memberId
 
 export async function recordPresence(ctx: AppContext, memberId: string): Promise<void> {
   await ctx.models.Presence.updateOne({ _id: memberId }, { $set: { lastSeenAt: ctx.clock.date() } }, { upsert: true });
+  // Tests await this instead of sleeping.
+  ctx.notificationMail.emit('presence', memberId);
 }
 
 /** A member's socket: when it opens and when it closes are the times they were last seen. */
@@ -203,10 +206,13 @@ async function recipient(ctx: AppContext, memberId: string): Promise<MemberDoc |
   return member;
 }
 
-export class NotificationMailer {
+/** Emits `presence` (member id) once a socket's opening or closing is recorded. */
+export class NotificationMailer extends EventEmitter {
   #running: Promise<void> | undefined;
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: AppContext) {
+    super();
+  }
 
   /**
    * After an in-app notification is stored: remembers what the mail may say (never the body) if the
