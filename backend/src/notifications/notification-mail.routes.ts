@@ -44,13 +44,14 @@ export const SetNotificationEmailBody = z
 
 const UnsubscribeQuery = z.strictObject({ token: z.string().max(120).regex(UNSUBSCRIBE_TOKEN, 'is not an unsubscribe token') });
 
+/** A plain page (the CSP allows no inline style; the browser's own look is readable and keyboard-friendly). */
 function page(res: Response, status: number, title: string, body: string): void {
   res
     .status(status)
     .type('html')
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head>` +
-        `<body style="font-family:system-ui,sans-serif;color:#111827;background:#fff;max-width:560px;margin:40px auto;padding:0 16px"><h1 style="font-size:22px">${escapeHtml(title)}</h1>${body}</body></html>`,
+        `<body><main><h1>${escapeHtml(title)}</h1>${body}<p><a href="/profile">Your e-mail settings</a></p></main></body></html>`,
     );
 }
 
@@ -105,7 +106,7 @@ export function notificationMailOperations(ctx: AppContext): Operation[] {
           'Stop these e-mails?',
           `<p>Convene will stop sending you e-mail about <strong>${escapeHtml(MAIL_KIND_LABELS[kind])}</strong>. You still see them in the app, and you can turn mail back on in your profile.</p>` +
             `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">` +
-            `<button type="submit" style="background:#1d4ed8;color:#fff;border:0;border-radius:4px;padding:10px 18px;font-size:16px">Stop these e-mails</button></form>`,
+            `<button type="submit">Stop these e-mails</button></form>`,
         );
       },
     }),
