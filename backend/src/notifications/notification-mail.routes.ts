@@ -122,7 +122,8 @@ export function notificationMailOperations(ctx: AppContext): Operation[] {
       query: UnsubscribeQuery,
       responses: { 200: { description: 'An HTML page saying it is done', contentType: 'text/html' } },
       handler: async ({ req, query, res }) => {
-        await ctx.rateLimiter.hit(`unsubscribe:ip:${req.ip}`, 60, 3600_000);
+        // Generous: mail providers POST from a few shared addresses on behalf of many people.
+        await ctx.rateLimiter.hit(`unsubscribe:ip:${req.ip}`, 600, 3600_000);
         const { memberId, kind } = readUnsubscribeToken(ctx, query.token);
         const member = await ctx.cache.member(memberId);
         if (member) await doSetMailPrefs(ctx, memberId, { [kind]: 'off' } as Partial<Record<MailKind, 'off'>>, 'unsubscribe', req);

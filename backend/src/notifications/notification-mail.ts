@@ -208,7 +208,7 @@ async function recipient(ctx: AppContext, memberId: string): Promise<MemberDoc |
 
 /** Emits `presence` (member id) once a socket's opening or closing is recorded. */
 export class NotificationMailer extends EventEmitter {
-  #running: Promise<void> | undefined;
+  #chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: AppContext) {
     super();
@@ -232,9 +232,15 @@ export class NotificationMailer extends EventEmitter {
     }
   }
 
-  /** One pass, coalesced: at most one runs at a time in this process. Driven by the periodic jobs; tests call it after moving ctx.clock. */
+  /**
+   * One pass over what is waiting, after any pass already running in this process (so a caller
+   * always gets a pass that sees what it stored before calling). Driven by the periodic jobs; tests
+   * call it after moving ctx.clock.
+   */
   run(): Promise<void> {
-    return (this.#running ??= this.#pass().finally(() => (this.#running = undefined)));
+    const pass = this.#chain.then(() => this.#pass());
+    this.#chain = pass.catch((error: unknown) => this.ctx.logger.warn({ err: error }, 'notification mail pass failed; will retry'));
+    return pass;
   }
 
   async #pass(): Promise<void> {
