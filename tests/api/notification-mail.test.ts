@@ -403,6 +403,21 @@ describe('notification e-mail for members who are away (through Mailpit)', funct
         cells.push({ label: `decision/application-${decision}/immediate`, recipients: [applicant], expect: ['News about your application is waiting for you in Convene'], secret: [reason], count: 1 });
       }
 
+      // A moderator's decision about one's content: the note (a body) and the content never travel.
+      {
+        const { client: moderatorOfContent } = await quiet({ roles: ['moderator'], sector: 'civil_society' });
+        const { client, member: writer } = await quiet();
+        const channelId = await channelIn('plenary', `mod-${mark('opentitle')}`);
+        const own = mark('BODY');
+        const note = mark('BODY');
+        bodies.push(own, note);
+        const sent = await client.post(`/api/channels/${channelId}/messages`, { text: `mine ${own}`, idempotencyKey: key() });
+        expect(sent.status).to.equal(201);
+        const warned = await moderatorOfContent.post('/api/moderation/actions', { type: 'message', id: sent.body.id, kind: 'warn', reason: 'off_topic', note: `note ${note}` });
+        expect(warned.status, JSON.stringify(warned.body)).to.equal(201);
+        cells.push({ label: 'decision/moderation-warn/immediate', recipients: [writer], expect: ['A moderation decision is waiting for you in Convene'], secret: [own, note], count: 1 });
+      }
+
       // Every member is away (no socket ever). Immediate mails now; summaries an hour later.
       await run();
       clock.advance(HOUR);
@@ -429,8 +444,8 @@ describe('notification e-mail for members who are away (through Mailpit)', funct
 
     it('never carries a body, a restricted title or an anonymous author in any MIME part or header; titles only where allowed', async function () {
       this.timeout(60_000);
-      // (mention, reply, answer) × (open, restricted) × (immediate, hourly); (subscribed × 2 modes + critical) × 5 markings; 2 decisions.
-      expect(cells.length).to.equal(12 + 15 + 2);
+      // (mention, reply, answer) × (open, restricted) × (immediate, hourly); (subscribed × 2 modes + critical) × 5 markings; 3 decisions.
+      expect(cells.length).to.equal(12 + 15 + 3);
       for (const cell of cells) {
         for (const recipient of cell.recipients) {
           const delivered = await deliveredRawTo(server.server, recipient.email);
