@@ -31,6 +31,8 @@ import type { AppContext } from './context.ts';
 import type { Database } from './db/database.ts';
 import { createModels } from './db/models.ts';
 import { Notifier } from './notifications/notification.actions.ts';
+import { NotificationMailer } from './notifications/notification-mail.ts';
+import { notificationMailOperations } from './notifications/notification-mail.routes.ts';
 import { originAllowed } from './realtime/realtime.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { MessageStore } from './messages/message.store.ts';
@@ -76,7 +78,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   const models = createModels(deps.database.connection);
   const cache = new CachedStore(new CacheLayer(deps.database.connection, logger, { maxBytes: config.cacheMaxMb * 1024 * 1024, enabled: config.cache }), models);
   const realtime = new RealtimeHub();
-  const ctx: AppContext = {
+  const ctx = {
     config,
     logger,
     models,
@@ -92,7 +94,9 @@ export function createApp(deps: AppDependencies): BuiltApp {
     outbox: new Outbox(models, config, logger),
     clock: systemClock,
     cache,
-  };
+  } as Omit<AppContext, 'notificationMail'> as AppContext;
+  ctx.notificationMail = new NotificationMailer(ctx);
+  ctx.notifier.mailer = ctx.notificationMail;
   const session = sessionMiddleware(ctx);
   const authenticator = createAuthenticator(ctx);
   const app = express();
@@ -143,6 +147,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...moderationOperations(ctx));
   api.add(...searchOperations(ctx));
   api.add(...mailOperations(ctx));
+  api.add(...notificationMailOperations(ctx));
   api.add(...eventOperations(ctx));
   api.add(...supportOperations(ctx));
   api.add(...reverificationOperations(ctx));

@@ -11,6 +11,7 @@ import type { PostingLimiter } from './messages/message.actions.ts';
 import type { SearchIndex } from './search/search.index.ts';
 import type { ModerationSources } from './moderation/moderation.sources.ts';
 import type { Outbox } from './mail/outbox.ts';
+import type { NotificationMailer } from './notifications/notification-mail.ts';
 import type { Clock } from './shared/clock.ts';
 import type { CachedStore } from './cache/cache.store.ts';
 
@@ -32,6 +33,8 @@ export interface AppContext {
   moderation: ModerationSources;
   /** Outgoing mail: queue here; the worker sends (mail/outbox.ts). */
   outbox: Outbox;
+  /** Notification mail for members who are away, digests, critical alerts (notifications/notification-mail.ts). */
+  notificationMail: NotificationMailer;
   /** The time deadlines and schedules act on; tests swap in a `ManualClock`. */
   clock: Clock;
   /** Hot documents read through the cache layer (cache/); `cache.layer` for its counters and notices. */

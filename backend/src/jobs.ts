@@ -26,5 +26,14 @@ export function startPeriodicJobs(ctx: AppContext, intervalMs = 5 * 60_000): { s
   };
   const timer = setInterval(() => void runOnce(), intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer), runOnce };
+  // Notification mail: immediate mail for members now away, digests now due (decided on ctx.clock).
+  const mailTimer = setInterval(() => void ctx.notificationMail.run().catch((error: unknown) => ctx.logger.warn({ err: error }, 'notification mail failed; will retry')), 60_000);
+  mailTimer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      clearInterval(mailTimer);
+    },
+    runOnce,
+  };
 }

@@ -12,6 +12,7 @@ import { startSupportDeadlines } from './support/support.actions.ts';
 import { prepareFirstAdminToken } from './setup/setup.actions.ts';
 import { ensureDefaultSpaces } from './spaces/space.routes.ts';
 import { registerMessageEvents } from './messages/message.events.ts';
+import { trackPresence } from './notifications/notification-mail.ts';
 import { useRedisAdapter } from './realtime/redis-adapter.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.ts';
@@ -61,7 +62,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   await ctx.search.open();
   const http = createServer(app);
   http.keepAliveTimeout = 5_000;
-  const io = attachRealtime(http, { config, logger, session, member: (id) => ctx.cache.member(id), onConnection: (socket) => registerMessageEvents(ctx, socket) });
+  const io = attachRealtime(http, { config, logger, session, member: (id) => ctx.cache.member(id), onConnection: (socket) => {
+      registerMessageEvents(ctx, socket);
+      trackPresence(ctx, socket);
+    } });
   ctx.realtime.attach(io);
   const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.databaseName, logger) : null;
   const closeRedis = redis ? redis.close : async () => undefined;

@@ -35,6 +35,21 @@ export async function waitForMail(server: RunningServer, address: string, count 
   }
 }
 
+/** Like deliveredTo, with each mail's raw MIME source too (to prove something appears in no part and no header). */
+export async function deliveredRawTo(server: RunningServer, address: string): Promise<{ raw: string; mail: ParsedMail }[]> {
+  const web = server.localMail!.webUrl;
+  const res = await fetch(`${web}/api/v1/search?limit=200&query=${encodeURIComponent(`to:"${address}"`)}`);
+  if (!res.ok) throw new Error(`mailpit search: ${res.status}`);
+  const { messages } = (await res.json()) as { messages: MailpitSummary[] };
+  const wanted = messages.filter((message) => message.To.some((to) => to.Address.toLowerCase() === address.toLowerCase())).sort((a, b) => a.Created.localeCompare(b.Created));
+  return Promise.all(
+    wanted.map(async (message) => {
+      const raw = Buffer.from(await (await fetch(`${web}/api/v1/message/${message.ID}/raw`)).arrayBuffer());
+      return { raw: raw.toString('utf8'), mail: await simpleParser(raw) };
+    }),
+  );
+}
+
 /** The token in a mail's link fragment (`…#token=…`). */
 export function linkToken(mail: ParsedMail): { url: string; token: string } {
   const match = /(https?:\/\/\S+)#token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '');

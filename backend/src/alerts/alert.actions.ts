@@ -260,6 +260,7 @@ export async function fanOut(ctx: AppContext, alert: AlertDoc, change: 'created'
   // Each person hears of it as they may see it: members get a hidden alert's marker, not its title or tags.
   const summaries = { member: presentAlertSummary(alert, { isModerator: false }), moderator: presentAlertSummary(alert, { isModerator: true }) };
   const hidden = alert.moderation?.visibility === 'hidden';
+  const critical = alert.severity === 'critical' && alert.status === 'active' && !hidden;
   for (const actor of actors) {
     if (!canSeeAlert(actor, rule)) continue;
     const matched = actor.id !== byId && !hidden && matchesSubscription(alert, facetsOf.get(actor.id));
@@ -271,9 +272,11 @@ export async function fanOut(ctx: AppContext, alert: AlertDoc, change: 'created'
         title: `${change === 'created' ? 'New' : 'Updated'} ${alert.severity} alert (${alert.marking}): ${alert.title}`.slice(0, 300),
         body: 'It matches your alert subscriptions.',
         link: `/alerts/${String(alert._id)}`,
-      });
+      }, { tlp: alert.marking, skip: critical });
     }
   }
+  // Critical and active: mailed to everyone away who may see it, once per member (not only subscribers).
+  if (critical) await ctx.notificationMail.criticalAlert(alert, byId);
 }
 
 /** The actor's organisation's answer, or null. */

@@ -9,6 +9,13 @@ export const CSRF_HEADER = 'x-convene-csrf';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
+ * POSTs that act on a signed token in their URL and never on the session cookie, so a forged
+ * cross-site request can do nothing the token's holder could not: RFC 8058 one-click unsubscribe,
+ * which mail providers POST from their own servers, without our header and from another site.
+ */
+const TOKEN_ONLY_POSTS = new Set(['/api/email/unsubscribe']);
+
+/**
  * CSRF defence for cookie sessions, in two layers:
  * 1. Every POST, PUT, PATCH and DELETE under /api must carry `X-Convene-CSRF: 1`. A page on another
  *    site cannot add a custom header to a cross-site request without a CORS preflight, and this
@@ -20,6 +27,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function csrfProtection(originAllowed: (req: Request) => boolean): RequestHandler {
   return (req, _res, next) => {
     if (SAFE.has(req.method)) return next();
+    if (req.method === 'POST' && TOKEN_ONLY_POSTS.has(req.originalUrl.split('?')[0]!)) return next();
     if (req.get(CSRF_HEADER) !== '1') return next(refused('This request lacks its CSRF header (X-Convene-CSRF: 1).'));
     const site = req.get('sec-fetch-site');
     if (site && site !== 'same-origin' && site !== 'none') return next(refused('Cross-site requests are refused.'));

@@ -107,6 +107,8 @@ export const ConfigSchema = z.object({
   reverifyNoticeDays: z.coerce.number().int().min(1).max(365),
   /** …and loses access this many days after, unless confirmed. */
   reverifyGraceDays: z.coerce.number().int().min(0).max(365),
+  /** Notification mail marked "immediate" goes out once a member has had no live socket for this long. */
+  notifyAwayMinutes: z.coerce.number().int().min(0).max(1440),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -141,6 +143,7 @@ const ENV_VARS: Partial<Record<keyof Config, string>> = {
   reverifyAfterDays: 'REVERIFY_AFTER_DAYS',
   reverifyNoticeDays: 'REVERIFY_NOTICE_DAYS',
   reverifyGraceDays: 'REVERIFY_GRACE_DAYS',
+  notifyAwayMinutes: 'NOTIFY_AWAY_MINUTES',
 };
 
 export class ConfigError extends Error {

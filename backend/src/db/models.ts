@@ -12,6 +12,7 @@ import { registerAnonymousProfile, registerFile } from '../knowledge/knowledge.m
 import { registerAlert, registerAlertAck, registerAlertSubscription } from '../alerts/alert.model.ts';
 import { registerModeration } from '../moderation/moderation.model.ts';
 import { registerMail } from '../mail/mail.model.ts';
+import { registerNotificationMail } from '../notifications/notification-mail.model.ts';
 import { registerEvent, registerEventFeed } from '../events/event.model.ts';
 import { registerSupportRequest } from '../support/support.model.ts';
 
@@ -37,6 +38,7 @@ export function createModels(connection: Connection) {
     AlertSubscription: registerAlertSubscription(connection),
     ...registerModeration(connection),
     ...registerMail(connection),
+    ...registerNotificationMail(connection),
     Event: registerEvent(connection),
     EventFeed: registerEventFeed(connection),
     SupportRequest: registerSupportRequest(connection),

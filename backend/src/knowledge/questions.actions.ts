@@ -1,3 +1,4 @@
+import { isOpenSpace } from '../notifications/notification-mail.ts';
 import type { AppContext } from '../context.ts';
 import { Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
@@ -159,7 +160,7 @@ export class Questions {
         title: `New answer to "${question.title.slice(0, 80)}"`,
         body: `From ${who}`,
         link: `/channels/${channelId}/questions/${questionId}`,
-      });
+      }, { spaceOpen: isOpenSpace(access.space) });
     }
     return presentAnswer(answer, viewerOf(actor), await namesOf(this.ctx, [answer]), question.acceptedAnswerId);
   }

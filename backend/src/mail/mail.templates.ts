@@ -22,16 +22,28 @@ interface Layout {
   /** Paragraphs of plain text (escaped for HTML here). */
   paragraphs: string[];
   action?: { label: string; url: string };
+  /** A list of lines, each with its link (digests). */
+  items?: { line: string; url: string }[];
   footer?: string;
+  /** A link under the footer (how to stop these mails). */
+  footerLink?: { label: string; url: string };
 }
 
 function render(layout: Layout): RenderedMail {
   const text = [
     ...layout.paragraphs,
+    ...(layout.items ?? []).map((item) => `- ${item.line}\n  ${item.url}`),
     ...(layout.action ? [`${layout.action.label}:\n${layout.action.url}`] : []),
     '--',
     layout.footer ?? `You receive this because you have an account at ${FORUM}.`,
+    ...(layout.footerLink ? [`${layout.footerLink.label}:\n${layout.footerLink.url}`] : []),
   ].join('\n\n');
+  const items = layout.items?.length
+    ? `<ul style="margin:0 0 16px;padding-left:20px">\n${layout.items.map((item) => `<li style="margin:0 0 8px">${escapeHtml(item.line)}<br><a href="${escapeHtml(item.url)}">${escapeHtml(item.url)}</a></li>`).join('\n')}\n</ul>`
+    : '';
+  const footerLink = layout.footerLink
+    ? `\n<p style="font-size:13px;color:#374151;margin:8px 0 0"><a href="${escapeHtml(layout.footerLink.url)}" style="color:#1d4ed8">${escapeHtml(layout.footerLink.label)}</a></p>`
+    : '';
   const paragraphs = layout.paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join('\n');
   const action = layout.action
     ? `<p style="margin:24px 0"><a href="${escapeHtml(layout.action.url)}" style="background:#1d4ed8;color:#ffffff;padding:10px 18px;border-radius:4px;text-decoration:none">${escapeHtml(layout.action.label)}</a></p>\n<p style="margin:0 0 16px;font-size:13px;color:#374151">${escapeHtml(layout.action.url)}</p>`
@@ -42,9 +54,10 @@ function render(layout: Layout): RenderedMail {
 <div style="max-width:560px;margin:0 auto">
 <p style="font-weight:700;font-size:18px;margin:0 0 24px">${FORUM}</p>
 ${paragraphs}
+${items}
 ${action}
 <hr style="border:none;border-top:1px solid #d1d5db;margin:24px 0">
-<p style="font-size:13px;color:#374151;margin:0">${escapeHtml(layout.footer ?? `You receive this because you have an account at ${FORUM}.`)}</p>
+<p style="font-size:13px;color:#374151;margin:0">${escapeHtml(layout.footer ?? `You receive this because you have an account at ${FORUM}.`)}</p>${footerLink}
 </div></body></html>`;
   return { subject: layout.subject, text, html };
 }
@@ -174,5 +187,39 @@ export function affiliationLapsedMail(publicUrl: string): RenderedMail {
       'Sign in and ask for a confirmation link on your profile, or ask the moderators to vet you again.',
     ],
     action: { label: 'Open my profile', url: `${publicUrl}/profile` },
+  });
+}
+
+/** What a notification mail says: decided by safeNotificationContent, never a body. */
+export interface SafeLine {
+  subject: string;
+  line: string;
+  link: string;
+}
+
+const unsubscribeFooter = (what: string, mode: string) =>
+  `You receive this because your ${FORUM} e-mail settings send ${what} ${mode}. Change them on your profile.`;
+
+/** One notification, mailed because the member is away (or a critical alert). */
+export function notificationMail(publicUrl: string, item: SafeLine, what: string, unsubscribeUrl: string): RenderedMail {
+  return render({
+    subject: item.subject,
+    paragraphs: [item.line, `Sign in to ${FORUM} to see it. For your safety this mail does not carry its content.`],
+    action: { label: `Open in ${FORUM}`, url: `${publicUrl}${item.link}` },
+    footer: unsubscribeFooter(what, 'at once'),
+    footerLink: { label: `Stop these mails (${what})`, url: unsubscribeUrl },
+  });
+}
+
+/** Several notifications of one kind gathered over an hour or a day. */
+export function digestMail(publicUrl: string, items: SafeLine[], what: string, mode: 'hourly' | 'daily', unsubscribeUrl: string): RenderedMail {
+  const period = mode === 'hourly' ? 'in the last hour' : 'today';
+  return render({
+    subject: `${items.length} ${what} waiting for you in ${FORUM} (${mode} summary)`,
+    paragraphs: [`What happened ${period} while you were away. For your safety this mail does not carry any content: sign in to see it.`],
+    items: items.map((item) => ({ line: item.line, url: `${publicUrl}${item.link}` })),
+    action: { label: `Open ${FORUM}`, url: publicUrl },
+    footer: unsubscribeFooter(what, mode === 'hourly' ? 'as an hourly summary' : 'as a daily summary'),
+    footerLink: { label: `Stop these mails (${what})`, url: unsubscribeUrl },
   });
 }

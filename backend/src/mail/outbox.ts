@@ -105,6 +105,35 @@ export class Outbox extends EventEmitter {
     return _id;
   }
 
+  /**
+   * Stores a mail under an id the caller derives from what it is about (a notification, a digest,
+   * an alert and a member), unless a mail with that id is queued or was sent already: a job that
+   * runs again after a crash, or in two processes at once, queues it once. Returns whether it queued.
+   */
+  async queueOnce(id: string, mail: QueueMail): Promise<boolean> {
+    if (await this.models.MailLog.exists({ _id: id })) return false;
+    try {
+      await this.models.Outbox.create({
+        _id: id,
+        kind: mail.kind,
+        to: mail.to,
+        memberId: mail.memberId ?? null,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: mail.headers ?? {},
+        attempts: 0,
+        nextAttemptAt: this.now(),
+        lastError: null,
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return false;
+      throw error;
+    }
+    this.kick();
+    return true;
+  }
+
   /** Runs the worker soon (coalesced): after a queue, on a timer. */
   kick(): void {
     if (!this.transport) return;

@@ -1,3 +1,4 @@
+import { isOpenSpace } from '../notifications/notification-mail.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { AppError, Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
@@ -168,7 +169,7 @@ export async function doSendMessage(
         title: `${member.name} mentioned you in #${channel.name}`,
         body: '',
         link: `/channels/${channelId}#${result.message.seq}`,
-      });
+      }, { spaceOpen: isOpenSpace(space) });
     }
   }
   return result;
@@ -251,7 +252,7 @@ async function notifyParentAuthor(ctx: AppContext, space: SpaceDoc, channel: Cha
     title: `${member.name} replied to you in #${channel.name}`,
     body: '',
     link: `/channels/${message.channelId}#${message.seq}`,
-  });
+  }, { spaceOpen: isOpenSpace(space) });
 }
 
 /** Adds or removes the actor's reaction. Conditional on `rev`, retried on a concurrent change. */

@@ -26,6 +26,12 @@ export class RealtimeHub {
     this.#io?.to(Rooms.user(memberId)).emit(event, ...payload);
   }
 
+  /** Has the member a live socket (on any process, with the Redis adapter)? */
+  async isOnline(memberId: string): Promise<boolean> {
+    if (!this.#io) return false;
+    return (await this.#io.in(Rooms.user(memberId)).fetchSockets()).length > 0;
+  }
+
   /** Cuts the live sockets opened with one session (sign-out on one device). */
   disconnectSession(sessionId: string): void {
     if (!this.#io) return;

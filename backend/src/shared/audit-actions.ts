@@ -15,6 +15,8 @@ export const AUDIT_ACTIONS = [
   'member.affiliation_confirmed',
   'member.affiliation_lapsed',
   'mail.test_sent',
+  'notification_mail.preferences_changed',
+  'notification_mail.unsubscribed',
   'setup.first_admin',
   'application.submitted',
   'application.draft_saved',

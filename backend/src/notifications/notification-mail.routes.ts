@@ -1,0 +1,134 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import { defineOperation, type Operation } from '../http/api.ts';
+import { escapeHtml } from '../mail/mail.templates.ts';
+import { Permission } from '../policy/policy.ts';
+import { CRITICAL_MODES, DEFAULT_MAIL_PREFS, MAIL_MODES, type MailKind } from './notification-mail.model.ts';
+import { doSetMailPrefs, MAIL_KIND_LABELS, readMailPrefs, readUnsubscribeToken, UNSUBSCRIBE_TOKEN } from './notification-mail.ts';
+
+const Mode = z.enum(MAIL_MODES).describe('immediate (when you are away), hourly or daily summary, or off');
+const CriticalMode = z.enum(CRITICAL_MODES as ['immediate', 'off']).describe('Critical alerts: immediate or off (no summaries)');
+
+const Prefs = z
+  .object({
+    mention: Mode,
+    reply: Mode,
+    answer: Mode,
+    decision: Mode,
+    subscribed_alert: Mode,
+    critical_alert: CriticalMode,
+  })
+  .meta({ id: 'NotificationEmailPrefs' });
+
+export const NotificationEmailView = z
+  .object({
+    prefs: Prefs,
+    defaults: Prefs,
+    labels: z.record(z.string(), z.string()).describe('How each kind is named'),
+    awayMinutes: z.number().describe('"immediate" mail waits until you have had no live connection for this long'),
+  })
+  .meta({ id: 'NotificationEmailSettings' });
+
+export const SetNotificationEmailBody = z
+  .strictObject({
+    mention: Mode.optional(),
+    reply: Mode.optional(),
+    answer: Mode.optional(),
+    decision: Mode.optional(),
+    subscribed_alert: Mode.optional(),
+    critical_alert: CriticalMode.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'name at least one kind')
+  .meta({ id: 'SetNotificationEmailBody' });
+
+const UnsubscribeQuery = z.strictObject({ token: z.string().max(120).regex(UNSUBSCRIBE_TOKEN, 'is not an unsubscribe token') });
+
+/** A plain page (the CSP allows no inline style; the browser's own look is readable and keyboard-friendly). */
+function page(res: Response, status: number, title: string, body: string): void {
+  res
+    .status(status)
+    .type('html')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head>` +
+        `<body><main><h1>${escapeHtml(title)}</h1>${body}<p><a href="/profile">Your e-mail settings</a></p></main></body></html>`,
+    );
+}
+
+export function notificationMailOperations(ctx: AppContext): Operation[] {
+  const view = async (memberId: string) => ({
+    prefs: await readMailPrefs(ctx, memberId),
+    defaults: DEFAULT_MAIL_PREFS,
+    labels: MAIL_KIND_LABELS,
+    awayMinutes: ctx.config.notifyAwayMinutes,
+  });
+  return [
+    defineOperation({
+      method: 'get',
+      path: '/api/me/notification-email',
+      operationId: 'getNotificationEmail',
+      summary: 'Which notifications you get by e-mail, and how (immediate when away, hourly, daily, off)',
+      tags: ['profile'],
+      access: Permission.NotificationsOwn,
+      responses: { 200: { description: 'Your settings', schema: NotificationEmailView } },
+      handler: ({ req }) => view(req.actor!.id),
+    }),
+    defineOperation({
+      method: 'put',
+      path: '/api/me/notification-email',
+      operationId: 'setNotificationEmail',
+      summary: 'Change how some kinds of notification reach you by e-mail; kinds not named stay as they are',
+      tags: ['profile'],
+      access: Permission.NotificationsOwn,
+      body: SetNotificationEmailBody,
+      responses: { 200: { description: 'Your settings now', schema: NotificationEmailView } },
+      handler: async ({ req, body }) => {
+        await ctx.rateLimiter.hit(`notification-email:member:${req.actor!.id}`, 60, 3600_000);
+        await doSetMailPrefs(ctx, req.actor!.id, body, 'profile', req);
+        return view(req.actor!.id);
+      },
+    }),
+    defineOperation({
+      method: 'get',
+      path: '/api/email/unsubscribe',
+      operationId: 'unsubscribeConfirmPage',
+      summary: 'The page an unsubscribe link opens: asks to confirm; changes nothing (GET never changes state)',
+      tags: ['notifications'],
+      access: 'public',
+      query: UnsubscribeQuery,
+      responses: { 200: { description: 'An HTML page with a confirm button', contentType: 'text/html' } },
+      handler: ({ query, res }) => {
+        const { kind } = readUnsubscribeToken(ctx, query.token);
+        const action = `/api/email/unsubscribe?token=${encodeURIComponent(query.token)}`;
+        page(
+          res,
+          200,
+          'Stop these e-mails?',
+          `<p>Convene will stop sending you e-mail about <strong>${escapeHtml(MAIL_KIND_LABELS[kind])}</strong>. You still see them in the app, and you can turn mail back on in your profile.</p>` +
+            `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">` +
+            `<button type="submit">Stop these e-mails</button></form>`,
+        );
+      },
+    }),
+    defineOperation({
+      method: 'post',
+      path: '/api/email/unsubscribe',
+      operationId: 'unsubscribeOneClick',
+      summary: 'One-click unsubscribe (RFC 8058): turns one kind of notification mail off for the member the signed token names; no session needed',
+      description:
+        'The token (in the query, as in the List-Unsubscribe header) is an HMAC over the member and the kind. The body (List-Unsubscribe=One-Click, form-encoded) is not needed. Exempt from the CSRF header: it acts on the token, never on a session.',
+      tags: ['notifications'],
+      access: 'public',
+      query: UnsubscribeQuery,
+      responses: { 200: { description: 'An HTML page saying it is done', contentType: 'text/html' } },
+      handler: async ({ req, query, res }) => {
+        // Generous: mail providers POST from a few shared addresses on behalf of many people.
+        await ctx.rateLimiter.hit(`unsubscribe:ip:${req.ip}`, 600, 3600_000);
+        const { memberId, kind } = readUnsubscribeToken(ctx, query.token);
+        const member = await ctx.cache.member(memberId);
+        if (member) await doSetMailPrefs(ctx, memberId, { [kind]: 'off' } as Partial<Record<MailKind, 'off'>>, 'unsubscribe', req);
+        page(res, 200, 'Done', `<p>You will get no more e-mail about ${escapeHtml(MAIL_KIND_LABELS[kind])}. You can turn it back on in your profile.</p>`);
+      },
+    }),
+  ];
+}
