@@ -1,48 +1,11 @@
 import type { Response } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { escapeHtml } from '../mail/mail.templates.ts';
 import { Permission } from '../policy/policy.ts';
-import { CRITICAL_MODES, DEFAULT_MAIL_PREFS, MAIL_MODES, type MailKind } from './notification-mail.model.ts';
-import { doSetMailPrefs, MAIL_KIND_LABELS, readMailPrefs, readUnsubscribeToken, UNSUBSCRIBE_TOKEN } from './notification-mail.ts';
-
-const Mode = z.enum(MAIL_MODES).describe('immediate (when you are away), hourly or daily summary, or off');
-const CriticalMode = z.enum(CRITICAL_MODES as ['immediate', 'off']).describe('Critical alerts: immediate or off (no summaries)');
-
-const Prefs = z
-  .object({
-    mention: Mode,
-    reply: Mode,
-    answer: Mode,
-    decision: Mode,
-    subscribed_alert: Mode,
-    critical_alert: CriticalMode,
-  })
-  .meta({ id: 'NotificationEmailPrefs' });
-
-export const NotificationEmailView = z
-  .object({
-    prefs: Prefs,
-    defaults: Prefs,
-    labels: z.record(z.string(), z.string()).describe('How each kind is named'),
-    awayMinutes: z.number().describe('"immediate" mail waits until you have had no live connection for this long'),
-  })
-  .meta({ id: 'NotificationEmailSettings' });
-
-export const SetNotificationEmailBody = z
-  .strictObject({
-    mention: Mode.optional(),
-    reply: Mode.optional(),
-    answer: Mode.optional(),
-    decision: Mode.optional(),
-    subscribed_alert: Mode.optional(),
-    critical_alert: CriticalMode.optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, 'name at least one kind')
-  .meta({ id: 'SetNotificationEmailBody' });
-
-const UnsubscribeQuery = z.strictObject({ token: z.string().max(120).regex(UNSUBSCRIBE_TOKEN, 'is not an unsubscribe token') });
+import { DEFAULT_MAIL_PREFS, type MailKind } from './notification-mail.model.ts';
+import { NotificationEmailView, SetNotificationEmailBody, UnsubscribeQuery } from './notification-mail.schemas.ts';
+import { doSetMailPrefs, MAIL_KIND_LABELS, readMailPrefs, readUnsubscribeToken } from './notification-mail.ts';
 
 /** A plain page (the CSP allows no inline style; the browser's own look is readable and keyboard-friendly). */
 function page(res: Response, status: number, title: string, body: string): void {
