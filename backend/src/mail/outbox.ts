@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../http/errors.ts';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -88,19 +89,7 @@ export class Outbox extends EventEmitter {
   /** Stores a mail to be sent; returns its id. Sending happens later, off the caller's path. */
   async queue(mail: QueueMail): Promise<string> {
     const _id = randomBytes(16).toString('hex');
-    await this.models.Outbox.create({
-      _id,
-      kind: mail.kind,
-      to: mail.to,
-      memberId: mail.memberId ?? null,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      headers: mail.headers ?? {},
-      attempts: 0,
-      nextAttemptAt: this.now(),
-      lastError: null,
-    });
+    await this.#store(_id, mail);
     this.kick();
     return _id;
   }
@@ -113,25 +102,29 @@ export class Outbox extends EventEmitter {
   async queueOnce(id: string, mail: QueueMail): Promise<boolean> {
     if (await this.models.MailLog.exists({ _id: id })) return false;
     try {
-      await this.models.Outbox.create({
-        _id: id,
-        kind: mail.kind,
-        to: mail.to,
-        memberId: mail.memberId ?? null,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        headers: mail.headers ?? {},
-        attempts: 0,
-        nextAttemptAt: this.now(),
-        lastError: null,
-      });
+      await this.#store(id, mail);
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
     this.kick();
     return true;
+  }
+
+  #store(_id: string, mail: QueueMail) {
+    return this.models.Outbox.create({
+      _id,
+      kind: mail.kind,
+      to: mail.to,
+      memberId: mail.memberId ?? null,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      headers: mail.headers ?? {},
+      attempts: 0,
+      nextAttemptAt: this.now(),
+      lastError: null,
+    });
   }
 
   /** Runs the worker soon (coalesced): after a queue, on a timer. */
