@@ -10,10 +10,12 @@
 //      MONGODB_URI points at an external database.
 //   3. Mailpit (the development and test mail server), built with Go into tools/bin, unless
 //      SMTP_URL names a real one.
-//   4. The front end (frontend/dist), rebuilt when its sources changed.
+//   4. The messages of every language (config/i18n/messages/<locale>.json), compiled by Paraglide JS
+//      into backend/src/shared/i18n/paraglide, which the server and the web app both import.
+//   5. The front end (frontend/dist), rebuilt when its sources changed.
 //
 // Each step records a fingerprint of its inputs; a run with nothing to do takes well under a second.
-// Flags: --no-frontend skips step 4 (used by `npm run dev`, where Vite serves the sources).
+// Flags: --no-frontend skips step 5 (used by `npm run dev`, where Vite serves the sources).
 
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -190,6 +192,48 @@ function ensureMailpit() {
   say('Mailpit is ready at tools/bin/mailpit');
 }
 
+/**
+ * Compiles the messages. The languages are the files in config/i18n/messages: adding a language is
+ * adding its file. The inlang project settings are written here from that list (they are not kept
+ * in git), with English as the base every other file is checked against (tests/unit/i18n.test.ts).
+ */
+function ensureMessages() {
+  const i18n = join(ROOT, 'config', 'i18n');
+  const messagesDir = join(i18n, 'messages');
+  const locales = readdirSync(messagesDir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => name.slice(0, -'.json'.length))
+    .sort((a, b) => (a === 'en' ? -1 : b === 'en' ? 1 : a.localeCompare(b)));
+  if (!locales.includes('en')) fail('config/i18n/messages/en.json (the base language) is missing.');
+  const projectDir = join(i18n, 'project.inlang');
+  const settings = {
+    $schema: 'https://inlang.com/schema/project-settings',
+    baseLocale: 'en',
+    locales,
+    // The plugin from node_modules, not from a CDN: setup works offline once packages are installed.
+    modules: ['../../node_modules/@inlang/plugin-message-format/dist/index.js'],
+    'plugin.inlang.messageFormat': { pathPattern: './messages/{locale}.json' },
+  };
+  const outdir = join(ROOT, 'backend', 'src', 'shared', 'i18n', 'paraglide');
+  const stampFile = join(outdir, '.convene-build');
+  const want = fingerprint([...listFiles(messagesDir), join(ROOT, 'package-lock.json')]);
+  if (readStamp(stampFile) === want && existsSync(join(outdir, 'messages.js'))) return;
+  say(`compiling messages (${locales.join(', ')})…`);
+  mkdirSync(projectDir, { recursive: true });
+  writeFileSync(join(projectDir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
+  const result = run(process.execPath, [
+    join(ROOT, 'node_modules', '@inlang', 'paraglide-js', 'bin', 'run.js'),
+    'compile',
+    '--project', projectDir,
+    '--outdir', outdir,
+    '--emit-ts-declarations',
+    '--no-emit-readme',
+    '--silent',
+  ]);
+  if (result.status !== 0 || !existsSync(join(outdir, 'messages.js'))) fail('compiling the messages failed; see the output above.');
+  writeFileSync(stampFile, want + '\n');
+}
+
 function ensureFrontend() {
   const frontend = join(ROOT, 'frontend');
   const inputs = [
@@ -214,6 +258,7 @@ const started = Date.now();
 ensurePackages();
 ensureFerretDB();
 ensureMailpit();
+ensureMessages();
 if (!args.has('--no-frontend')) ensureFrontend();
 const took = Date.now() - started;
 if (took > 2000) say(`done in ${(took / 1000).toFixed(1)} s`);

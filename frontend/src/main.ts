@@ -1,3 +1,4 @@
+import './lib/i18n/i18n.ts';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';

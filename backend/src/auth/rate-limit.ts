@@ -1,3 +1,4 @@
+import { m, msg } from '../http/locale.ts';
 import type { RateLimitDoc, RateLimitModel } from './auth.model.ts';
 import { RateLimited } from '../http/errors.ts';
 import { trusted } from '../db/database.ts';
@@ -34,7 +35,7 @@ export class RateLimiter {
   async assertNotBlocked(keys: string[], now = Date.now()): Promise<void> {
     const docs = await Promise.all(keys.map((key) => this.RateLimit.findById(key).lean()));
     const until = Math.max(0, ...docs.map((doc) => doc?.blockedUntil?.getTime() ?? 0));
-    if (until > now) throw new RateLimited(Math.ceil((until - now) / 1000), 'Too many failed attempts. Wait a moment and try again.');
+    if (until > now) throw new RateLimited(Math.ceil((until - now) / 1000), msg(m.error_too_many_failed));
   }
 
   /**

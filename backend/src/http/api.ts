@@ -2,6 +2,8 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { z } from 'zod';
 import { authorize, type Permission } from '../policy/policy.ts';
 import { AppError, Invalid } from './errors.ts';
+import { m, msg, requestLocale } from './locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 // Loads the readable validation messages before any request is parsed.
 import './schemas.ts';
 
@@ -91,12 +93,34 @@ function issuesOf(location: Issue['location'], error: z.ZodError): Issue[] {
   }));
 }
 
-function describeIssues(issues: Issue[]): string {
+/**
+ * Zod's own translations of its issue messages, per language of ours (English for a language zod
+ * does not have). Messages a schema sets itself stay as written.
+ */
+const ZOD_LOCALES: Partial<Record<string, () => { localeError: z.core.$ZodErrorMap }>> = {
+  fr: z.locales.fr,
+  es: z.locales.es,
+  ru: z.locales.ru,
+  ar: z.locales.ar,
+  'zh-Hans': z.locales.zhCN,
+};
+const zodErrorMaps = new Map<string, z.core.$ZodErrorMap>();
+function zodErrorMap(locale: Locale): z.core.$ZodErrorMap {
+  let map = zodErrorMaps.get(locale);
+  if (!map) {
+    map = (ZOD_LOCALES[locale] ?? z.locales.en)().localeError;
+    zodErrorMaps.set(locale, map);
+  }
+  return map;
+}
+
+function describeIssues(issues: Issue[], locale: Locale): string {
   const first = issues[0];
-  if (!first) return 'The request is not valid.';
+  if (!first) return m.error_invalid_request({}, { locale });
   const where = first.path ? `${first.location}.${first.path}` : first.location;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return `${where}: ${first.message}${more}`;
+  return issues.length > 1
+    ? m.error_validation_more({ where, problem: first.message, count: issues.length - 1 }, { locale })
+    : m.error_validation({ where, problem: first.message }, { locale });
 }
 
 function validator(operation: Operation): RequestHandler {
@@ -104,20 +128,27 @@ function validator(operation: Operation): RequestHandler {
   const query = operation.query ?? EmptyObject;
   return (req, res, next) => {
     const issues: Issue[] = [];
-    const parsedParams = params.safeParse(req.params);
+    // The issues are worded in the reader's language, as the error's message will be.
+    const locale = requestLocale(req);
+    // English keeps the project's own wording (z.config in schemas.ts).
+    const options = locale === 'en' ? {} : { error: zodErrorMap(locale) };
+    const parsedParams = params.safeParse(req.params, options);
     if (!parsedParams.success) issues.push(...issuesOf('params', parsedParams.error));
-    const parsedQuery = query.safeParse(req.query);
+    const parsedQuery = query.safeParse(req.query, options);
     if (!parsedQuery.success) issues.push(...issuesOf('query', parsedQuery.error));
     let body: unknown = undefined;
     if (operation.body) {
       if (!req.is('application/json')) {
-        return next(new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.'));
+        return next(new AppError(415, 'unsupported_media_type', msg(m.error_unsupported_media_type)));
       }
-      const parsedBody = operation.body.safeParse(req.body);
+      const parsedBody = operation.body.safeParse(req.body, options);
       if (!parsedBody.success) issues.push(...issuesOf('body', parsedBody.error));
       else body = parsedBody.data;
     }
-    if (issues.length > 0) return next(new Invalid(describeIssues(issues), { issues }));
+    if (issues.length > 0) {
+      const described = describeIssues(issues, locale);
+      return next(new Invalid((wanted) => (wanted === locale ? described : describeIssues(issues, wanted)), { issues }));
+    }
     res.locals.input = { params: parsedParams.data, query: parsedQuery.data, body };
     next();
   };

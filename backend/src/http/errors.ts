@@ -1,66 +1,79 @@
 import type { ErrorRequestHandler } from 'express';
 import mongoose from 'mongoose';
 import type { Logger } from './logger.ts';
+import { m, msg, requestLocale, type Localized } from './locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 
 /** One error shape for every API error: `{"error":{"code","message","details"}}`. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-/** An error a client can act on. Its code is machine-readable; its message is for people. */
+/**
+ * An error a client can act on. Its code is machine-readable and the same in every language; its
+ * message is for people, in the reader's language when it is given as a `Localized` (see
+ * `msg` in locale.ts); `message` itself is the English text, for logs.
+ */
 export class AppError extends Error {
+  readonly localized: Localized | null;
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    message: string | Localized,
     readonly details?: unknown,
   ) {
-    super(message);
+    super(typeof message === 'function' ? message('en') : message);
+    this.localized = typeof message === 'function' ? message : null;
     this.name = new.target.name;
+  }
+
+  /** The message in a language (English where this error's text is not translated). */
+  messageIn(locale: Locale): string {
+    return this.localized ? this.localized(locale) : this.message;
   }
 }
 
 export class Invalid extends AppError {
-  constructor(message: string, details?: unknown, code = 'invalid_request') {
+  constructor(message: string | Localized, details?: unknown, code = 'invalid_request') {
     super(400, code, message, details);
   }
 }
 export class Unauthorized extends AppError {
-  constructor(message = 'Sign in to continue.') {
+  constructor(message: string | Localized = msg(m.error_unauthorized)) {
     super(401, 'unauthorized', message);
   }
 }
 export class Forbidden extends AppError {
-  constructor(message = 'You are not allowed to do this.') {
+  constructor(message: string | Localized = msg(m.error_forbidden)) {
     super(403, 'forbidden', message);
   }
 }
 /** Also what a person gets for something that exists but that they may not see. */
 export class NotFound extends AppError {
-  constructor(message = 'Not found.') {
+  constructor(message: string | Localized = msg(m.error_not_found)) {
     super(404, 'not_found', message);
   }
 }
 export class Conflict extends AppError {
-  constructor(message = 'This conflicts with something that already exists.', details?: unknown, code = 'conflict') {
+  constructor(message: string | Localized = msg(m.error_conflict), details?: unknown, code = 'conflict') {
     super(409, code, message, details);
   }
 }
 export class PayloadTooLarge extends AppError {
-  constructor(message = 'The request body is too large.') {
+  constructor(message: string | Localized = msg(m.error_payload_too_large)) {
     super(413, 'payload_too_large', message);
   }
 }
 export class RateLimited extends AppError {
   constructor(
     readonly retryAfterSeconds: number,
-    message = 'Too many requests. Try again later.',
+    message: string | Localized = msg(m.error_rate_limited),
   ) {
     super(429, 'rate_limited', message, { retryAfterSeconds });
   }
 }
 export class Unavailable extends AppError {
-  constructor(message = 'The service is not available right now.') {
+  constructor(message: string | Localized = msg(m.error_unavailable)) {
     super(503, 'unavailable', message);
   }
 }
@@ -88,37 +101,37 @@ export function toAppError(error: unknown): AppError {
   const parser = error as ParserError;
   switch (parser?.type) {
     case 'entity.parse.failed':
-      return new Invalid('The request body is not valid JSON.', undefined, 'malformed_json');
+      return new Invalid(msg(m.error_malformed_json), undefined, 'malformed_json');
     case 'entity.too.large':
       return new PayloadTooLarge();
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new AppError(415, 'unsupported_encoding', 'The request body must be UTF-8 JSON.');
+      return new AppError(415, 'unsupported_encoding', msg(m.error_unsupported_encoding));
     case 'request.aborted':
-      return new AppError(400, 'request_aborted', 'The request was aborted.');
+      return new AppError(400, 'request_aborted', msg(m.error_request_aborted));
   }
   if (isDuplicateKey(error)) {
     // Name the fields, never echo their values: they can be someone else's e-mail address.
     const fields = Object.keys(error.keyPattern ?? error.keyValue ?? {});
-    return new Conflict('Something with the same value already exists.', { fields }, 'duplicate');
+    return new Conflict(msg(m.error_duplicate), { fields }, 'duplicate');
   }
   if (error instanceof mongoose.Error.ValidationError) {
     const fields = Object.values(error.errors).map((item) => ({ path: item.path, message: item.message }));
-    return new Invalid('Some values are not valid.', { fields });
+    return new Invalid(msg(m.error_invalid_values), { fields });
   }
   if (error instanceof mongoose.Error.CastError) {
-    return new Invalid(`"${error.path}" has the wrong type.`, { fields: [{ path: error.path, message: 'wrong type' }] });
+    return new Invalid(msg(m.error_wrong_type, { path: error.path }), { fields: [{ path: error.path, message: 'wrong type' }] });
   }
   // Other http-errors from Express middleware (a missing static file is a 404 that must not
   // expose its path): keep the status, never the message.
   if (typeof parser?.status === 'number' && parser.status >= 400 && parser.status < 500) {
-    return parser.status === 404 ? new NotFound() : new AppError(parser.status, 'bad_request', 'The request could not be read.');
+    return parser.status === 404 ? new NotFound() : new AppError(parser.status, 'bad_request', msg(m.error_bad_request));
   }
-  return new AppError(500, 'internal', 'Something went wrong on our side. It has been logged.');
+  return new AppError(500, 'internal', msg(m.error_internal));
 }
 
-export function errorBody(error: AppError): ErrorBody {
-  return { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } };
+export function errorBody(error: AppError, locale: Locale = 'en'): ErrorBody {
+  return { error: { code: error.code, message: error.messageIn(locale), ...(error.details === undefined ? {} : { details: error.details }) } };
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -130,6 +143,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       log.error({ err: error }, 'request failed');
     }
     if (appError instanceof RateLimited) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
-    res.status(appError.status).json(errorBody(appError));
+    res.status(appError.status).json(errorBody(appError, requestLocale(req)));
   };
 }

@@ -1,5 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { textDirection, type Locale } from '../shared/i18n/locale.ts';
+import { requestLocale } from './locale.ts';
 import { extname, join } from 'node:path';
 
 /** What the build writes beside each text file (`vite.config.ts`, `precompress`), best first. */
@@ -44,9 +46,22 @@ function sendPrecompressed(req: Request, res: Response, file: string, cacheContr
   return true;
 }
 
+const indexCache = new Map<string, { mtimeMs: number; html: string }>();
+
+/** index.html with `<html lang dir>` for a locale; read again only when the build changes it. */
+function localizedIndex(indexFile: string, locale: Locale): string {
+  const mtimeMs = statSync(indexFile).mtimeMs;
+  const key = `${indexFile}\0${locale}`;
+  const cached = indexCache.get(key);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.html;
+  const html = readFileSync(indexFile, 'utf8').replace(/<html[^>]*>/, `<html lang="${locale}" dir="${textDirection(locale)}">`);
+  indexCache.set(key, { mtimeMs, html });
+  return html;
+}
+
 /**
  * Serves the built single-page app. Hashed files under /assets are cached for a year; index.html is
- * never cached, so a deploy takes effect on the next load. Both go out precompressed (brotli or
+ * never cached, so a deploy takes effect on the next load, and carries the reader's language. Assets go out precompressed (brotli or
  * gzip, written at build time) to browsers that accept it. Any other GET that asks for HTML gets
  * index.html (history fallback) and the client router takes over. /api and /socket.io never fall
  * through to the SPA.
@@ -69,8 +84,11 @@ export function spaRouter(distDir: string): Router {
       res.status(503).type('text/plain').send('The web app is not built. Run `npm run setup` (or `npm start`, which does it).');
       return;
     }
+    // The page opens in the reader's language and direction (no flash of English, no flip after load).
+    const locale = requestLocale(req);
     res.setHeader('Cache-Control', 'no-cache');
-    if (!sendPrecompressed(req, res, indexFile, { cacheControl: false })) res.sendFile(indexFile);
+    res.setHeader('Vary', 'Accept-Language, Cookie, Accept-Encoding');
+    res.type('html').send(localizedIndex(indexFile, locale));
   });
   return router;
 }

@@ -1,3 +1,4 @@
+import type { Locale } from '../shared/i18n/locale.ts';
 import type { Request } from 'express';
 import { Types } from 'mongoose';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.ts';
@@ -44,11 +45,12 @@ export async function doChangePassword(ctx: AppContext, member: MemberDoc, input
   await ctx.audit.record({ action: 'auth.password_changed', actorId: member._id, target: { type: 'member', id: member._id }, req });
 }
 
-export async function doUpdateProfile(ctx: AppContext, member: MemberDoc, input: { name?: string; jobTitle?: string; bio?: string }): Promise<MemberDoc> {
+export async function doUpdateProfile(ctx: AppContext, member: MemberDoc, input: { name?: string; jobTitle?: string; bio?: string; locale?: Locale | null }): Promise<MemberDoc> {
   const set: Partial<MemberDoc> = {};
   if (input.name !== undefined) Object.assign(set, { name: input.name.trim(), nameNormalized: normaliseName(input.name) });
   if (input.jobTitle !== undefined) set.jobTitle = input.jobTitle.trim();
   if (input.bio !== undefined) set.bio = input.bio;
+  if (input.locale !== undefined) set.locale = input.locale;
   const updated = await ctx.models.Member.findOneAndUpdate({ _id: member._id }, { $set: set }, { returnDocument: 'after' }).lean<MemberDoc>();
   if (!updated) throw new NotFound();
   await indexMember(ctx, updated);

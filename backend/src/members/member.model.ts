@@ -1,3 +1,4 @@
+import { locales, type Locale } from '../shared/i18n/locale.ts';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { cachePlugin } from '../cache/cache.plugin.ts';
 import { EXPERT_AREAS, type ExpertArea } from '../shared/support-topics.ts';
@@ -16,6 +17,8 @@ export interface MemberDoc {
   nameNormalized: string;
   jobTitle: string;
   bio: string;
+  /** The language chosen on the profile, for pages, notifications and e-mails; null: the browser's. */
+  locale?: Locale | null;
   /** scrypt hash; null for people who only sign in through an identity provider. */
   passwordHash: string | null;
   status: MemberStatus;
@@ -50,6 +53,7 @@ const memberSchema = new Schema<MemberDoc>(
     nameNormalized: { type: String, required: true },
     jobTitle: { type: String, default: '' },
     bio: { type: String, default: '' },
+    locale: { type: String, enum: [...locales, null], default: null },
     passwordHash: { type: String, default: null },
     status: { type: String, enum: ['applicant', 'member', 'suspended', 'lapsed'], required: true },
     suspension: { type: new Schema({ reason: String, by: Schema.Types.ObjectId, at: Date }, { _id: false }), default: null },

@@ -1,3 +1,4 @@
+import { locales } from '../shared/i18n/locale.ts';
 import { AffiliationView } from './reverification.ts';
 import { z } from 'zod';
 import { ROLES, SECTORS } from '../policy/policy.ts';
@@ -15,6 +16,7 @@ export const SelfView = z
     name: z.string(),
     jobTitle: z.string(),
     bio: z.string(),
+    locale: z.enum(locales).nullable().describe('The language chosen on the profile; null follows the browser'),
     status: z.enum(['applicant', 'member', 'suspended', 'lapsed']),
     roles: z.array(z.enum(ROLES)),
     sector: z.enum(SECTORS).nullable(),
@@ -64,6 +66,7 @@ export function presentSelf(member: MemberDoc, org: OrganisationDoc | null, affi
     name: member.name,
     jobTitle: member.jobTitle,
     bio: member.bio,
+    locale: member.locale ?? null,
     status: member.status,
     roles: member.roles,
     sector: member.sector,

@@ -1,3 +1,4 @@
+import { locales } from '../shared/i18n/locale.ts';
 import { z } from 'zod';
 import { text } from '../http/schemas.ts';
 import { ROLES } from '../policy/policy.ts';
@@ -23,6 +24,7 @@ export const UpdateProfileBody = z
     name: PersonName.optional(),
     jobTitle: text({ max: 120 }).optional(),
     bio: text({ max: 2000 }).optional(),
+    locale: z.enum(locales).nullable().optional().describe('Language for pages, notifications and e-mails; null follows the browser'),
   })
   .meta({ id: 'UpdateProfileBody' });
 

@@ -1,3 +1,4 @@
+import { locale, m } from './i18n/i18n.ts';
 import type { ApplicationStatus, MemberStatus, Role, Sector } from './api/types.ts';
 
 export const sectorLabels: Record<Sector, string> = {
@@ -35,8 +36,55 @@ export function sectorLabel(sector: Sector | null | undefined): string {
   return sector ? sectorLabels[sector] : '—';
 }
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
-const dateTimeSeconds = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeSeconds = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' });
+const numbers = new Intl.NumberFormat(locale);
+const hours = new Intl.NumberFormat(locale, { style: 'unit', unit: 'hour', unitDisplay: 'long' });
+const days = new Intl.NumberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'long' });
+const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+const lists = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' });
+const collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
+
+/** A number in the reader's language ("1,234", "1 234", "١٬٢٣٤"). */
+export function formatNumber(value: number): string {
+  return numbers.format(value);
+}
+
+/** "a, b and c" in the reader's language. */
+export function formatList(items: readonly string[]): string {
+  return lists.format(items);
+}
+
+/** For sorting names the way the reader's language sorts them. */
+export function compareText(a: string, b: string): number {
+  return collator.compare(a, b);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toLocaleUpperCase(locale) + text.slice(1);
+}
+
+const RELATIVE_STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 7],
+  ['week', 4.35],
+  ['month', 12],
+  ['year', Number.POSITIVE_INFINITY],
+];
+
+/** "5 minutes ago", "in 2 days", "yesterday": how far an instant is from now. */
+export function formatRelative(iso: string, now = Date.now()): string {
+  const time = new Date(iso).getTime();
+  if (Number.isNaN(time)) return iso;
+  let value = (time - now) / 1000;
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (Math.abs(value) < size) return relative.format(Math.round(value), unit);
+    value /= size;
+  }
+  return relative.format(Math.round(value), 'year');
+}
 
 /** `seconds`: for records where the order within a minute matters (the audit log). */
 export function formatDateTime(iso: string | null | undefined, seconds = false): string {
@@ -46,14 +94,10 @@ export function formatDateTime(iso: string | null | undefined, seconds = false):
 }
 
 /** "3 hours", "2 days": how long something has been waiting. */
-export function formatWaiting(hours: number): string {
-  if (hours < 1) return 'less than an hour';
-  if (hours < 48) {
-    const whole = Math.floor(hours);
-    return `${whole} hour${whole === 1 ? '' : 's'}`;
-  }
-  const days = Math.floor(hours / 24);
-  return `${days} days`;
+export function formatWaiting(waited: number): string {
+  if (waited < 1) return m.format_less_than_an_hour();
+  if (waited < 48) return hours.format(Math.floor(waited));
+  return days.format(Math.floor(waited / 24));
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {
@@ -68,8 +112,8 @@ export function sentence(text: string): string {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
-const timeOfDay = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
-const dayWithWeekday = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const timeOfDay = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+const dayWithWeekday = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
 /** "14:05": when a message was written (the day is in the separator above it). */
 export function formatTime(iso: string): string {
@@ -83,14 +127,14 @@ export function dayKey(iso: string): string {
   return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
 }
 
-/** "Today", "Yesterday" or "Monday 9 March 2026". */
+/** "Today", "Yesterday" or "Monday 9 March 2026", in the reader's language. */
 export function formatDay(iso: string, now = new Date()): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const yesterday = new Date(now);
   yesterday.setDate(now.getDate() - 1);
-  if (dayKey(iso) === dayKey(now.toISOString())) return 'Today';
-  if (dayKey(iso) === dayKey(yesterday.toISOString())) return 'Yesterday';
+  if (dayKey(iso) === dayKey(now.toISOString())) return capitalise(relative.format(0, 'day'));
+  if (dayKey(iso) === dayKey(yesterday.toISOString())) return capitalise(relative.format(-1, 'day'));
   return dayWithWeekday.format(date);
 }
 

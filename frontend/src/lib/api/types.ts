@@ -1,3 +1,4 @@
+import type { Locale } from '$shared/i18n/locale.ts';
 import type { NotificationPayload } from '$shared/realtime-events.ts';
 
 /**
@@ -46,6 +47,8 @@ export interface Self {
   name: string;
   jobTitle: string;
   bio: string;
+  /** The language chosen on the profile; null follows the browser. */
+  locale: Locale | null;
   status: MemberStatus;
   roles: Role[];
   sector: Sector | null;

@@ -1,3 +1,4 @@
+import { locale, switchLocale } from '../i18n/i18n.ts';
 import { api, ApiError } from '../api/client.ts';
 import type { Provider, Self, SessionInfo } from '../api/types.ts';
 import { connection } from '../realtime/connection.svelte.ts';
@@ -171,6 +172,8 @@ export class Session {
   }
 
   #become(self: Self | null): void {
+    // A member's language follows them to any browser: the page reloads once in it.
+    if (self?.locale && self.locale !== locale) switchLocale(self.locale);
     this.#member = self;
     this.#notice = null;
     this.#state = 'ready';

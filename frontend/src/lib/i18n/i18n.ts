@@ -1,0 +1,38 @@
+/**
+ * The web app's language. The server already chose it for the page (`<html lang dir>`: the
+ * member's profile choice, else the visitor's cookie, else Accept-Language); every compiled
+ * message (`m.*`) and every `Intl` format here follows it. Changing it reloads the page, so that
+ * everything on screen, formats included, is in one language.
+ */
+import { overwriteGetLocale } from '$shared/i18n/paraglide/runtime.js';
+import { m } from '$shared/i18n/paraglide/messages.js';
+import { LOCALE_COOKIE, baseLocale, isLocale, locales, negotiateLocale, textDirection, type Locale } from '$shared/i18n/locale.ts';
+
+export { m };
+export type { Locale };
+
+function initialLocale(): Locale {
+  const fromPage = document.documentElement.lang;
+  if (isLocale(fromPage)) return fromPage;
+  return negotiateLocale(navigator.languages.join(',')) ?? baseLocale;
+}
+
+export const locale: Locale = initialLocale();
+export const dir: 'ltr' | 'rtl' = textDirection(locale);
+overwriteGetLocale(() => locale);
+document.documentElement.lang = locale;
+document.documentElement.dir = dir;
+
+/** Every language, each named in itself (a reader finds their own whatever the page is in). */
+export const languages: ReadonlyArray<{ locale: Locale; name: string; dir: 'ltr' | 'rtl' }> = locales.map((code) => ({
+  locale: code,
+  name: m.language_name({}, { locale: code }),
+  dir: textDirection(code),
+}));
+
+/** Remembers a language in the cookie the server reads, and reloads in it (when it changes). */
+export function switchLocale(next: Locale): void {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = `${LOCALE_COOKIE}=${encodeURIComponent(next)}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
+  if (next !== locale) location.reload();
+}
