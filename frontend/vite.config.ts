@@ -44,9 +44,28 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * One build per language: the compiled messages' runtime gets the language as a constant, so the
+ * bundler drops every other language's text and each page carries only its reader's (setup builds
+ * each language; see scripts/build-frontend.mjs). Without CONVENE_LOCALE (`npm run dev`) the
+ * language is chosen at run time and every language is in the bundle.
+ */
+function staticLocale(locale: string | undefined): Plugin {
+  return {
+    name: 'convene-static-locale',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!locale || !id.replaceAll('\\', '/').endsWith('/i18n/paraglide/runtime.js')) return null;
+      const replaced = code.replace('export const experimentalStaticLocale = undefined;', `export const experimentalStaticLocale = ${JSON.stringify(locale)};`);
+      if (replaced === code) throw new Error('convene-static-locale: the Paraglide runtime changed; update the plugin');
+      return { code: replaced, map: null };
+    },
+  };
+}
+
 export default defineConfig({
   root,
-  plugins: [svelte(), precompress()],
+  plugins: [staticLocale(process.env.CONVENE_LOCALE), svelte(), precompress()],
   resolve: {
     alias: {
       // Realtime event names and types shared with the server.

@@ -241,6 +241,7 @@ function ensureFrontend() {
     ...listFiles(join(frontend, 'public')),
     join(frontend, 'index.html'),
     join(frontend, 'vite.config.ts'),
+    join(ROOT, 'scripts', 'build-frontend.mjs'),
     join(ROOT, 'package-lock.json'),
     // The front end imports the realtime event names from the back end's shared module.
     ...listFiles(join(ROOT, 'backend', 'src', 'shared')),
@@ -248,8 +249,8 @@ function ensureFrontend() {
   const stampFile = join(frontend, 'dist', '.convene-build');
   const want = fingerprint(inputs);
   if (readStamp(stampFile) === want && existsSync(join(frontend, 'dist', 'index.html'))) return;
-  say('building the front end (vite build)…');
-  const result = run(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(frontend, 'vite.config.ts'), '--logLevel', 'warn']);
+  say('building the front end, once per language (vite build)…');
+  const result = run(process.execPath, [join(ROOT, 'scripts', 'build-frontend.mjs')]);
   if (result.status !== 0) fail('the front-end build failed; see the output above.');
   writeFileSync(stampFile, want + '\n');
 }

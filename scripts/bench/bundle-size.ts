@@ -1,5 +1,5 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -88,6 +88,28 @@ export async function bundleSize(): Promise<BenchOutput> {
       .sort((a, b) => b.gzip - a.gzip)
       .slice(0, 6);
     data.channelChunks = biggest;
+
+    // One build per language (scripts/build-frontend.mjs): each carries only its own messages.
+    const localeRows: (string | number)[][] = [];
+    const perLocale: Record<string, Record<string, number>> = {};
+    const englishGzip: Record<string, number> = {};
+    const localeManifests = readdirSync(join(dist, '.vite'))
+      .map((name) => /^manifest\.(.+)\.json$/.exec(name)?.[1])
+      .filter((locale): locale is string => Boolean(locale))
+      .sort((a, b) => (a === 'en' ? -1 : b === 'en' ? 1 : a.localeCompare(b)));
+    for (const locale of localeManifests) {
+      const localeManifest = JSON.parse(readFileSync(join(dist, '.vite', `manifest.${locale}.json`), 'utf8')) as Manifest;
+      const row: (string | number)[] = [locale];
+      perLocale[locale] = {};
+      for (const [name, modules] of pages.slice(0, 2)) {
+        const gzip = loaded(localeManifest, modules).reduce((sum, file) => sum + sizes(dist, file).gzip, 0);
+        if (locale === 'en') englishGzip[name] = gzip;
+        perLocale[locale]![name] = gzip;
+        row.push(kib(gzip), `${gzip >= englishGzip[name]! ? '+' : '−'}${kib(Math.abs(gzip - englishGzip[name]!))}`);
+      }
+      localeRows.push(row);
+    }
+    data.perLocale = perLocale;
     return {
       lines: [
         '**First load: JavaScript per page** (gzip level 9 and brotli 11 as the build writes them; baseline: a bare Svelte 5 app, same build)',
@@ -99,6 +121,10 @@ export async function bundleSize(): Promise<BenchOutput> {
         ),
         '',
         `Largest chunks of the channel page (gzip KiB): ${biggest.map((chunk) => `${chunk.file.replace(/^assets\//, '')} ${kib(chunk.gzip)}`).join(', ')}`,
+        '',
+        '**Per language** (each language is its own build carrying only its messages; gzip KiB, and the difference to English)',
+        '',
+        ...table(['language', 'sign-in', 'vs en', 'channel', 'vs en'], ['l', 'r', 'r', 'r', 'r'], localeRows),
       ],
       data,
     };

@@ -48,7 +48,7 @@ function sendPrecompressed(req: Request, res: Response, file: string, cacheContr
 
 const indexCache = new Map<string, { mtimeMs: number; html: string }>();
 
-/** index.html with `<html lang dir>` for a locale; read again only when the build changes it. */
+/** A language's index.html with `<html lang dir>`; read again only when a build changes it. */
 function localizedIndex(indexFile: string, locale: Locale): string {
   const mtimeMs = statSync(indexFile).mtimeMs;
   const key = `${indexFile}\0${locale}`;
@@ -88,7 +88,9 @@ export function spaRouter(distDir: string): Router {
     const locale = requestLocale(req);
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('Vary', 'Accept-Language, Cookie, Accept-Encoding');
-    res.type('html').send(localizedIndex(indexFile, locale));
+    // Each language has its own build (only its messages); index.html is English's.
+    const localeIndex = join(distDir, `index.${locale}.html`);
+    res.type('html').send(localizedIndex(existsSync(localeIndex) ? localeIndex : indexFile, locale));
   });
   return router;
 }

@@ -2,7 +2,8 @@
  * The web app's language. The server already chose it for the page (`<html lang dir>`: the
  * member's profile choice, else the visitor's cookie, else Accept-Language); every compiled
  * message (`m.*`) and every `Intl` format here follows it. Changing it reloads the page, so that
- * everything on screen, formats included, is in one language.
+ * everything on screen, formats included, is in one language. The production build is made once
+ * per language (scripts/build-frontend.mjs) and the server sends each reader their language's.
  */
 import { overwriteGetLocale } from '$shared/i18n/paraglide/runtime.js';
 import { m } from '$shared/i18n/paraglide/messages.js';
@@ -23,12 +24,14 @@ overwriteGetLocale(() => locale);
 document.documentElement.lang = locale;
 document.documentElement.dir = dir;
 
-/** Every language, each named in itself (a reader finds their own whatever the page is in). */
-export const languages: ReadonlyArray<{ locale: Locale; name: string; dir: 'ltr' | 'rtl' }> = locales.map((code) => ({
-  locale: code,
-  name: m.language_name({}, { locale: code }),
-  dir: textDirection(code),
-}));
+/**
+ * Every language, each named in itself (a reader finds their own whatever the page is in), by
+ * Intl: a page's build carries only its own language's messages.
+ */
+export const languages: ReadonlyArray<{ locale: Locale; name: string; dir: 'ltr' | 'rtl' }> = locales.map((code) => {
+  const name = new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
+  return { locale: code, name: name.charAt(0).toLocaleUpperCase(code) + name.slice(1), dir: textDirection(code) };
+});
 
 /** Remembers a language in the cookie the server reads, and reloads in it (when it changes). */
 export function switchLocale(next: Locale): void {
