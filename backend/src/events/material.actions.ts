@@ -217,6 +217,12 @@ export async function doGiveFeedback(ctx: AppContext, actor: Actor, event: Event
   }
   const inc: Record<string, number> = { responses: 1, [`rating.r${body.rating}`]: 1, [`useful.${body.useful ? 'yes' : 'no'}`]: 1 };
   for (const wanted of body.wanted) inc[`wanted.${wanted}`] = 1;
-  await ctx.models.FeedbackTally.updateOne({ _id: eventId }, { $inc: inc }, { upsert: true });
+  try {
+    await ctx.models.FeedbackTally.updateOne({ _id: eventId }, { $inc: inc }, { upsert: true });
+  } catch (error) {
+    // Two first answers at once: one upsert created the tally, the other now finds it.
+    if (!isDuplicateKey(error)) throw error;
+    await ctx.models.FeedbackTally.updateOne({ _id: eventId }, { $inc: inc });
+  }
   return feedbackStatus(ctx, actor, event);
 }
