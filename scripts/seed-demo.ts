@@ -98,7 +98,8 @@ const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { nam
 ];
 
 /**
- * Events: a past workshop in Berlin, and an upcoming online focus group that is full with a waitlist.
+ * Events: a past workshop in Berlin with its findings (TLP:GREEN), hands-on notes (TLP:AMBER, with a PDF) and
+ * two feedback answers, and an upcoming online focus group that is full with a waitlist.
  * Rosters are written directly (the demo has no registration history to replay).
  */
 async function seedEvents(models: Models, memberIds: Map<string, string>): Promise<void> {
@@ -106,7 +107,7 @@ async function seedEvents(models: Models, memberIds: Map<string, string>): Promi
   const day = 86_400_000;
   const at = (offset: number) => new Date(Date.now() + offset);
   const registration = (email: string, state: 'registered' | 'waitlisted', offset: number) => ({ memberId: id(email), state, at: at(offset) });
-  await models.Event.create({
+  const workshop = await models.Event.create({
     organiserId: id('elena@ier.ac.example'),
     kind: 'workshop',
     title: 'Hash matching for small platforms',
@@ -124,6 +125,30 @@ async function seedEvents(models: Models, memberIds: Map<string, string>): Promi
     chathamHouse: true,
     registrations: [registration('priya@sharespace.example', 'registered', -30 * day), registration('lukas@chirp.example', 'registered', -29 * day), registration('mei@openvideo.example', 'registered', -28 * day)],
   });
+  // After the workshop: findings for the whole community (GREEN, found by search), the hands-on
+  // notes for the participants' organisations only (AMBER, with a PDF), and two of three answers.
+  const workshopId = String(workshop._id);
+  const findings = [
+    '## What we found',
+    '',
+    '- Perceptual hashes caught **re-encoded** copies that exact hashes missed; crops of more than 20 % escaped both.',
+    '- Checking uploads against the shared hash lists took under 50 ms per file on modest hardware.',
+    '- Small teams need a review queue for near matches, not automatic removal.',
+  ].join('\n');
+  await models.EventMaterial.create({
+    eventId: workshopId, kind: 'findings', title: 'Findings: hash matching at small scale', bodySource: findings, bodyHtml: renderMarkdown(findings),
+    marking: 'TLP:GREEN', authorId: id('elena@ier.ac.example'), attachment: null, createdAt: at(-19 * day), updatedAt: at(-19 * day),
+  });
+  const notes = 'The configuration we used in the hands-on session, with the thresholds each platform chose. For the participating organisations only.';
+  const material = await models.EventMaterial.create({
+    eventId: workshopId, kind: 'material', title: 'Hands-on notes and thresholds', bodySource: notes, bodyHtml: renderMarkdown(notes),
+    marking: 'TLP:AMBER', authorId: id('elena@ier.ac.example'), attachment: null, createdAt: at(-19 * day), updatedAt: at(-19 * day),
+  });
+  const pdf = makePdf('Hands-on notes and thresholds (TLP:AMBER)', ['Hash matching for small platforms, Berlin', 'Demo data: thresholds per platform', '', 'Perceptual hash distance: 8 to 12 of 64 bits']);
+  const file = await new FileStore(models.File.db, models.File).save(pdf, { uploaderId: id('elena@ier.ac.example'), channelId: `event:${workshopId}`, itemId: String(material._id) });
+  await models.EventMaterial.updateOne({ _id: material._id }, { $set: { attachment: { fileId: file._id, size: file.size } } });
+  for (const email of ['priya@sharespace.example', 'lukas@chirp.example']) await models.FeedbackGiver.create({ _id: `${workshopId}:${id(email)}`, eventId: workshopId, memberId: id(email) });
+  await models.FeedbackTally.create({ _id: workshopId, responses: 2, rating: { r4: 1, r5: 1 }, useful: { yes: 2 }, wanted: { follow_up: 1, tooling: 2 } });
   await models.Event.create({
     organiserId: id('elena@ier.ac.example'),
     kind: 'focus_group',

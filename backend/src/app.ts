@@ -22,6 +22,7 @@ import { alertOperations } from './alerts/alert.routes.ts';
 import { moderationOperations } from './moderation/moderation.routes.ts';
 import { searchOperations } from './search/search.routes.ts';
 import { eventOperations } from './events/event.routes.ts';
+import { materialOperations } from './events/material.routes.ts';
 import { supportOperations } from './support/support.routes.ts';
 import { reverificationOperations } from './members/reverification.routes.ts';
 import { csrfProtection } from './auth/csrf.ts';
@@ -149,6 +150,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   api.add(...mailOperations(ctx));
   api.add(...notificationMailOperations(ctx));
   api.add(...eventOperations(ctx));
+  api.add(...materialOperations(ctx));
   api.add(...supportOperations(ctx));
   api.add(...reverificationOperations(ctx));
   let openApiCache: Record<string, unknown> | undefined;

@@ -37,6 +37,7 @@ const BLIND: Record<string, readonly PersonaName[]> = {
   itemId: PLACED,
   alertId: PLACED,
   eventId: PLACED,
+  materialId: PLACED,
   // A support request of another organisation: nobody below is on its side, in triage or assigned.
   requestId: PLACED,
   actionId: PLACED,
@@ -182,6 +183,7 @@ describe('existence: forbidden and missing look the same on every operation with
     real.eventId = ok(
       await govOrganiser.post('/api/events', { kind: 'workshop', title: 'Government only', startsAt: new Date(start).toISOString(), endsAt: new Date(start + 3600_000).toISOString(), timeZone: 'UTC', mode: 'online', capacity: 5, audience: { sectors: ['government'], roles: [] } }),
     ).id;
+    real.materialId = ok(await govOrganiser.post(`/api/events/${real.eventId}/materials`, { kind: 'material', title: 'Government pre-read', body: 'Internal.', marking: 'TLP:CLEAR' })).id;
     real.requestId = ok(
       await official.post('/api/support/requests', { kind: 'legal', category: 'terms_of_service', urgency: 'normal', subject: 'Confidential', description: 'Internal.', visibility: 'org' }),
     ).id;

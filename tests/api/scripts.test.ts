@@ -82,6 +82,14 @@ describe('command-line scripts', function () {
       const order = requests.find((request) => request.category === 'removal_order')!;
       expect(order.deadlineAt!.getTime() - order.orderReceivedAt!.getTime()).to.equal(3600_000);
       expect(order.escalatedAt).to.equal(null);
+      // A past workshop with its findings (GREEN), an AMBER material with a PDF, and feedback as counts.
+      const past = (await models.Event.find({}).lean()).find((event) => event.endsAt.getTime() < Date.now() && event.kind === 'workshop')!;
+      const materials = await models.EventMaterial.find({ eventId: String(past._id) }).lean();
+      expect(materials.map((item) => `${item.kind} ${item.marking}`).sort()).to.deep.equal(['findings TLP:GREEN', 'material TLP:AMBER']);
+      const notes = materials.find((item) => item.kind === 'material')!;
+      const notesFile = await models.File.findById(notes.attachment!.fileId).lean();
+      expect(notesFile!.size).to.equal(notes.attachment!.size);
+      expect((await models.FeedbackTally.findById(String(past._id)).lean())!.responses).to.equal(await models.FeedbackGiver.countDocuments({ eventId: String(past._id) }));
       // Re-verification: one member lapsed, one asked and due.
       expect(await models.Member.countDocuments({ status: 'lapsed' })).to.equal(1);
       expect(await models.Member.countDocuments({ 'affiliation.askedAt': trusted({ $ne: null }), status: 'member' })).to.equal(1);

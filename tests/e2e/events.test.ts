@@ -64,4 +64,70 @@ describe('events (browser)', () => {
     expect(firstPage.problems()).to.deep.equal([]);
     expect(secondPage.problems()).to.deep.equal([]);
   });
+
+  it('after the event: the organiser publishes RED findings, a participant sees them live and gives feedback, a bystander sees nothing; the organiser reads counts', async () => {
+    const { client: organiser, member: organiserDoc } = await signedIn(server.url, models, { roles: ['organiser'] });
+    const startsAt = new Date(Date.now() + 5 * 86_400_000);
+    const created = await organiser.post('/api/events', {
+      kind: 'workshop',
+      title: 'Hash matching day',
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 2 * 3600_000).toISOString(),
+      timeZone: 'Europe/Berlin',
+      mode: 'online',
+      capacity: 5,
+    });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const id = created.body.id as string;
+    const participant = await signedIn(server.url, models, { name: 'Pat Participant' });
+    expect((await participant.client.request('PUT', `/api/events/${id}/registration`)).body.state).to.equal('registered');
+    // The workshop took place yesterday (for the server and the browser alike).
+    const yesterday = Date.now() - 86_400_000;
+    await models.Event.updateOne({ _id: id }, { $set: { startsAt: new Date(yesterday), endsAt: new Date(yesterday + 2 * 3600_000) } });
+    const bystander = await makeMember(models, { name: 'Bea Bystander' });
+
+    const participantPage = await open();
+    await signIn(participantPage.page, participant.member.email, `/events/${id}`);
+    await live(participantPage.page);
+    await participantPage.page.getByRole('heading', { name: 'Materials and findings' }).waitFor();
+    await participantPage.page.getByText('Nothing published yet.').waitFor();
+
+    const organiserPage = await open();
+    const { page } = organiserPage;
+    await signIn(page, organiserDoc.email, `/events/${id}`);
+    await page.getByRole('heading', { name: 'Publish materials or findings' }).waitFor();
+    await page.getByRole('radio', { name: 'Findings', exact: true }).check();
+    await page.getByRole('textbox', { name: 'Title', exact: true }).fill('What we found about re-encoding');
+    await page.getByRole('textbox', { name: /^Text/ }).fill('Perceptual hashes caught **re-encoded** copies.');
+    await page.getByRole('radio', { name: /TLP:RED/ }).check();
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('status').getByText('Published.').waitFor();
+    await page.getByTestId('material').getByText('What we found about re-encoding').waitFor();
+
+    // Live, without reloading: the participant's page lists it; its text opens with the keyboard.
+    const item = participantPage.page.getByTestId('material');
+    await item.getByText('What we found about re-encoding').waitFor();
+    expect(await item.getByTestId('tlp-label').innerText()).to.equal('TLP:RED');
+    await item.getByRole('button', { name: 'Read' }).focus();
+    await participantPage.page.keyboard.press('Enter');
+    await item.locator('strong', { hasText: 're-encoded' }).waitFor();
+
+    const feedback = participantPage.page.getByTestId('feedback');
+    await feedback.getByRole('radio', { name: '4', exact: true }).check();
+    await feedback.getByRole('radio', { name: 'Yes', exact: true }).check();
+    await feedback.getByRole('checkbox', { name: 'Tools or code' }).check();
+    await feedback.getByRole('button', { name: 'Send feedback' }).click();
+    await feedback.getByText('Thank you: your answer was counted.').waitFor();
+    await screenshot(participantPage.page, 'events-findings-participant-desktop');
+
+    const bystanderPage = await open();
+    await signIn(bystanderPage.page, bystander.email, `/events/${id}`);
+    await bystanderPage.page.getByText('Nothing published yet.').waitFor();
+    expect(await bystanderPage.page.getByText('What we found about re-encoding').count()).to.equal(0);
+
+    await page.reload();
+    await page.getByTestId('feedback-responses').getByText('1 answer').waitFor();
+    await screenshot(page, 'events-findings-organiser-desktop');
+    for (const opened of [participantPage, organiserPage, bystanderPage]) expect(opened.problems()).to.deep.equal([]);
+  });
 });

@@ -14,6 +14,7 @@ import { registerModeration } from '../moderation/moderation.model.ts';
 import { registerMail } from '../mail/mail.model.ts';
 import { registerNotificationMail } from '../notifications/notification-mail.model.ts';
 import { registerEvent, registerEventFeed } from '../events/event.model.ts';
+import { registerEventMaterial, registerFeedbackGiver, registerFeedbackTally } from '../events/material.model.ts';
 import { registerSupportRequest } from '../support/support.model.ts';
 
 /** Every model, bound to one connection (tests run many apps, each on its own database). */
@@ -41,6 +42,9 @@ export function createModels(connection: Connection) {
     ...registerNotificationMail(connection),
     Event: registerEvent(connection),
     EventFeed: registerEventFeed(connection),
+    EventMaterial: registerEventMaterial(connection),
+    FeedbackGiver: registerFeedbackGiver(connection),
+    FeedbackTally: registerFeedbackTally(connection),
     SupportRequest: registerSupportRequest(connection),
   };
 }

@@ -34,8 +34,9 @@ export interface FileDoc {
   chunks: number;
   contentType: 'application/pdf';
   uploaderId: string;
+  /** The channel of the paper or resource, or `event:<eventId>` for an event's material. */
   channelId: string;
-  /** The paper or resource it belongs to. */
+  /** The paper, resource or event material it belongs to. */
   itemId: string;
   createdAt: Date;
 }

@@ -272,6 +272,46 @@ export function canManageEvent(actor: Actor | null | undefined, event: EventRule
   return (event.organiserId === actor.id && can(actor, Permission.EventOrganise)) || hasRole(actor, 'moderator');
 }
 
+/** What the policy needs to know about an event's material or findings: who wrote it and its TLP marking. */
+export interface EventMaterialRule {
+  authorId: string;
+  marking: TlpMarking;
+}
+
+/**
+ * An event's recipients for TLP: its organiser and its registered participants (not the waitlist,
+ * not pending requests), and the organisations they belong to, as they stand now.
+ */
+export interface EventRecipients {
+  memberIds: readonly string[];
+  organisationIds: readonly string[];
+}
+
+/**
+ * The alert rule an event material is judged by: its marking, with the event's recipients as the
+ * named recipients. No sectors are named, so AMBER reaches the same organisations as AMBER+STRICT.
+ */
+export function eventMaterialAlertRule(material: EventMaterialRule, recipients: EventRecipients): AlertRule {
+  return { authorId: material.authorId, marking: material.marking, recipients: { organisationIds: recipients.organisationIds, sectors: [], memberIds: recipients.memberIds } };
+}
+
+/**
+ * May this person see this material or finding of an event (list, detail, PDF, search, socket
+ * events)? They must see the event, and the material's TLP marking must admit them exactly as the
+ * same marking on a trend alert would (`canSeeAlert`), with the event's recipients as the alert's:
+ * CLEAR and GREEN, everyone who sees the event; AMBER and AMBER+STRICT, members of the organiser's
+ * and registered participants' organisations; RED, the organiser and registered participants
+ * themselves. The author always sees their own; moderators are not exempt.
+ */
+export function canSeeEventMaterial(actor: Actor | null | undefined, event: EventRule, material: EventMaterialRule, recipients: EventRecipients): boolean {
+  return canSeeEvent(actor, event) && canSeeAlert(actor, eventMaterialAlertRule(material, recipients));
+}
+
+/** May this person edit or remove it? Someone who manages the event and may see the material. */
+export function canManageEventMaterial(actor: Actor | null | undefined, event: EventRule, material: EventMaterialRule, recipients: EventRecipients): boolean {
+  return canManageEvent(actor, event) && canSeeEventMaterial(actor, event, material, recipients);
+}
+
 /** What the policy needs to know about a support-desk request to decide who may see it. */
 export interface SupportRule {
   requesterId: string;

@@ -2,6 +2,8 @@ import type { Connection } from 'mongoose';
 import type { AlertDoc } from '../alerts/alert.model.ts';
 import { searchDocument as alertSearchDocument } from '../alerts/alert.search.ts';
 import { trusted } from '../db/database.ts';
+import { findingSearchDocument } from '../events/material.actions.ts';
+import type { EventMaterialDoc } from '../events/material.model.ts';
 import { KnowledgeStore } from '../knowledge/knowledge.store.ts';
 import { resourceSearchDocument } from '../knowledge/library.actions.ts';
 import { paperSearchDocument } from '../knowledge/papers.actions.ts';
@@ -22,7 +24,7 @@ const SEARCH_COLLECTION = /^search_(terms|postings|items|prefixes)_\d+$/;
 
 /**
  * Drops the term index and builds it again from what is stored: every message that is not
- * deleted, every question, answer, paper, library resource and alert, and every approved member,
+ * deleted, every question, answer, paper, library resource, alert and event finding, and every approved member,
  * each exactly as its capability indexes it after a write (the same document functions: what
  * members may read, redactions applied, hidden items flagged for moderators). Run with the
  * server stopped or idle: it writes in bulk, as the only writer.
@@ -76,6 +78,7 @@ async function* documents(models: Models, messages: MessageStore): AsyncGenerato
     for (const resource of await knowledge.list(channelId, 'resource')) yield resourceSearchDocument(access, resource);
   }
   for (const alert of await models.Alert.find({}).lean<AlertDoc[]>()) yield alertSearchDocument(alert);
+  for (const finding of await models.EventMaterial.find({ kind: 'findings' }).lean<EventMaterialDoc[]>()) yield findingSearchDocument(finding);
   const orgs = new Map((await models.Organisation.find({}).lean<OrganisationDoc[]>()).map((org) => [String(org._id), org]));
   for (const member of await models.Member.find({ status: 'member' }).lean<MemberDoc[]>()) {
     yield memberSearchDocument(member, orgs.get(String(member.organisationId)) ?? null);

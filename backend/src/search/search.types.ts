@@ -1,6 +1,6 @@
 /**
  * The contract between the search index and the capabilities whose content it finds. Each
- * capability (messages, knowledge, alerts, members) does two things:
+ * capability (messages, knowledge, alerts, members, event findings) does two things:
  *
  *  1. after every stored change, it tells the index: `ctx.search.index(doc)` for a new or changed
  *     item, `ctx.search.remove(key)` when it is deleted (soft delete too). Indexing never decides
@@ -14,7 +14,7 @@
 
 import type { Actor } from '../policy/policy.ts';
 
-export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member'] as const;
+export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member', 'finding'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 /** One item as the index sees it. Text is plain (Markdown source or text without tags). */

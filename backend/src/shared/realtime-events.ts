@@ -165,6 +165,8 @@ export interface ServerToClientEvents {
   'registration.updated': (payload: { eventId: string; state: 'registered' | 'waitlisted' | 'pending' | 'none'; position: number | null }) => void;
   /** To the event's organiser: the roster's new counts. */
   'event.roster_changed': (payload: { eventId: string; registered: number; waitlisted: number; pending: number }) => void;
+  /** An event's material or findings that this person may see (before or after the change) was added, changed or removed. Ids only: fetch it over HTTP. */
+  'event.material_changed': (payload: { eventId: string; materialId: string; change: 'created' | 'updated' | 'removed' }) => void;
   /** A support request this person may see was opened or changed: the request as they may see it, and the new reply if one was written. */
   'support.updated': (payload: { change: SupportChange; request: SupportRequestPayload; reply: SupportReplyPayload | null }) => void;
   /** This person may no longer see a support request (an expert unassigned). */

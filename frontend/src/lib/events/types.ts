@@ -1,3 +1,5 @@
+import type { Marking } from '../alerts/types.ts';
+
 export type RegistrationState = 'registered' | 'waitlisted' | 'pending' | 'none';
 
 export interface Standing {
@@ -58,3 +60,54 @@ export function standingText(own: Standing): string {
       return 'You are not registered.';
   }
 }
+
+export type MaterialKind = 'findings' | 'material';
+
+export interface MaterialSummary {
+  id: string;
+  eventId: string;
+  kind: MaterialKind;
+  title: string;
+  marking: Marking;
+  pdf: { size: number; url: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  canManage: boolean;
+}
+
+export interface Material extends MaterialSummary {
+  bodyHtml: string;
+  bodySource: string | null;
+}
+
+export const FEEDBACK_WANTED = ['follow_up', 'written_guidance', 'tooling', 'peer_contacts'] as const;
+export type FeedbackWanted = (typeof FEEDBACK_WANTED)[number];
+export const wantedLabels: Record<FeedbackWanted, string> = {
+  follow_up: 'A follow-up session',
+  written_guidance: 'Written guidance',
+  tooling: 'Tools or code',
+  peer_contacts: 'Contacts with peers',
+};
+
+export interface FeedbackCounts {
+  responses: number;
+  rating: Record<'r1' | 'r2' | 'r3' | 'r4' | 'r5', number>;
+  useful: { yes: number; no: number };
+  wanted: Record<FeedbackWanted, number>;
+}
+
+export interface FeedbackStatus {
+  open: boolean;
+  canGive: boolean;
+  given: boolean;
+  results: FeedbackCounts | null;
+}
+
+/** What each marking means for an event's material (the event's organiser and registered participants are its recipients). */
+export const materialMarkingHelp: Record<Marking, string> = {
+  'TLP:CLEAR': 'Everyone who may see the event.',
+  'TLP:GREEN': 'Everyone who may see the event (the community).',
+  'TLP:AMBER': "The organisations of the organiser and the registered participants.",
+  'TLP:AMBER+STRICT': "The organisations of the organiser and the registered participants only.",
+  'TLP:RED': 'The organiser and the registered participants themselves.',
+};
