@@ -198,7 +198,7 @@ describe('events (HTTP, real time, calendar)', function () {
     expect((await c.client.patch(`/api/events/${id}`, { capacity: 50 })).status).to.equal(404);
   });
 
-  it('withholds the venue and join link from everyone without a place: list, detail, .ics, feed, notifications, sockets', async function () {
+  it('withholds the venue and join link from everyone without a place: list, detail, search, .ics, feed, notifications, sockets', async function () {
     const { client: organiser } = await member({ roles: ['organiser'] });
     const inPerson = await createEvent(organiser, { capacity: 1, title: 'Venue test' });
     const online = await createEvent(organiser, { capacity: 1, title: 'Online test', mode: 'online', city: null, venue: null, joinUrl: JOIN });
@@ -228,6 +228,16 @@ describe('events (HTTP, real time, calendar)', function () {
       }
       expect(JSON.stringify((await viewer.client.get('/api/notifications')).body)).to.not.match(secret);
       expect((await viewer.client.get(`/api/events/${inPerson}/attendees`)).status).to.equal(403);
+      // Search finds the event by its title, never by or with its venue or link.
+      const found = await viewer.client.get('/api/search?q=venue%20test&type=event');
+      expect(found.status).to.equal(200);
+      expect(found.body.hits.map((hit: { link: string }) => hit.link)).to.include(`/events/${inPerson}`);
+      expect(JSON.stringify(found.body)).to.not.match(secret);
+      for (const q of ['Secret Street', 'room-7f3a']) {
+        const leak = await viewer.client.get(`/api/search?q=${encodeURIComponent(q)}`);
+        expect(leak.status).to.equal(200);
+        expect(leak.body.total, q).to.equal(0);
+      }
     }
     // The holder sees both, in the detail, the .ics and the feed; the waiter's feed lists nothing.
     expect((await holder.client.get(`/api/events/${inPerson}`)).body.venue).to.equal(VENUE);
@@ -253,8 +263,10 @@ describe('events (HTTP, real time, calendar)', function () {
 
   it('enforces the audience rule like a space: 404 on every path for people it does not admit', async function () {
     const { client: organiser } = await member({ roles: ['organiser'], sector: 'government' });
-    const id = await createEvent(organiser, { audience: { sectors: ['industry'], roles: [] } });
+    const id = await createEvent(organiser, { audience: { sectors: ['industry'], roles: [] }, title: 'Quarrytown hashing clinic' });
     const industry = await member({ sector: 'industry' });
+    const searchFor = async (viewer: ApiClient) => (await viewer.get('/api/search?q=quarrytown')).body.hits.map((hit: { link: string }) => hit.link);
+    expect(await searchFor(industry.client)).to.include(`/events/${id}`);
     const academia = await member({ sector: 'academia' });
     const moderator = await member({ sector: 'civil_society', roles: ['moderator'] });
     expect((await industry.client.get(`/api/events/${id}`)).status).to.equal(200);
@@ -265,7 +277,12 @@ describe('events (HTTP, real time, calendar)', function () {
       expect((await viewer.client.get(`/api/events/${id}/attendees`)).status).to.equal(404);
       expect((await register(viewer.client, id)).status).to.equal(404);
       expect((await viewer.client.get('/api/events?when=all')).body.events.map((event: { id: string }) => event.id)).to.not.include(id);
+      expect(await searchFor(viewer.client)).to.not.include(`/events/${id}`);
     }
+    // Narrowing the audience takes the event out of search at once for those it no longer admits.
+    expect((await organiser.patch(`/api/events/${id}`, { audience: { sectors: ['academia'], roles: [] } })).status).to.equal(200);
+    expect(await searchFor(industry.client)).to.not.include(`/events/${id}`);
+    expect(await searchFor(academia.client)).to.include(`/events/${id}`);
     const roleOnly = await createEvent(organiser, { audience: { sectors: [], roles: ['moderator'] } });
     expect((await moderator.client.get(`/api/events/${roleOnly}`)).status).to.equal(200);
     expect((await industry.client.get(`/api/events/${roleOnly}`)).status).to.equal(404);

@@ -1,3 +1,4 @@
+import { indexEvent } from './event.search.ts';
 import type { Request } from 'express';
 import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
@@ -51,6 +52,7 @@ export async function doCreateEvent(ctx: AppContext, actor: Actor, body: CreateE
     rev: 0,
   });
   const event = created.toObject() as EventDoc;
+  await indexEvent(ctx, event);
   await ctx.audit.record({ action: 'event.created', actorId: actor.id, target: { type: 'event', id: event._id }, details: { kind: event.kind, mode: event.mode, capacity: event.capacity, audience: event.audience }, req });
   return event;
 }
@@ -187,6 +189,7 @@ export async function doUpdateEvent(ctx: AppContext, actor: Actor, event: EventD
       registrations: settle(current.registrations, capacity),
     };
   });
+  await indexEvent(ctx, after);
   await ctx.audit.record({
     action: 'event.updated',
     actorId: actor.id,

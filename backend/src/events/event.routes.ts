@@ -1,3 +1,4 @@
+import { eventSearchSource } from './event.search.ts';
 import { z } from 'zod';
 import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
@@ -35,6 +36,7 @@ function sendIcs(res: import('express').Response, body: string, name: string): v
 }
 
 export function eventOperations(ctx: AppContext): Operation[] {
+  ctx.search.registerSource(eventSearchSource(ctx));
   return [
     defineOperation({
       method: 'get',

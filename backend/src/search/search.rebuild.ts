@@ -3,6 +3,8 @@ import type { AlertDoc } from '../alerts/alert.model.ts';
 import { searchDocument as alertSearchDocument } from '../alerts/alert.search.ts';
 import { trusted } from '../db/database.ts';
 import { findingSearchDocument } from '../events/material.actions.ts';
+import { eventSearchDocument } from '../events/event.search.ts';
+import type { EventDoc } from '../events/event.model.ts';
 import type { EventMaterialDoc } from '../events/material.model.ts';
 import { KnowledgeStore } from '../knowledge/knowledge.store.ts';
 import { resourceSearchDocument } from '../knowledge/library.actions.ts';
@@ -24,7 +26,7 @@ const SEARCH_COLLECTION = /^search_(terms|postings|items|prefixes)_\d+$/;
 
 /**
  * Drops the term index and builds it again from what is stored: every message that is not
- * deleted, every question, answer, paper, library resource, alert and event finding, and every approved member,
+ * deleted, every question, answer, paper, library resource, alert, event and event finding, and every approved member,
  * each exactly as its capability indexes it after a write (the same document functions: what
  * members may read, redactions applied, hidden items flagged for moderators). Run with the
  * server stopped or idle: it writes in bulk, as the only writer.
@@ -79,6 +81,7 @@ async function* documents(models: Models, messages: MessageStore): AsyncGenerato
   }
   for (const alert of await models.Alert.find({}).lean<AlertDoc[]>()) yield alertSearchDocument(alert);
   for (const finding of await models.EventMaterial.find({ kind: 'findings' }).lean<EventMaterialDoc[]>()) yield findingSearchDocument(finding);
+  for (const event of await models.Event.find({}).lean<EventDoc[]>()) yield eventSearchDocument(event);
   const orgs = new Map((await models.Organisation.find({}).lean<OrganisationDoc[]>()).map((org) => [String(org._id), org]));
   for (const member of await models.Member.find({ status: 'member' }).lean<MemberDoc[]>()) {
     yield memberSearchDocument(member, orgs.get(String(member.organisationId)) ?? null);

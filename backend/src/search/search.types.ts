@@ -14,7 +14,7 @@
 
 import type { Actor } from '../policy/policy.ts';
 
-export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member', 'finding'] as const;
+export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member', 'finding', 'event'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 /** One item as the index sees it. Text is plain (Markdown source or text without tags). */
