@@ -151,3 +151,18 @@ describe('search analyzer: the six UN languages', function () {
     expect(finds('报告内容', 'report')).to.equal(false);
   });
 });
+
+describe('search title highlight (web app)', function () {
+  it('marks Latin, Cyrillic, Arabic and Chinese words of a title as the server would', async function () {
+    const { highlight } = await import('../../frontend/src/lib/search/highlight.ts');
+    const marks = (text: string, searched: string[]) =>
+      highlight(text, searched)
+        .filter((segment) => segment.match)
+        .map((segment) => segment.text);
+    expect(marks('Résumé des réunions', ['resume'])).to.deep.equal(['Résumé']);
+    expect(marks('Экстремистский контент', ['контент'])).to.deep.equal(['контент']);
+    expect(marks('دعايةً إرهابية', ['دعاية'])).to.deep.equal(['دعايةً']);
+    expect(marks('关于暴力极端主义的研究', ['极端'])).to.deep.equal(['极端']);
+    expect(highlight('关于暴力极端主义的研究', ['极端']).map((segment) => segment.text).join('')).to.equal('关于暴力极端主义的研究');
+  });
+});
