@@ -73,6 +73,7 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30FC\uFF70]/
 /** A word in the original text: letters, digits, combining marks, joiners (and tatweel, a letter). */
 const RAW_WORD = /[\p{L}\p{N}\p{M}\u00AD\u200C\u200D\u2060]+/gu;
 const WORD = /[\p{L}\p{N}]+/gu;
+const ASCII_WORD = /^[A-Za-z0-9]+$/;
 
 /** One character of a Chinese or Japanese run, where it stands in the original text. */
 export interface CjkChar {
@@ -98,6 +99,15 @@ export function tokens(text: string): Token[] {
   for (const match of text.matchAll(RAW_WORD)) {
     const raw = match[0];
     const base = match.index;
+    // Most words: ASCII letters and digits (nothing to fold but case), or no Chinese or Japanese.
+    if (ASCII_WORD.test(raw)) {
+      out.push({ start: base, end: base + raw.length, word: raw.toLowerCase(), cjk: null });
+      continue;
+    }
+    if (!CJK.test(raw)) {
+      for (const word of fold(raw).match(WORD) ?? []) out.push({ start: base, end: base + raw.length, word, cjk: null });
+      continue;
+    }
     // Split the raw word into runs of CJK and other characters; marks and joiners stay with what precedes them.
     let runStart = 0;
     let runCjk: boolean | null = null;
