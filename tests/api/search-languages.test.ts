@@ -47,26 +47,39 @@ async function sendTo(client: ApiClient, channelId: string, text: string): Promi
   return res.body.seq;
 }
 
+/** A word nobody else uses, so each test's messages are told apart from every other test's. */
+const marker = () => `zq${[...randomBytes(7)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('')}`;
+
 describe('search in the six UN languages (HTTP)', function () {
   let server: TestServer;
   let models: Models;
   let client: ApiClient;
   let channelId: string;
-  const keys = {} as Record<Locale, string>;
 
   before(async function () {
-    server = await startTestServer({ postingBurst: 100 });
+    server = await startTestServer({ postingBurst: 200 });
     models = server.server.ctx.models;
     const space = await models.Space.findOne({ slug: 'plenary' }).lean();
     channelId = String((await models.Channel.findOne({ spaceId: space!._id, name: 'general' }).lean())!._id);
-    ({ client } = await signedIn(server.url, models));
-    for (const [locale, text] of Object.entries(TEXTS) as [Locale, string][]) keys[locale] = `message:${channelId}:${await sendTo(client, channelId, text)}`;
-    await server.server.ctx.search.idle();
   });
 
   after(async function () {
     await server.close();
   });
+
+  /** This test's own six messages (one per language, each ending in the same new marker word): their keys and texts. */
+  async function corpus(): Promise<{ keys: Record<Locale, string>; texts: Record<Locale, string> }> {
+    ({ client } = await signedIn(server.url, models));
+    const mark = marker();
+    const keys = {} as Record<Locale, string>;
+    const texts = {} as Record<Locale, string>;
+    for (const [locale, text] of Object.entries(TEXTS) as [Locale, string][]) {
+      texts[locale] = `${text} ${mark}`;
+      keys[locale] = `message:${channelId}:${await sendTo(client, channelId, texts[locale])}`;
+    }
+    await server.server.ctx.search.idle();
+    return { keys, texts };
+  }
 
   async function search(q: string): Promise<Result> {
     const res = await client.get(`/api/search?${new URLSearchParams({ q })}`);
@@ -74,43 +87,55 @@ describe('search in the six UN languages (HTTP)', function () {
     return res.body;
   }
 
+  /** The hit of `key` for `q` (newest first: this test's messages are on the first page). */
+  async function hitOf(q: string, key: string): Promise<Hit> {
+    const hit = (await search(q)).hits.find((candidate) => candidate.key === key);
+    expect(hit, `${q} finds ${key}`).to.not.equal(undefined);
+    return hit!;
+  }
+
+  const matched = (hit: Hit) => hit.snippet.filter((segment) => segment.match).map((segment) => segment.text);
+
   for (const locale of Object.keys(TEXTS) as Locale[]) {
-    it(`${locale}: each query in its own script finds its message, and only it`, async function () {
+    it(`${locale}: each query in its own script finds its message, and none of the other languages'`, async function () {
+      const { keys } = await corpus();
       for (const q of QUERIES[locale]) {
-        const result = await search(q);
-        expect(result.hits.map((hit) => hit.key), `${locale}: ${q}`).to.deep.equal([keys[locale]]);
-        expect(result.total, q).to.equal(1);
-        expect(result.hits[0]!.snippet.some((segment) => segment.match), q).to.equal(true);
+        const found = (await search(q)).hits.map((hit) => hit.key);
+        expect(found, `${locale}: ${q}`).to.include(keys[locale]);
+        for (const other of Object.keys(TEXTS) as Locale[]) if (other !== locale) expect(found, `${locale}: ${q} (${other})`).to.not.include(keys[other]);
+        expect(matched(await hitOf(q, keys[locale])), q).to.not.deep.equal([]);
       }
     });
   }
 
   it('finds a 2-character Chinese word inside a sentence and marks exactly those characters', async function () {
+    const { keys, texts } = await corpus();
     const result = await search('极端');
     expect(result.words).to.deep.equal(['极端']);
-    const [hit] = result.hits;
-    expect(hit!.key).to.equal(keys['zh-Hans']);
-    expect(hit!.snippet.filter((segment) => segment.match).map((segment) => segment.text)).to.deep.equal(['极端']);
-    expect(hit!.snippet.map((segment) => segment.text).join('')).to.equal(TEXTS['zh-Hans']);
-    const longer = await search('互联网');
-    expect(longer.words).to.deep.equal(['互联网']);
-    expect(longer.hits[0]!.snippet.filter((segment) => segment.match).map((segment) => segment.text)).to.deep.equal(['互联网']);
+    const hit = await hitOf('极端', keys['zh-Hans']);
+    expect(matched(hit)).to.deep.equal(['极端']);
+    expect(hit.snippet.map((segment) => segment.text).join('')).to.equal(texts['zh-Hans']);
+    expect((await search('互联网')).words).to.deep.equal(['互联网']);
+    expect(matched(await hitOf('互联网', keys['zh-Hans']))).to.deep.equal(['互联网']);
+    expect(matched(await hitOf('主义', keys['zh-Hans']))).to.deep.equal(['主义', '主义']);
     // Characters that are in the sentence, but not next to each other, are not a match.
     expect((await search('极内')).total).to.equal(0);
   });
 
   it('marks folded French, Spanish, Russian and Arabic words as written', async function () {
-    const marked = async (q: string) => (await search(q)).hits[0]!.snippet.filter((segment) => segment.match).map((segment) => segment.text);
-    expect(await marked('resume')).to.deep.equal(['résumé']);
-    expect(await marked('campana')).to.deep.equal(['campaña']);
-    expect(await marked('удален')).to.deep.equal(['удалён']);
-    expect(await marked('دعاية')).to.deep.equal(['دعايةً']);
+    const { keys } = await corpus();
+    expect(matched(await hitOf('resume', keys.fr))).to.deep.equal(['résumé']);
+    expect(matched(await hitOf('campana', keys.es))).to.deep.equal(['campaña']);
+    expect(matched(await hitOf('удален', keys.ru))).to.deep.equal(['удалён']);
+    expect(matched(await hitOf('دعاية', keys.ar))).to.deep.equal(['دعايةً']);
   });
 
-  it('answers 400 to a query of French or Spanish stop words only', async function () {
+  it('answers 400 to a query of French, Spanish or Chinese stop words only', async function () {
+    ({ client } = await signedIn(server.url, models));
     for (const q of ['les des et', 'los de y', '的']) {
       const res = await client.get(`/api/search?${new URLSearchParams({ q })}`);
       expect(res.status, q).to.equal(400);
+      expect(res.body.error.code, q).to.equal('invalid_request');
       expect(res.body.error.message, q).to.contain('not too common');
     }
   });
