@@ -11,6 +11,7 @@ import { startPeriodicJobs } from './jobs.ts';
 import { startSupportDeadlines } from './support/support.actions.ts';
 import { prepareFirstAdminToken } from './setup/setup.actions.ts';
 import { ensureDefaultSpaces } from './spaces/space.routes.ts';
+import { rebuildSearchIndex } from './search/search.rebuild.ts';
 import { registerMessageEvents } from './messages/message.events.ts';
 import { trackPresence } from './notifications/notification-mail.ts';
 import { useRedisAdapter } from './realtime/redis-adapter.ts';
@@ -70,6 +71,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const redis = config.redisUrl ? await useRedisAdapter(io, config.redisUrl, config.databaseName, logger) : null;
   const closeRedis = redis ? redis.close : async () => undefined;
   await ctx.cache.layer.start(redis ? { pair: redis.pair, databaseName: config.databaseName } : undefined);
+  // An index built by an older analyzer has other terms: rebuild it before serving (one process does).
+  if (ctx.search.outdated && (await ctx.search.claimRebuild(new Date()))) {
+    logger.warn('search index built by an older analyzer: rebuilding it');
+    const { items, ms } = await rebuildSearchIndex(database.connection, ctx.models, ctx.messages);
+    await ctx.search.open();
+    logger.info({ items, ms }, 'search index rebuilt');
+  }
   if (config.cache) {
     void ctx.cache.prime().then(
       (primed) => logger.info(primed, 'cache primed'),

@@ -1,10 +1,11 @@
 import { plainText } from '../messages/render.ts';
 import { ensureSetting } from '../cache/settings.ts';
+import { written } from '../cache/cache.layer.ts';
 import type { Collection, Connection } from 'mongoose';
 import type { Logger } from '../http/logger.ts';
 import { Invalid } from '../http/errors.ts';
 import type { Actor } from '../policy/policy.ts';
-import { bucketOf, indexableWords, parseQuery, PREFIX_LENGTH, stem, terms, type QueryWord } from './search.analyzer.ts';
+import { ANALYZER_VERSION, bucketOf, indexableWords, parseQuery, PREFIX_LENGTH, stem, terms, type QueryWord } from './search.analyzer.ts';
 import { matcherFor, snippet, type SnippetSegment } from './search.snippet.ts';
 import type { SearchDocument, SearchIndexer, SearchPresentation, SearchRef, SearchSource, SearchType } from './search.types.ts';
 
@@ -53,6 +54,10 @@ interface SettingsDoc {
   _id: string;
   buckets: number;
   chunkSize: number;
+  /** The analyzer version the index was built with (missing: 1, before there was one). */
+  analyzer?: number;
+  /** Set while a process rebuilds the index for a new analyzer version (a lease: see `claimRebuild`). */
+  rebuildingSince?: Date;
 }
 interface HeadDoc {
   _id: string;
@@ -200,9 +205,44 @@ export class SearchIndex implements SearchIndexer {
 
   /** Fixes the layout for this database at its first start (kept in `settings`) and reads it back. */
   async open(): Promise<void> {
-    const stored = await ensureSetting<SettingsDoc>(this.#connection, { _id: 'search', buckets: this.#buckets, chunkSize: this.#chunkSize });
+    const stored = await ensureSetting<SettingsDoc>(this.#connection, { _id: 'search', buckets: this.#buckets, chunkSize: this.#chunkSize, analyzer: ANALYZER_VERSION });
     this.#buckets = stored.buckets;
     this.#chunkSize = stored.chunkSize;
+    this.#analyzer = stored.analyzer ?? 1;
+  }
+
+  #analyzer = ANALYZER_VERSION;
+
+  /** Whether the stored index was built by an older analyzer (its terms differ: rebuild it). */
+  get outdated(): boolean {
+    return this.#analyzer < ANALYZER_VERSION;
+  }
+
+  /**
+   * Claims the rebuild of an outdated index for this process: true for exactly one process (the
+   * claim lapses after `leaseMs`, should that process die before it finishes).
+   */
+  async claimRebuild(now: Date, leaseMs = 3_600_000): Promise<boolean> {
+    const settings = this.#connection.collection<SettingsDoc>('settings');
+    const result = await settings.updateOne(
+      {
+        _id: 'search',
+        $and: [
+          { $or: [{ analyzer: { $exists: false } }, { analyzer: { $lt: ANALYZER_VERSION } }] },
+          { $or: [{ rebuildingSince: { $exists: false } }, { rebuildingSince: { $lt: new Date(now.getTime() - leaseMs) } }] },
+        ],
+      },
+      { $set: { rebuildingSince: now } },
+    );
+    await written(this.#connection, 'settings', ['search']);
+    return result.modifiedCount === 1;
+  }
+
+  /** Records that the index now holds the current analyzer's terms (after a rebuild). */
+  async markCurrent(): Promise<void> {
+    await this.#connection.collection<SettingsDoc>('settings').updateOne({ _id: 'search' }, { $set: { analyzer: ANALYZER_VERSION }, $unset: { rebuildingSince: '' } });
+    await written(this.#connection, 'settings', ['search']);
+    this.#analyzer = ANALYZER_VERSION;
   }
 
   registerSource(source: SearchSource): void {
@@ -650,6 +690,6 @@ export class SearchIndex implements SearchIndexer {
         createdAt: ref.createdAt.toISOString(),
       });
     }
-    return { total, page: query.page, pageSize: query.pageSize, hits, words: words.map((word) => word.word) };
+    return { total, page: query.page, pageSize: query.pageSize, hits, words: [...new Set(words.map((word) => word.word))] };
   }
 }

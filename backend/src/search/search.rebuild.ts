@@ -28,8 +28,10 @@ const SEARCH_COLLECTION = /^search_(terms|postings|items|prefixes)_\d+$/;
  * Drops the term index and builds it again from what is stored: every message that is not
  * deleted, every question, answer, paper, library resource, alert, event and event finding, and every approved member,
  * each exactly as its capability indexes it after a write (the same document functions: what
- * members may read, redactions applied, hidden items flagged for moderators). Run with the
- * server stopped or idle: it writes in bulk, as the only writer.
+ * members may read, redactions applied, hidden items flagged for moderators), and records that
+ * the index holds the current analyzer's terms. Run with the server stopped or idle: it writes in
+ * bulk, as the only writer (a server starting on an index of an older analyzer runs it itself,
+ * before it listens).
  */
 export async function rebuildSearchIndex(connection: Connection, models: Models, messages: MessageStore): Promise<{ items: number; ms: number }> {
   const started = Date.now();
@@ -51,6 +53,7 @@ export async function rebuildSearchIndex(connection: Connection, models: Models,
     if (batch.length >= 20_000) await flush();
   }
   await flush();
+  await index.markCurrent();
   return { items, ms: Date.now() - started };
 }
 
