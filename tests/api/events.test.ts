@@ -347,6 +347,79 @@ describe('events (HTTP, real time, calendar)', function () {
     expect(ics).to.contain(`DTSTART:${eventBody().startsAt.slice(0, 4)}`);
   });
 
+  it('filters the list by a from–to window (overlap, any offset), city and mode; lists the cities; never the venue', async function () {
+    const { client: organiser } = await member({ roles: ['organiser'] });
+    const tag = Math.random().toString(16).slice(2, 8);
+    const [cityX, cityY] = [`Ghent ${tag}`, `Aarhus ${tag}`];
+    const at = (startsAt: string, endsAt: string) => ({ startsAt, endsAt });
+    // February 2031 in Berlin (UTC+1) is 2031-01-31T23:00Z to 2031-02-28T23:00Z; no other test goes near it.
+    const overlapsStart = await createEvent(organiser, { title: 'Across midnight', city: cityX, ...at('2031-01-31T22:30:00Z', '2031-01-31T23:30:00Z') });
+    const endsAtStart = await createEvent(organiser, { title: 'Ends as it starts', city: cityX, ...at('2031-01-31T21:00:00Z', '2031-01-31T23:00:00Z') });
+    const inPerson = await createEvent(organiser, { title: 'Mid-month', city: cityX, capacity: 5, ...at('2031-02-10T10:00:00Z', '2031-02-10T12:00:00Z') });
+    const online = await createEvent(organiser, { title: 'Online mid-month', mode: 'online', city: null, venue: null, joinUrl: JOIN, ...at('2031-02-15T10:00:00Z', '2031-02-15T11:00:00Z') });
+    const nextMonth = await createEvent(organiser, { title: 'Next month', city: cityY, ...at('2031-02-28T23:00:00Z', '2031-03-01T02:00:00Z') });
+    const window = `from=${encodeURIComponent('2031-02-01T00:00:00+01:00')}&to=${encodeURIComponent('2031-03-01T00:00:00+01:00')}`;
+    const viewer = await member();
+    const ids = async (client: ApiClient, query: string) => {
+      const res = await client.get(`/api/events?${query}`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return res.body.events.map((event: { id: string }) => event.id);
+    };
+    expect(await ids(viewer.client, window)).to.deep.equal([overlapsStart, inPerson, online]);
+    expect(await ids(viewer.client, `${window}&when=all`)).to.deep.equal([overlapsStart, inPerson, online]);
+    expect(await ids(viewer.client, `${window}&mode=online`)).to.deep.equal([online]);
+    expect(await ids(viewer.client, `${window}&mode=in_person`)).to.deep.equal([overlapsStart, inPerson]);
+    expect(await ids(viewer.client, `${window}&city=${encodeURIComponent(cityX.toUpperCase())}`)).to.deep.equal([overlapsStart, inPerson]);
+    expect(await ids(viewer.client, `${window}&city=${encodeURIComponent(cityY)}`)).to.deep.equal([]);
+    expect(await ids(viewer.client, `${window}&city=${encodeURIComponent(cityX)}&mode=online`)).to.deep.equal([]);
+    expect(await ids(viewer.client, `from=${encodeURIComponent('2031-03-01T00:00:00+01:00')}&to=${encodeURIComponent('2031-04-01T00:00:00+02:00')}`)).to.deep.equal([nextMonth]);
+    expect(await ids(viewer.client, `to=${encodeURIComponent('2031-01-31T22:30:00Z')}&when=all`)).to.include(endsAtStart).and.not.include(overlapsStart); // starting at `to` is outside
+    expect(await ids(viewer.client, `month=2031-02&city=${encodeURIComponent(cityX)}`)).to.deep.equal([inPerson]); // UTC month, by start
+
+    // Cities: every in-person event's city, whatever the filters; online events have none.
+    const filtered = await viewer.client.get(`/api/events?${window}&mode=online`);
+    expect(filtered.body.cities).to.include.members([cityX, cityY]);
+    expect(filtered.body.cities).to.deep.equal([...filtered.body.cities].sort((a: string, b: string) => a.localeCompare(b)));
+    expect(new Set(filtered.body.cities).size).to.equal(filtered.body.cities.length);
+
+    // The venue and the join link stay with the people who have a place, on every filtered list.
+    const secret = /Secret Street|room-7f3a/;
+    for (const query of [window, `${window}&mode=online`, `${window}&city=${encodeURIComponent(cityX)}`, `${window}&mode=in_person`]) {
+      const res = await viewer.client.get(`/api/events?${query}`);
+      expect(JSON.stringify(res.body), query).to.not.match(secret);
+      expect(res.body.events.every((event: { venue: unknown; joinUrl: unknown }) => event.venue === null && event.joinUrl === null)).to.equal(true);
+    }
+    const holder = await member();
+    expect((await register(holder.client, inPerson)).body.state).to.equal('registered');
+    const theirs = (await holder.client.get(`/api/events?${window}`)).body.events;
+    expect(theirs.find((event: { id: string }) => event.id === inPerson).venue).to.equal(VENUE);
+    expect(theirs.find((event: { id: string }) => event.id === overlapsStart).venue).to.equal(null);
+    expect(theirs.find((event: { id: string }) => event.id === online).joinUrl).to.equal(null);
+    expect(JSON.stringify((await viewer.client.get(`/api/events?${window}`)).body)).to.not.match(secret);
+
+    // Bad input: 400 with a code. Signed out: 401. Applicants: 403.
+    for (const query of [
+      'from=yesterday',
+      'from=2031-02-01T00:00:00', // no offset: whose midnight?
+      `from=${encodeURIComponent('2031-03-01T00:00:00Z')}&to=${encodeURIComponent('2031-02-01T00:00:00Z')}`,
+      `from=${encodeURIComponent('2031-02-01T00:00:00Z')}&to=${encodeURIComponent('2031-02-01T00:00:00Z')}`,
+      `from=${encodeURIComponent('2030-01-01T00:00:00Z')}&to=${encodeURIComponent('2031-06-01T00:00:00Z')}`,
+      'mode=hybrid',
+      'city=',
+      `city=${'x'.repeat(81)}`,
+      'city[$ne]=x',
+      'month=2031-13',
+      'from=2031-02-01T00:00:00Z&from=2031-02-02T00:00:00Z',
+    ]) {
+      const res = await viewer.client.get(`/api/events?${query}`);
+      expect(res.status, query).to.equal(400);
+      expect(res.body.error.code, query).to.equal('invalid_request');
+    }
+    expect((await new ApiClient(server.url).get(`/api/events?${window}`)).status).to.equal(401);
+    const applicant = await member({ status: 'applicant' });
+    expect((await applicant.client.get(`/api/events?${window}`)).status).to.equal(403);
+  });
+
   it('lets an admin grant the organiser role, which opens event creation', async function () {
     const { client: admin } = await member({ roles: ['admin'] });
     const { member: doc } = await member();

@@ -594,6 +594,34 @@ describe('support desk (HTTP, deadlines, real time)', function () {
     expect(experts.body.find((e: { id: string }) => e.id === candidate.id)).to.deep.equal({ id: candidate.id, name: candidate.member.name, areas: ['hash_matching'], onDuty: true });
   });
 
+  it('lets an expert declare their own areas: validated, audited, seen by triage at once; nobody else may use the route', async function () {
+    const expert = await person({ roles: ['expert'], areas: ['hash_matching'] });
+    const own = await expert.client.request('PUT', '/api/support/me/areas', { areas: ['terms_of_service', 'removal_order'] });
+    expect(own.status, JSON.stringify(own.body)).to.equal(200);
+    expect(own.body).to.deep.equal({ areas: ['terms_of_service', 'removal_order'] });
+    expect((await expert.client.get('/api/me')).body.expertAreas).to.deep.equal(['terms_of_service', 'removal_order']);
+    const audited = await models.AuditEvent.find({ action: 'expert.areas_changed', targetId: expert.id }).lean();
+    expect(audited).to.have.length(1);
+    expect(String(audited[0]!.actorId)).to.equal(expert.id);
+    expect(audited[0]!.details).to.deep.equal({ from: ['hash_matching'], to: ['terms_of_service', 'removal_order'] });
+    const { client: triage } = await signedIn(server.url, models, { roles: ['triage'] });
+    expect((await triage.get('/api/support/experts')).body.find((e: { id: string }) => e.id === expert.id).areas).to.deep.equal(['terms_of_service', 'removal_order']);
+    // Bad input: 400 with a code, and nothing changes.
+    for (const body of [{}, { areas: [] }, { areas: ['hash_matching', 'hash_matching'] }, { areas: ['astrology'] }, { areas: 'security' }, { areas: [{ $ne: null }] }, { areas: ['security'], onDuty: true }]) {
+      const res = await expert.client.request('PUT', '/api/support/me/areas', body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(res.body.error.code).to.equal('invalid_request');
+    }
+    expect((await models.Member.findById(expert.id).lean())!.expertAreas).to.deep.equal(['terms_of_service', 'removal_order']);
+    // Not an expert (a member, triage, a moderator): 403; signed out: 401.
+    for (const other of [await person(), await person({ roles: ['triage'] }), await person({ roles: ['moderator'] })]) {
+      expect((await other.client.request('PUT', '/api/support/me/areas', { areas: ['security'] })).status).to.equal(403);
+      expect((await models.Member.findById(other.id).lean())!.expertAreas ?? []).to.deep.equal([]);
+    }
+    expect((await new ApiClient(server.url).request('PUT', '/api/support/me/areas', { areas: ['security'] })).status).to.equal(401);
+    expect(await models.AuditEvent.countDocuments({ action: 'expert.areas_changed', targetId: expert.id })).to.equal(1);
+  });
+
   it('adds requests by kind and the median time to first response to the transparency report, as counts only', async function () {
     const people = await cast();
     const before = (await people.requester.client.get('/api/transparency')).body.months.find((m: { month: string }) => m.month === clock.date().toISOString().slice(0, 7));

@@ -93,4 +93,26 @@ describe('support desk (browser)', () => {
     expect(mine.problems()).to.deep.equal([]);
     expect(desk.problems()).to.deep.equal([]);
   });
+
+  it('an expert changes their own areas on the Get help page', async () => {
+    const expert = await makeMember(models, { name: 'Ada Areas', roles: ['expert'] });
+    await models.Member.updateOne({ _id: expert._id }, { $set: { expertAreas: ['hash_matching'] } });
+    const { page, problems } = await open();
+    await signIn(page, expert.email, '/support');
+    const section = page.getByRole('region', { name: 'Your areas' });
+    const hash = section.getByRole('checkbox', { name: 'Hash matching' });
+    await hash.waitFor();
+    expect(await hash.isChecked()).to.equal(true);
+    // None at all is refused in the page, before anything is sent.
+    await hash.uncheck();
+    await section.getByRole('button', { name: 'Save my areas' }).click();
+    await section.getByRole('status').getByText('Choose at least one area.').waitFor();
+    await section.getByRole('checkbox', { name: 'Terms of service' }).check();
+    await section.getByRole('checkbox', { name: 'Data protection' }).check();
+    await section.getByRole('button', { name: 'Save my areas' }).click();
+    await section.getByRole('status').getByText('Your areas are saved.').waitFor();
+    expect(new Set((await models.Member.findById(expert._id).lean())!.expertAreas)).to.deep.equal(new Set(['terms_of_service', 'data_protection']));
+    await screenshot(page, 'support-expert-areas-desktop');
+    expect(problems()).to.deep.equal([]);
+  });
 });

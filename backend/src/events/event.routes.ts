@@ -16,7 +16,12 @@ import { AttendeeView, EventView, mayKnowWhere, presentEvent, StandingView } fro
 import { standingOf } from './event.roster.ts';
 import { CreateEventBody, DecisionBody, EventListQuery, EventParams, FeedQuery, RegistrationParams, UpdateEventBody } from './event.schemas.ts';
 
-const EventList = z.object({ events: z.array(EventView) }).meta({ id: 'EventList' });
+const EventList = z
+  .object({
+    events: z.array(EventView),
+    cities: z.array(z.string()).describe('The cities of every event you may see, whatever the filters (for a city filter), sorted'),
+  })
+  .meta({ id: 'EventList' });
 const FeedStatus = z.object({ active: z.boolean(), createdAt: z.string().nullable() }).meta({ id: 'EventFeedStatus' });
 
 function matches(event: EventDoc, query: EventListQuery, now: Date): boolean {
@@ -25,6 +30,9 @@ function matches(event: EventDoc, query: EventListQuery, now: Date): boolean {
   if (query.mode && event.mode !== query.mode) return false;
   if (query.city && (event.city ?? '').toLowerCase() !== query.city.toLowerCase()) return false;
   if (query.month && event.startsAt.toISOString().slice(0, 7) !== query.month) return false;
+  // A window keeps every event that overlaps it, so a workshop across midnight shows on both days.
+  if (query.from && event.endsAt.getTime() <= Date.parse(query.from)) return false;
+  if (query.to && event.startsAt.getTime() >= Date.parse(query.to)) return false;
   return true;
 }
 
@@ -42,16 +50,19 @@ export function eventOperations(ctx: AppContext): Operation[] {
       method: 'get',
       path: '/api/events',
       operationId: 'listEvents',
-      summary: 'Events your sector and roles open, soonest first, filtered by time, mode, city or month',
+      summary: 'Events your sector and roles open, soonest first, filtered by time, mode, city, month or a from–to window; with the cities of all of them',
       tags: ['events'],
       access: Permission.EventsRead,
       query: EventListQuery,
       responses: { 200: { description: 'Events', schema: EventList } },
       handler: async ({ req, query }) => {
         const now = new Date();
-        const events = (await visibleEvents(ctx, req.actor!)).filter((event) => matches(event, query, now));
+        const visible = await visibleEvents(ctx, req.actor!);
+        const events = visible.filter((event) => matches(event, query, now));
         if (query.when === 'past') events.reverse();
-        return { events: events.map((event) => presentEvent(event, req.actor!)) };
+        // The city is public to whoever may see the event (the venue is not), so the list of cities is too.
+        const cities = [...new Set(visible.flatMap((event) => (event.mode === 'in_person' && event.city ? [event.city] : [])))].sort((a, b) => a.localeCompare(b));
+        return { events: events.map((event) => presentEvent(event, req.actor!)), cities };
       },
     }),
     defineOperation({

@@ -104,12 +104,25 @@ export const EventParams = z.strictObject({ eventId: ObjectIdParam });
 export const RegistrationParams = z.strictObject({ eventId: ObjectIdParam, memberId: ObjectIdParam });
 export const DecisionBody = z.strictObject({ approve: z.boolean().describe('true: give a place (or a waitlist position); false: decline') }).meta({ id: 'RegistrationDecisionBody' });
 
-export const EventListQuery = z.strictObject({
-  when: z.enum(['upcoming', 'past', 'all']).default('upcoming').describe('upcoming (not yet ended), past, or all'),
-  mode: z.enum(EVENT_MODES).optional(),
-  city: text({ min: 1, max: 80 }).optional().describe('Only events in this city (case-insensitive)'),
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional().describe('Only events starting in this month (UTC)'),
-});
+/** The longest window `from`–`to` may span (a calendar shows a month; a year leaves room for agendas). */
+export const MAX_RANGE_MS = 400 * 86_400_000;
+
+export const EventListQuery = z
+  .strictObject({
+    when: z.enum(['upcoming', 'past', 'all']).default('upcoming').describe('upcoming (not yet ended), past, or all; combined with the other filters'),
+    mode: z.enum(EVENT_MODES).optional().describe('in_person or online'),
+    city: text({ min: 1, max: 80 }).optional().describe('Only events in this city (case-insensitive)'),
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional().describe('Only events starting in this month (UTC)'),
+    from: Instant.optional().describe('Only events that end after this instant (a calendar page in the reader\'s zone: its first midnight)'),
+    to: Instant.optional().describe('Only events that start before this instant (the next page\'s first midnight); at most 400 days after from'),
+  })
+  .superRefine((query, ctx) => {
+    if (query.from && query.to) {
+      const span = Date.parse(query.to) - Date.parse(query.from);
+      if (span <= 0) ctx.addIssue({ code: 'custom', message: 'must be after from', path: ['to'] });
+      else if (span > MAX_RANGE_MS) ctx.addIssue({ code: 'custom', message: 'must be at most 400 days after from', path: ['to'] });
+    }
+  });
 export type EventListQuery = z.infer<typeof EventListQuery>;
 
 export const FeedQuery = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a feed token') });

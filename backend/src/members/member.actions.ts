@@ -103,7 +103,8 @@ export async function doChangeRole(ctx: AppContext, actor: Actor, memberId: stri
 
 /**
  * Declares an expert's areas (replacing the ones before). Precondition: the actor holds ExpertManage
- * (or RoleManage, through the role route). Audited; no session change (areas grant no access).
+ * (or RoleManage, through the role route), or SupportExpert and `target` is the actor themself.
+ * Audited; no session change (areas grant no access).
  */
 export async function doSetExpertAreas(ctx: AppContext, actor: Actor, target: MemberDoc, areas: ExpertArea[], req: Request): Promise<MemberDoc> {
   if (!target.roles.includes('expert') || target.status !== 'member') throw new Conflict('Only experts declare areas; grant the expert role first.', undefined, 'not_an_expert');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { trimToNewest } from '../db/database.ts';
+import { trimToNewest, trusted } from '../db/database.ts';
+import { EVENT_KINDS, type EventDoc, type EventKind } from '../events/event.model.ts';
 import { MEDIAN_SAMPLE_LIMIT, ACTION_KINDS, type TransparencyMonthDoc } from './moderation.model.ts';
 import { MODERATION_REASONS } from './moderation.types.ts';
 
@@ -77,6 +78,8 @@ export const TransparencyMonth = z
       .object({ technical: z.number().int(), legal: z.number().int(), removal_order: z.number().int() })
       .describe('Support-desk requests opened, by kind (legal removal orders counted apart from other legal requests)'),
     medianSecondsToFirstSupportResponse: z.number().nullable().describe('Median time from a support request’s opening to the desk’s first reply (replies in that month)'),
+    eventsHeld: counts(EVENT_KINDS).describe('Events that have ended, by kind, in the month they started'),
+    eventAttendance: z.number().int().describe('Registered participants of those events (places held when the event ended)'),
   })
   .meta({ id: 'TransparencyMonth' });
 export const TransparencyReport = z.object({ generatedAt: z.string(), months: z.array(TransparencyMonth) }).meta({ id: 'TransparencyReport' });
@@ -84,11 +87,34 @@ export type TransparencyReport = z.infer<typeof TransparencyReport>;
 
 const fill = <T extends readonly string[]>(keys: T, source: Record<string, number> | undefined) => Object.fromEntries(keys.map((key) => [key, source?.[key] ?? 0])) as Record<T[number], number>;
 
-/** Counts only: no names, no ids, no content. Newest month first. */
-export function presentTransparency(months: TransparencyMonthDoc[]): TransparencyReport {
+/** What the report needs of an event that has ended: nothing that names it. */
+export interface HeldEvent {
+  kind: EventKind;
+  startsAt: Date;
+  registered: number;
+}
+
+type EventCounts = { held: Partial<Record<EventKind, number>>; attendance: number };
+
+function eventsByMonth(events: readonly HeldEvent[]): Map<string, EventCounts> {
+  const out = new Map<string, EventCounts>();
+  for (const event of events) {
+    const month = monthOf(event.startsAt);
+    const entry = out.get(month) ?? { held: {}, attendance: 0 };
+    entry.held[event.kind] = (entry.held[event.kind] ?? 0) + 1;
+    entry.attendance += event.registered;
+    out.set(month, entry);
+  }
+  return out;
+}
+
+/** Counts only: no names, no ids, no content. Newest month first; a month with only events still shows. */
+export function presentTransparency(stored: TransparencyMonthDoc[], held: readonly HeldEvent[] = []): TransparencyReport {
+  const events = eventsByMonth(held);
+  const months: TransparencyMonthDoc[] = [...stored, ...[...events.keys()].filter((month) => !stored.some((doc) => doc._id === month)).map((month) => ({ _id: month }) as TransparencyMonthDoc)];
   return {
     generatedAt: new Date().toISOString(),
-    months: [...months]
+    months: months
       .sort((a, b) => b._id.localeCompare(a._id))
       .map((month) => ({
         month: month._id,
@@ -100,11 +126,22 @@ export function presentTransparency(months: TransparencyMonthDoc[]): Transparenc
         applications: fill(['approved', 'rejected'] as const, month.applications),
         supportRequests: fill(['technical', 'legal', 'removal_order'] as const, month.support),
         medianSecondsToFirstSupportResponse: median(month.supportFirstResponseSeconds ?? []),
+        eventsHeld: fill(EVENT_KINDS, events.get(month._id)?.held),
+        eventAttendance: events.get(month._id)?.attendance ?? 0,
       })),
   };
 }
 
-/** The months collection holds one small document per month: reading all of it is cheap. */
-export async function readTransparency(ctx: Pick<AppContext, 'models'>): Promise<TransparencyReport> {
-  return presentTransparency(await ctx.models.TransparencyMonth.find({}).lean<TransparencyMonthDoc[]>());
+/**
+ * The months collection holds one small document per month, and events are a small collection too
+ * (dozens a year): reading both whole is cheap. Events are counted from what they are now, not kept
+ * as counters, so an event moved or resized before it ended is counted as it was held.
+ */
+export async function readTransparency(ctx: Pick<AppContext, 'models'>, now = new Date()): Promise<TransparencyReport> {
+  const [months, ended] = await Promise.all([
+    ctx.models.TransparencyMonth.find({}).lean<TransparencyMonthDoc[]>(),
+    ctx.models.Event.find({ endsAt: trusted({ $lte: now }) }, { kind: 1, startsAt: 1, registrations: 1 }).lean<Pick<EventDoc, 'kind' | 'startsAt' | 'registrations'>[]>(),
+  ]);
+  const held = ended.map((event) => ({ kind: event.kind, startsAt: event.startsAt, registered: event.registrations.filter((item) => item.state === 'registered').length }));
+  return presentTransparency(months, held);
 }

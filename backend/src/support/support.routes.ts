@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
+import { NotFound } from '../http/errors.ts';
+import { doSetExpertAreas } from '../members/member.actions.ts';
 import type { MemberDoc } from '../members/member.model.ts';
+import { ExpertAreasBody } from '../members/member.schemas.ts';
 import { Permission, supportViewerRole } from '../policy/policy.ts';
 import { EXPERT_AREAS, SUPPORT_CATEGORIES, SUPPORT_URGENCIES } from '../shared/support-topics.ts';
 import {
@@ -283,6 +286,21 @@ export function supportOperations(ctx: AppContext): Operation[] {
       body: DutyBody,
       responses: { 200: { description: 'Your duty state', schema: z.object({ onDuty: z.boolean() }) } },
       handler: async ({ req, body }) => ({ onDuty: Boolean((await doSetDuty(ctx, req.actor!, body.onDuty, req)).onDuty) }),
+    }),
+    defineOperation({
+      method: 'put',
+      path: '/api/support/me/areas',
+      operationId: 'setOwnExpertAreas',
+      summary: 'Experts: declare your own technical and legal areas (replaces the ones before; triage sees them when assigning); audited',
+      tags: ['support'],
+      access: Permission.SupportExpert,
+      body: ExpertAreasBody,
+      responses: { 200: { description: 'Your areas', schema: z.object({ areas: z.array(z.enum(EXPERT_AREAS)) }).meta({ id: 'OwnExpertAreas' }) } },
+      handler: async ({ req, body }) => {
+        const self = await ctx.models.Member.findById(req.actor!.id).lean<MemberDoc>();
+        if (!self) throw new NotFound('No such member.');
+        return { areas: (await doSetExpertAreas(ctx, req.actor!, self, body.areas, req)).expertAreas };
+      },
     }),
   ];
 }

@@ -307,6 +307,12 @@ export interface TransparencyMonth {
   medianSecondsToFirstAction: number | null;
   appeals: { received: number; upheld: number; overturned: number };
   applications: { approved: number; rejected: number };
+  /** Support-desk requests opened, by kind. */
+  supportRequests: { technical: number; legal: number; removal_order: number };
+  medianSecondsToFirstSupportResponse: number | null;
+  /** Events that have ended, by kind, in the month they started; and their registered participants. */
+  eventsHeld: { workshop: number; focus_group: number; webinar: number };
+  eventAttendance: number;
 }
 
 // ---- Search ----
