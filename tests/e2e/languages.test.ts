@@ -9,7 +9,7 @@ import type { TestServer } from '../helpers/server.ts';
 
 /** Whether anything sticks out sideways (a long word that does not wrap, a row too wide). */
 async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number }> {
-  return page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  return page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
 }
 
 describe('languages (browser)', () => {
@@ -50,7 +50,7 @@ describe('languages (browser)', () => {
     await expectLanguage(page, 'ar', 'rtl');
     await screenshot(page, 'languages-sign-in-ar-desktop');
     await switcher.focus();
-    expect(await page.evaluate(() => document.activeElement?.tagName)).to.equal('SELECT');
+    expect(await page.evaluate<string>('document.activeElement?.tagName')).to.equal('SELECT');
   });
 
   for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
