@@ -39,6 +39,11 @@ describe('events (HTTP, real time, calendar)', function () {
     models = server.server.ctx.models;
   });
 
+  // Every test signs many members in from one address: each starts with the sign-in limits fresh.
+  beforeEach(async function () {
+    await models.RateLimit.deleteMany({});
+  });
+
   afterEach(function () {
     for (const socket of sockets.splice(0)) socket.disconnect();
   });
