@@ -133,15 +133,8 @@ describe('support desk (browser)', () => {
       expect(minutes!.x).to.be.greaterThan(seconds!.x);
       await screenshot(page, `support-removal-order-ar-${name}`);
       // The request's own content stays within the screen (the shell around it is checked with the shell).
-      const wide = await page.evaluate(() =>
-        [...document.querySelectorAll('main *')]
-          .filter((element) => {
-            const main = document.querySelector('main')!.getBoundingClientRect();
-            const box = element.getBoundingClientRect();
-            return box.width > 0 && (box.left < main.left - 1 || box.right > main.right + 1);
-          })
-          .map((element) => element.tagName),
-      );
+      // (A string: the tests are type-checked without the DOM's types.)
+      const wide = await page.evaluate<string[]>(`(() => { const main = document.querySelector('main').getBoundingClientRect(); return [...document.querySelectorAll('main *')].filter((element) => { const box = element.getBoundingClientRect(); return box.width > 0 && (box.left < main.left - 1 || box.right > main.right + 1); }).map((element) => element.tagName + '.' + element.className); })()`);
       expect(wide, 'nothing in the page wider than the screen').to.deep.equal([]);
       expect(watched.problems()).to.deep.equal([]);
     }

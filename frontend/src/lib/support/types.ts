@@ -2,6 +2,9 @@ import type { SupportReplyPayload } from '$shared/realtime-events.ts';
 import type { SupportCategory, SupportKind, SupportStatus, SupportUrgency, SupportVisibility } from '$shared/support-topics.ts';
 import { formatDateTime } from '../format.ts';
 import { m, locale } from '../i18n/i18n.ts';
+import { textParts, type TextPart } from '../moderation/text-parts.ts';
+
+export type { TextPart };
 
 export { SUPPORT_CATEGORIES, SUPPORT_URGENCIES, REMOVAL_ORDER } from '$shared/support-topics.ts';
 export type { SupportCategory, SupportKind, SupportStatus, SupportUrgency };
@@ -92,37 +95,22 @@ export const URGENCY_LABELS: Record<SupportUrgency, string> = {
 
 export const KIND_LABELS: Record<SupportKind, string> = { technical: m.support_kind_technical(), legal: m.support_kind_legal() };
 
-/** A piece of the countdown's text; numbers are isolated so they stay left to right in Arabic text. */
-export interface TextPart {
-  text: string;
-  number: boolean;
-}
-
 const twoDigits = new Intl.NumberFormat(locale, { minimumIntegerDigits: 2, useGrouping: false });
 const plainNumber = new Intl.NumberFormat(locale, { useGrouping: false });
-// Private-use characters stand for the numbers while the message is worded, then are cut out.
-const HOURS = '\uE000';
-const MINUTES = '\uE001';
-const SECONDS = '\uE002';
 
-/** "1 h 05 min 09 s left" or "Overdue by …" from milliseconds left, in parts (numbers apart). */
+/** "1 h 05 min 09 s left" or "Overdue by …" from milliseconds left, in parts: the numbers apart, to isolate left to right. */
 export function countdownParts(ms: number): TextPart[] {
   const late = ms < 0;
   const total = Math.floor(Math.abs(ms) / 1000);
   const h = Math.floor(total / 3600);
   const min = Math.floor((total % 3600) / 60);
   const s = total % 60;
-  const numbers: Record<string, string> = {
-    [HOURS]: plainNumber.format(h),
-    [MINUTES]: (h ? twoDigits : plainNumber).format(min),
-    [SECONDS]: twoDigits.format(s),
-  };
-  const duration = h ? m.support_duration_hours({ hours: HOURS, minutes: MINUTES, seconds: SECONDS }) : m.support_duration_minutes({ minutes: MINUTES, seconds: SECONDS });
-  const text = late ? m.support_countdown_overdue({ duration }) : m.support_countdown_left({ duration });
-  return text
-    .split(/([\uE000-\uE002])/)
-    .filter((piece) => piece !== '')
-    .map((piece) => (piece in numbers ? { text: numbers[piece]!, number: true } : { text: piece, number: false }));
+  const minutes = (h ? twoDigits : plainNumber).format(min);
+  const seconds = twoDigits.format(s);
+  const wrap = (duration: string) => (late ? m.support_countdown_overdue({ duration }) : m.support_countdown_left({ duration }));
+  return h
+    ? textParts((v) => wrap(m.support_duration_hours(v)), { hours: plainNumber.format(h), minutes, seconds })
+    : textParts((v) => wrap(m.support_duration_minutes(v)), { minutes, seconds });
 }
 
 /** The countdown as one string (for announcements). */
