@@ -20,6 +20,8 @@ describe('moderation in the web app: queue pages, comments, withheld revisions (
   before(() => {
     ({ server, models } = suite);
   });
+  // Each test counts the whole queue: leave it empty for the next.
+  afterEach(() => models.ModerationQueue.deleteMany({}));
 
   async function channel(kind: 'discussion' | 'papers' | 'library'): Promise<string> {
     const space = await models.Space.findOne({ slug: 'plenary' }).lean();
@@ -240,4 +242,65 @@ describe('moderation in the web app: queue pages, comments, withheld revisions (
     expect(tab.problems()).to.deep.equal([]);
     expect(phone.problems()).to.deep.equal([]);
   });
+
+  it('reads in Arabic (right to left) and Russian, with each language\'s plural forms', async () => {
+    const channelId = await channel('discussion');
+    const author = await makeMember(models, { sector: 'industry' });
+    const moderator = await makeMember(models, { roles: ['moderator'], sector: 'civil_society' });
+    const authorApi = await apiAs(author);
+    const ids: string[] = [];
+    for (const text of ['Translated queue one', 'Translated queue two', 'Translated queue three']) {
+      const sent = await authorApi.post(`/api/channels/${channelId}/messages`, { text, idempotencyKey: randomBytes(8).toString('hex') });
+      expect(sent.status, JSON.stringify(sent.body)).to.equal(201);
+      ids.push(String(sent.body.id));
+    }
+    // Two reporters on one, one on another, and a terrorist-content report the daily limit of 0 withholds.
+    const start = Date.now() - 600_000;
+    await models.ModerationQueue.insertMany(
+      ids.map((id, index) => ({
+        _id: `message:${id}`,
+        type: 'message',
+        itemId: id,
+        authorId: String(author._id),
+        reasons: [{ harassment: 2 }, { off_topic: 1 }, { terrorist_content: 1 }][index],
+        reporters: [2, 1, 1][index],
+        firstReportAt: new Date(start + index * 60_000),
+        lastReportAt: new Date(start + index * 60_000),
+        state: 'open',
+      })),
+    );
+    const moderatorApi = await apiAs(moderator);
+    expect((await moderatorApi.request('PUT', '/api/moderation/wellbeing', { dailyLimit: 0 })).status).to.equal(200);
+
+    const expected = {
+      ar: { dir: 'rtl', title: 'قائمة المراجعة', shown: 'في القائمة محتويان.', two: 'بلاغان', one: 'بلاغ واحد', withheld: 'لا يُعرض عليك محتوى واحد مُبلَّغ عنه بوصفه محتوى إرهابيًا: لقد بلغت حدك اليومي.' },
+      ru: { dir: 'ltr', title: 'Очередь на проверку', shown: 'В списке 2 материала.', two: '2 жалобы', one: '1 жалоба', withheld: '1 материал с жалобой на террористический контент вам не показывается: вы достигли дневного лимита.' },
+    } as const;
+    for (const [language, want] of Object.entries(expected)) {
+      for (const [viewport, name] of [[VIEWPORTS.desktop, 'desktop'], [VIEWPORTS.phone, 'phone']] as const) {
+        const watched = await open({ viewport, ...(name === 'phone' ? { isMobile: true, hasTouch: true } : {}) });
+        const { page } = watched;
+        await signIn(page, moderator);
+        await page.context().addCookies([{ name: 'convene_locale', value: language, url: server.url }]);
+        await page.goto(`${server.url}/moderation`);
+        await page.getByRole('heading', { level: 1, name: want.title }).waitFor();
+        expect(await page.locator('html').getAttribute('dir')).to.equal(want.dir);
+        const shown = page.getByTestId('queue-shown');
+        await shown.filter({ hasText: want.shown }).waitFor();
+        const harassment = page.getByTestId('queue-entry').filter({ hasText: language === 'ar' ? 'مضايقة' : 'Преследование' });
+        expect(await harassment.locator('.queue-count').innerText()).to.equal(want.two);
+        const offTopic = page.getByTestId('queue-entry').filter({ hasText: language === 'ar' ? 'خارج الموضوع' : 'Не по теме' });
+        expect(await offTopic.locator('.queue-count').innerText()).to.equal(want.one);
+        expect(await page.getByTestId('withheld').innerText()).to.equal(want.withheld);
+        await harassment.click();
+        await page.getByTestId('review-item').filter({ hasText: 'Translated queue one' }).waitFor();
+        // (A string: the tests are type-checked without the DOM's types.)
+      const wide = await page.evaluate<string[]>(`(() => { const main = document.querySelector('main').getBoundingClientRect(); return [...document.querySelectorAll('main *')].filter((element) => { const box = element.getBoundingClientRect(); return box.width > 0 && (box.left < main.left - 1 || box.right > main.right + 1); }).map((element) => element.tagName + '.' + element.className); })()`);
+      expect(wide, 'nothing in the page wider than it').to.deep.equal([]);
+        await screenshot(page, `moderation-queue-${language}-${name}`);
+        expect(watched.problems()).to.deep.equal([]);
+      }
+    }
+  });
 });
+

@@ -115,4 +115,51 @@ describe('support desk (browser)', () => {
     await screenshot(page, 'support-expert-areas-desktop');
     expect(problems()).to.deep.equal([]);
   });
+
+  it('in Arabic the request page reads right to left, and the countdown keeps its numbers left to right', async () => {
+    server.server.ctx.clock = new ManualClock(Date.now());
+    const org = await makeOrganisation(models, { name: 'Small Forum Host' });
+    const requester = await makeMember(models, { name: 'Rami Requester', organisation: org });
+    const client = await suite.apiAs(requester);
+    const created = await client.post('/api/support/requests', {
+      kind: 'legal',
+      category: 'removal_order',
+      urgency: 'critical',
+      subject: 'أمر إزالة لمقطعين',
+      description: 'An authority asked us to remove two clips.',
+      visibility: 'org',
+      anonymousToExperts: false,
+      orderReceivedAt: new Date(server.server.ctx.clock.now() - 5 * MINUTE).toISOString(),
+      jurisdiction: 'EU',
+    });
+    expect(created.status).to.equal(201);
+    const id = (created.body as { id: string }).id;
+
+    for (const [viewport, name] of [[VIEWPORTS.phone, 'phone'], [VIEWPORTS.desktop, 'desktop']] as const) {
+      const watched = await open({ viewport, ...(name === 'phone' ? { isMobile: true, hasTouch: true } : {}) });
+      const { page } = watched;
+      await signIn(page, requester.email, '/');
+      await page.context().addCookies([{ name: 'convene_locale', value: 'ar', url: server.url }]);
+      await page.goto(`${server.url}/support/${id}`);
+      const time = page.getByTestId('countdown-time');
+      await time.getByText(/^يتبقى /).waitFor();
+      expect(await page.locator('html').getAttribute('dir')).to.equal('rtl');
+      expect(await page.getByTestId('countdown').getByRole('heading', { level: 2 }).innerText()).to.equal('الموعد النهائي لأمر الإزالة');
+      // Minutes and seconds, each in its own left-to-right isolate, in the order Arabic reads them.
+      const numbers = time.locator('bdi[dir=ltr]');
+      expect(await numbers.count()).to.equal(2);
+      expect(await numbers.nth(1).innerText()).to.match(/^[0-9٠-٩]{2}$/);
+      expect(await time.innerText()).to.match(/^يتبقى [0-9٠-٩]+ د [0-9٠-٩]{2} ث$/);
+      // The first number sits to the right of the second: the line runs right to left.
+      const [minutes, seconds] = [await numbers.nth(0).boundingBox(), await numbers.nth(1).boundingBox()];
+      expect(minutes!.x).to.be.greaterThan(seconds!.x);
+      await screenshot(page, `support-removal-order-ar-${name}`);
+      // The request's own content stays within the screen (the shell around it is checked with the shell).
+      // (A string: the tests are type-checked without the DOM's types.)
+      const wide = await page.evaluate<string[]>(`(() => { const main = document.querySelector('main').getBoundingClientRect(); return [...document.querySelectorAll('main *')].filter((element) => { const box = element.getBoundingClientRect(); return box.width > 0 && (box.left < main.left - 1 || box.right > main.right + 1); }).map((element) => element.tagName + '.' + element.className); })()`);
+      expect(wide, 'nothing in the page wider than the screen').to.deep.equal([]);
+      expect(watched.problems()).to.deep.equal([]);
+    }
+  });
 });
+

@@ -317,7 +317,7 @@ export interface TransparencyMonth {
 
 // ---- Search ----
 
-export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member', 'finding'] as const;
+export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member', 'finding', 'event'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 /** One search hit; `snippet` is plain text in pieces, `match` marking the words that matched. */
