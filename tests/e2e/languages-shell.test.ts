@@ -13,6 +13,18 @@ describe('the shell in other languages (browser)', () => {
     await page.reload();
   }
 
+  /** Elements reaching past either edge of the window (a layout that does not fit). */
+  function stickingOut(page: Page): Promise<string[]> {
+    return page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((element) => {
+          const box = element.getBoundingClientRect();
+          return box.width > 0 && (box.left < -1 || box.right > document.documentElement.clientWidth + 1);
+        })
+        .map((element) => `${element.tagName.toLowerCase()}.${String(element.className)}`),
+    );
+  }
+
   it('mirrors the shell in Arabic: sidebar on the right on a wide screen, nothing wider than a phone', async () => {
     const member = await makeMember(suite.models, { name: 'Layla Haddad' });
     const desktop = await suite.open({ viewport: VIEWPORTS.desktop });
@@ -39,12 +51,7 @@ describe('the shell in other languages (browser)', () => {
     await phone.page.getByRole('button', { name: 'القائمة' }).click();
     await phone.page.getByRole('link', { name: 'الملف الشخصي' }).waitFor();
     await screenshot(phone.page, 'shell-ar-phone-menu');
-    const wide = await phone.page.evaluate(() =>
-      [...document.querySelectorAll('body *')]
-        .filter((element) => { const box = element.getBoundingClientRect(); return box.left < -1 || box.right > document.documentElement.clientWidth + 1; })
-        .map((element) => `${element.tagName}.${element.className}`),
-    );
-    expect(wide, 'nothing sticks out sideways on a phone').to.deep.equal([]);
+    expect(await stickingOut(phone.page), 'nothing sticks out sideways on a phone').to.deep.equal([]);
 
     for (const watched of suite.opened) expect(watched.problems()).to.deep.equal([]);
   });
@@ -71,5 +78,31 @@ describe('the shell in other languages (browser)', () => {
     expect(await page.getByTestId('profile-language').inputValue()).to.equal('');
 
     for (const watched of suite.opened) expect(watched.problems()).to.deep.equal([]);
+  });
+
+  it('shows sign-in and the application steps in Arabic on a phone and in Russian on a desktop', async () => {
+    const phone = await suite.open({ viewport: VIEWPORTS.phone, locale: 'ar' });
+    await phone.page.goto(`${suite.server.url}/sign-in`);
+    await phone.page.getByRole('heading', { level: 1, name: 'تسجيل الدخول' }).waitFor();
+    await phone.page.getByRole('button', { name: 'تسجيل الدخول' }).click();
+    await phone.page.getByRole('heading', { level: 2, name: 'تعذّر تسجيل دخولك' }).waitFor();
+    expect(await phone.page.getByText('أدخل عنوان بريدك الإلكتروني.').count()).to.be.greaterThan(0);
+    expect(await stickingOut(phone.page)).to.deep.equal([]);
+    await screenshot(phone.page, 'sign-in-ar-phone');
+
+    const desktop = await suite.open({ viewport: VIEWPORTS.desktop, locale: 'ru-RU' });
+    await desktop.page.goto(`${suite.server.url}/apply`);
+    await desktop.page.getByRole('heading', { level: 1, name: 'Подать заявку на участие' }).waitFor();
+    await desktop.page.getByLabel('Полное имя').fill('Ирина Соколова');
+    await desktop.page.getByLabel('Рабочий адрес электронной почты').fill(`irina-${Date.now()}@ministry.example`);
+    await desktop.page.getByLabel('Пароль').fill('glacier orbit lantern 7');
+    await desktop.page.getByRole('button', { name: 'Создать учётную запись и продолжить' }).click();
+    await desktop.page.getByRole('heading', { level: 2, name: 'Расскажите о своей работе' }).waitFor();
+    expect(await stickingOut(desktop.page)).to.deep.equal([]);
+    await screenshot(desktop.page, 'apply-ru-desktop');
+
+    // The apply page asks whether an application exists yet; its 404 is the answer "not yet".
+    const notYet = (problem: string) => problem.includes('404') && problem.endsWith('/api/application)');
+    for (const watched of suite.opened) expect(watched.problems().filter((problem) => !notYet(problem))).to.deep.equal([]);
   });
 });
