@@ -15,14 +15,15 @@ describe('the shell in other languages (browser)', () => {
 
   /** Elements reaching past either edge of the window (a layout that does not fit). */
   function stickingOut(page: Page): Promise<string[]> {
-    return page.evaluate(() =>
+    // (A string: this file is compiled without the DOM library.)
+    return page.evaluate<string[]>(`
       [...document.querySelectorAll('body *')]
         .filter((element) => {
           const box = element.getBoundingClientRect();
           return box.width > 0 && (box.left < -1 || box.right > document.documentElement.clientWidth + 1);
         })
-        .map((element) => `${element.tagName.toLowerCase()}.${String(element.className)}`),
-    );
+        .map((element) => element.tagName.toLowerCase() + '.' + String(element.className))
+    `);
   }
 
   it('mirrors the shell in Arabic: sidebar on the right on a wide screen, nothing wider than a phone', async () => {
