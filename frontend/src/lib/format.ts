@@ -1,39 +1,81 @@
 import { locale, m } from './i18n/i18n.ts';
 import type { ApplicationStatus, MemberStatus, Role, Sector } from './api/types.ts';
+import type { ConnectionState } from './realtime/connection.svelte.ts';
 
-export const sectorLabels: Record<Sector, string> = {
-  government: 'Government',
-  industry: 'Industry',
-  civil_society: 'Civil society',
-  academia: 'Academia',
+const SECTOR_LABELS: Record<Sector, () => string> = {
+  government: m.format_sector_government,
+  industry: m.format_sector_industry,
+  civil_society: m.format_sector_civil_society,
+  academia: m.format_sector_academia,
 };
 
-export const roleLabels: Record<Role, string> = {
-  liaison: 'Liaison',
-  moderator: 'Moderator',
-  admin: 'Admin',
-  organiser: 'Organiser',
-  expert: 'Expert',
-  triage: 'Desk triage',
+const ROLE_LABELS: Record<Role, () => string> = {
+  liaison: m.format_role_liaison,
+  moderator: m.format_role_moderator,
+  admin: m.format_role_admin,
+  organiser: m.format_role_organiser,
+  expert: m.format_role_expert,
+  triage: m.format_role_triage,
 };
 
-export const memberStatusLabels: Record<MemberStatus, string> = {
-  applicant: 'Applicant',
-  member: 'Member',
-  suspended: 'Suspended',
-  lapsed: 'Access paused',
+const MEMBER_STATUS_LABELS: Record<MemberStatus, () => string> = {
+  applicant: m.format_member_status_applicant,
+  member: m.format_member_status_member,
+  suspended: m.format_member_status_suspended,
+  lapsed: m.format_member_status_lapsed,
 };
 
-export const applicationStatusLabels: Record<ApplicationStatus, string> = {
-  draft: 'Saved, not yet sent',
-  pending: 'Waiting for review',
-  needs_info: 'Question from a moderator',
-  approved: 'Approved',
-  rejected: 'Not approved',
+const APPLICATION_STATUS_LABELS: Record<ApplicationStatus, () => string> = {
+  draft: m.format_application_status_draft,
+  pending: m.format_application_status_pending,
+  needs_info: m.format_application_status_needs_info,
+  approved: m.format_application_status_approved,
+  rejected: m.format_application_status_rejected,
 };
 
+/** A sector's name in the reader's language; "—" when there is none. */
 export function sectorLabel(sector: Sector | null | undefined): string {
-  return sector ? sectorLabels[sector] : '—';
+  return sector ? SECTOR_LABELS[sector]() : '—';
+}
+
+export function roleLabel(role: Role): string {
+  return ROLE_LABELS[role]();
+}
+
+export function memberStatusLabel(status: MemberStatus): string {
+  return MEMBER_STATUS_LABELS[status]();
+}
+
+export function applicationStatusLabel(status: ApplicationStatus): string {
+  return APPLICATION_STATUS_LABELS[status]();
+}
+
+const CONNECTION_LABELS: Record<ConnectionState, () => string> = {
+  connecting: m.format_connection_connecting,
+  connected: m.format_connection_connected,
+  reconnecting: m.format_connection_reconnecting,
+  offline: m.format_connection_offline,
+};
+
+/** The live connection's state in words, in the header and on the status page alike. */
+export function connectionLabel(state: ConnectionState): string {
+  return CONNECTION_LABELS[state]();
+}
+
+/**
+ * @deprecated Use `sectorLabel(…)` (and the other functions above). These tables remain, built
+ * from the same translated messages, until every caller has moved to the functions.
+ */
+export const sectorLabels = resolved(SECTOR_LABELS);
+/** @deprecated Use `roleLabel(…)`. */
+export const roleLabels = resolved(ROLE_LABELS);
+/** @deprecated Use `memberStatusLabel(…)`. */
+export const memberStatusLabels = resolved(MEMBER_STATUS_LABELS);
+/** @deprecated Use `applicationStatusLabel(…)`. */
+export const applicationStatusLabels = resolved(APPLICATION_STATUS_LABELS);
+
+function resolved<K extends string>(table: Record<K, () => string>): Record<K, string> {
+  return Object.fromEntries(Object.entries<() => string>(table).map(([key, label]) => [key, label()])) as Record<K, string>;
 }
 
 const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
@@ -108,8 +150,9 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 export function sentence(text: string): string {
   const trimmed = text.trim();
   if (!trimmed) return trimmed;
-  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
-  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+  const capital = trimmed.charAt(0).toLocaleUpperCase(locale) + trimmed.slice(1);
+  // Chinese ends a sentence with its own full stop; the others here with ".".
+  return /[.!?。！？؟]$/.test(capital) ? capital : `${capital}${locale === 'zh-Hans' ? '。' : '.'}`;
 }
 
 const timeOfDay = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });

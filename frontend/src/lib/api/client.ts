@@ -2,6 +2,7 @@
  * Typed access to the HTTP API. Every failure becomes an `ApiError` carrying the server's
  * machine-readable code and a sentence a person can read, whatever went wrong underneath.
  */
+import { m } from '../i18n/i18n.ts';
 
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -36,15 +37,16 @@ function isErrorBody(value: unknown): value is ApiErrorBody {
   return typeof error === 'object' && error !== null && typeof error.code === 'string' && typeof error.message === 'string';
 }
 
-const FALLBACK: Record<number, string> = {
-  401: 'Please sign in.',
-  403: 'You do not have access to this.',
-  404: 'Not found.',
-  413: 'That is too large to send.',
-  429: 'Too many attempts. Please wait a moment.',
-  502: 'The server is not reachable right now.',
-  503: 'The service is not available right now.',
-  504: 'The server took too long to answer.',
+/** When the answer is not Convene's error shape (a proxy's page, say), in the reader's language. */
+const FALLBACK: Record<number, () => string> = {
+  401: m.api_error_401,
+  403: m.api_error_403,
+  404: m.api_error_404,
+  413: m.api_error_413,
+  429: m.api_error_429,
+  502: m.api_error_502,
+  503: m.api_error_503,
+  504: m.api_error_504,
 };
 
 export interface RequestOptions {
@@ -69,7 +71,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new ApiError(0, 'network_error', 'Cannot reach Convene. Check your connection and try again.');
+    throw new ApiError(0, 'network_error', m.api_error_network());
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -81,7 +83,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
   }
   if (!response.ok) {
     if (isErrorBody(data)) throw new ApiError(response.status, data.error.code, data.error.message, data.error.details);
-    throw new ApiError(response.status, `http_${response.status}`, FALLBACK[response.status] ?? `Unexpected answer from the server (${response.status}).`);
+    throw new ApiError(response.status, `http_${response.status}`, FALLBACK[response.status]?.() ?? m.api_error_unexpected({ status: String(response.status) }));
   }
   return data as T;
 }

@@ -1,5 +1,6 @@
 import { ApiError } from '../api/client.ts';
 import { sentence } from '../format.ts';
+import { m } from '../i18n/i18n.ts';
 
 export interface ListedError {
   field: string | null;
@@ -69,7 +70,7 @@ export class FormErrors {
   }
 
   /** Files an error from the API (or anything thrown) under the fields it names. */
-  setFrom(error: unknown, fallback = 'Something went wrong. Please try again.'): void {
+  setFrom(error: unknown, fallback = m.forms_error_fallback()): void {
     this.clear();
     if (!(error instanceof ApiError)) {
       this.#general = fallback;
@@ -80,7 +81,7 @@ export class FormErrors {
     for (const issue of error.fieldIssues) {
       const field = issue.location === this.#location ? this.#match(issue.path) : undefined;
       if (field && !byField[field]) byField[field] = sentence(issue.message);
-      else if (!field) unplaced.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+      else if (!field) unplaced.push(issue.path ? m.forms_issue_at({ path: issue.path, problem: issue.message }) : issue.message);
     }
     this.#byField = byField;
     if (Object.keys(byField).length === 0) this.#general = error.message;

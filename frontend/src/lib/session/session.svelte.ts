@@ -1,4 +1,4 @@
-import { locale, switchLocale } from '../i18n/i18n.ts';
+import { locale, m, switchLocale } from '../i18n/i18n.ts';
 import { api, ApiError } from '../api/client.ts';
 import type { Provider, Self, SessionInfo } from '../api/types.ts';
 import { connection } from '../realtime/connection.svelte.ts';
@@ -7,9 +7,9 @@ import type { Access } from '../router/router.svelte.ts';
 export type SessionEndReason = 'signed_out' | 'suspended' | 'access_changed';
 
 /** What the sign-in page says when someone lands there because their session ended. */
-const ENDED_NOTICES: Record<Exclude<SessionEndReason, 'access_changed'>, string> = {
-  suspended: 'Your account has been suspended. If you think this is a mistake, contact the moderators.',
-  signed_out: 'You have been signed out.',
+const ENDED_NOTICES: Record<Exclude<SessionEndReason, 'access_changed'>, () => string> = {
+  suspended: m.session_ended_suspended,
+  signed_out: m.session_ended_signed_out,
 };
 
 /**
@@ -112,7 +112,7 @@ export class Session {
       // A reload after the first one keeps showing what we had; only the first one can fail the app.
       if (this.#state !== 'ready') {
         this.#state = 'failed';
-        this.#loadError = error instanceof ApiError ? error.message : 'Cannot reach Convene.';
+        this.#loadError = error instanceof ApiError ? error.message : m.session_unreachable();
       }
     }
   }
@@ -140,7 +140,7 @@ export class Session {
       this.#signingOut = false;
     }
     this.#become(null);
-    this.#notice = 'You have signed out.';
+    this.#notice = m.session_signed_out();
   }
 
   /** After something that signs in (first-admin setup) or changes the person (profile edit). */
@@ -157,7 +157,7 @@ export class Session {
   end(reason: Exclude<SessionEndReason, 'access_changed'>): boolean {
     if (this.isVisitor || (reason === 'signed_out' && this.#signingOut)) return false;
     this.#become(null);
-    this.#notice = ENDED_NOTICES[reason];
+    this.#notice = ENDED_NOTICES[reason]();
     return true;
   }
 
