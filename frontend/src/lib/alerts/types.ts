@@ -1,4 +1,5 @@
 import type { AlertPayload } from '$shared/realtime-events.ts';
+import { m } from '../i18n/i18n.ts';
 
 /** The shapes the alerts API answers with (backend/src/alerts/alert.presenter.ts is the source of truth). */
 
@@ -70,15 +71,34 @@ export interface Board {
 
 export type Subscriptions = Record<Facet, { tags: string[]; minSeverity: Severity }>;
 
-export const severityLabels: Record<Severity, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
-export const statusLabels: Record<AlertStatus, string> = { active: 'Active', monitoring: 'Monitoring', resolved: 'Resolved' };
-export const facetLabels: Record<Facet, string> = { platforms: 'Platforms', tactics: 'Tactics', regions: 'Regions' };
-export const ackLabels: Record<AckState, string> = { reviewed: 'Reviewed', acting: 'Acting on it', not_affected: 'Not affected' };
-export const kindLabels: Record<IndicatorKind, string> = { url: 'URL', domain: 'Domain', ip: 'IP address', hash: 'Hash', handle: 'Handle', keyword: 'Keyword' };
-export const markingHelp: Record<Marking, string> = {
-  'TLP:CLEAR': 'Every member; no limit on disclosure.',
-  'TLP:GREEN': 'Every member of the community.',
-  'TLP:AMBER': 'Members of the organisations or sectors you name.',
-  'TLP:AMBER+STRICT': 'Members of the organisations you name, nobody else.',
-  'TLP:RED': 'Only the people you name.',
-};
+/** Labels in the reader's language (the codes stay as the API writes them). */
+export function severityLabel(severity: Severity): string {
+  return { low: m.alerts_severity_low, medium: m.alerts_severity_medium, high: m.alerts_severity_high, critical: m.alerts_severity_critical }[severity]();
+}
+export function statusLabel(status: AlertStatus): string {
+  return { active: m.alerts_status_active, monitoring: m.alerts_status_monitoring, resolved: m.alerts_status_resolved }[status]();
+}
+export function facetLabel(facet: Facet): string {
+  return { platforms: m.alerts_facet_platforms, tactics: m.alerts_facet_tactics, regions: m.alerts_facet_regions }[facet]();
+}
+export function ackLabel(state: AckState): string {
+  return { reviewed: m.alerts_ack_reviewed, acting: m.alerts_ack_acting, not_affected: m.alerts_ack_not_affected }[state]();
+}
+export function kindLabel(kind: IndicatorKind): string {
+  return { url: m.alerts_kind_url, domain: m.alerts_kind_domain, ip: m.alerts_kind_ip, hash: m.alerts_kind_hash, handle: m.alerts_kind_handle, keyword: m.alerts_kind_keyword }[kind]();
+}
+/** Who a TLP marking reaches (the marking itself stays as FIRST writes it). */
+export function markingHelp(marking: Marking): string {
+  return {
+    'TLP:CLEAR': m.alerts_marking_help_clear,
+    'TLP:GREEN': m.alerts_marking_help_green,
+    'TLP:AMBER': m.alerts_marking_help_amber,
+    'TLP:AMBER+STRICT': m.alerts_marking_help_amber_strict,
+    'TLP:RED': m.alerts_marking_help_red,
+  }[marking]();
+}
+
+/** Tags as typed: separated by commas, Arabic or CJK commas included. */
+export function splitTags(text: string): string[] {
+  return text.split(/[,،、，]/).map((tag) => tag.trim()).filter(Boolean);
+}

@@ -1,6 +1,7 @@
 import type { KnowledgeChangedPayload } from '$shared/realtime-events.ts';
 import { ApiError } from '../api/client.ts';
 import { connection } from '../realtime/connection.svelte.ts';
+import { locale, m } from '../i18n/i18n.ts';
 
 /**
  * Calls `refresh` when something changes in the channel (the server's `knowledge.changed` hint,
@@ -20,15 +21,22 @@ export function onKnowledgeChanged(channelId: string, refresh: (payload: Knowled
   };
 }
 
-/** Comma- or space-separated tags as the server takes them. */
+/** Comma- or space-separated tags as the server takes them (Arabic and CJK commas too). */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(/[\s,]+/).map((tag) => tag.trim().replace(/^#/, '').toLowerCase()).filter(Boolean))];
+  return [...new Set(text.split(/[\s,،、，]+/).map((tag) => tag.trim().replace(/^#/, '').toLowerCase()).filter(Boolean))];
 }
 
+const sizeFormats = {
+  byte: new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'long' }),
+  kilobyte: new Intl.NumberFormat(locale, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 }),
+  megabyte: new Intl.NumberFormat(locale, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }),
+};
+
+/** "512 bytes", "34 KB", "1.5 MB" — units and digits in the reader's language ("1,5 Mo", "1,5 МБ"). */
 export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return sizeFormats.byte.format(bytes);
+  if (bytes < 1024 * 1024) return sizeFormats.kilobyte.format(Math.round(bytes / 1024));
+  return sizeFormats.megabyte.format(bytes / (1024 * 1024));
 }
 
 export const MAX_PDF_BYTES = 20 * 1024 * 1024;
@@ -38,20 +46,20 @@ export const MAX_PDF_BYTES = 20 * 1024 * 1024;
  * bytes, over 20 MB) so the person hears why at once; the server checks again by the bytes.
  */
 export async function uploadPdf<T>(path: string, file: File): Promise<T> {
-  if (file.size === 0) throw new ApiError(400, 'empty_file', 'This file is empty.');
-  if (file.size > MAX_PDF_BYTES) throw new ApiError(413, 'payload_too_large', `This file is ${formatSize(file.size)}; the limit is 20 MB.`);
+  if (file.size === 0) throw new ApiError(400, 'empty_file', m.knowledge_file_empty());
+  if (file.size > MAX_PDF_BYTES) throw new ApiError(413, 'payload_too_large', m.knowledge_file_too_large({ size: formatSize(file.size), limit: formatSize(MAX_PDF_BYTES) }));
   const head = new TextDecoder('latin1').decode(await file.slice(0, 5).arrayBuffer());
-  if (head !== '%PDF-') throw new ApiError(415, 'not_a_pdf', 'This file is not a PDF. Choose a PDF document.');
+  if (head !== '%PDF-') throw new ApiError(415, 'not_a_pdf', m.knowledge_not_pdf());
   let response: Response;
   try {
     response = await fetch(path, { method: 'PUT', credentials: 'same-origin', headers: { 'Content-Type': 'application/pdf', 'X-Convene-CSRF': '1', Accept: 'application/json' }, body: file });
   } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach Convene. Check your connection and try again.');
+    throw new ApiError(0, 'network_error', m.knowledge_network_error());
   }
   const data = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
   if (!response.ok) {
-    if (response.status === 413) throw new ApiError(413, 'payload_too_large', 'This file is larger than 20 MB.');
-    throw new ApiError(response.status, data?.error?.code ?? `http_${response.status}`, data?.error?.message ?? 'The upload failed.');
+    if (response.status === 413) throw new ApiError(413, 'payload_too_large', m.knowledge_file_over_limit({ limit: formatSize(MAX_PDF_BYTES) }));
+    throw new ApiError(response.status, data?.error?.code ?? `http_${response.status}`, data?.error?.message ?? m.knowledge_upload_failed());
   }
   return data as T;
 }
