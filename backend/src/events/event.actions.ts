@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { Conflict, fieldInvalid, NotFound, type FieldIssue } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import { canManageEvent, canSeeEvent, type Actor } from '../policy/policy.ts';
@@ -175,9 +175,9 @@ export async function doUpdateEvent(ctx: AppContext, actor: Actor, event: EventD
       startsAt: body.startsAt ?? current.startsAt.toISOString(),
       endsAt: body.endsAt ?? current.endsAt.toISOString(),
     };
-    const issues: { message: string; path: string[] }[] = [];
-    checkEventShape(merged, { addIssue: (issue) => issues.push(issue) });
-    if (issues.length > 0) throw new Invalid(`body.${issues[0]!.path.join('.')}: ${issues[0]!.message}`, { issues: issues.map((issue) => ({ location: 'body', path: issue.path.join('.'), message: issue.message })) });
+    const issues: FieldIssue[] = [];
+    checkEventShape(merged, (path, message) => issues.push({ location: 'body', path, message }));
+    if (issues.length > 0) throw fieldInvalid(issues);
     const { description, startsAt, endsAt, ...rest } = body;
     const capacity = body.capacity ?? current.capacity;
     return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { text } from '../http/schemas.ts';
+import { m, msg, type Localized } from '../http/locale.ts';
+import { inParseLocale, text } from '../http/schemas.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { ROLES, SECTORS } from '../policy/policy.ts';
 import { EVENT_KINDS, EVENT_MODES } from './event.model.ts';
@@ -50,13 +51,13 @@ const fields = {
 type Where = { mode?: string; city?: string | null; venue?: string | null; joinUrl?: string | null; startsAt?: string; endsAt?: string };
 
 /** Checks that need several fields at once; for an update, `merged` is the event as it would become. */
-export function checkEventShape(merged: Where, ctx: { addIssue: (issue: { code: 'custom'; message: string; path: string[] }) => void }): void {
-  if (merged.startsAt && merged.endsAt && Date.parse(merged.endsAt) <= Date.parse(merged.startsAt)) ctx.addIssue({ code: 'custom', message: 'must be after startsAt', path: ['endsAt'] });
+export function checkEventShape(merged: Where, report: (path: string, message: Localized) => void): void {
+  if (merged.startsAt && merged.endsAt && Date.parse(merged.endsAt) <= Date.parse(merged.startsAt)) report('endsAt', msg(m.error_event_end_after_start));
   if (merged.mode === 'in_person') {
-    if (!merged.city) ctx.addIssue({ code: 'custom', message: 'is required for an event in person', path: ['city'] });
-    if (merged.joinUrl) ctx.addIssue({ code: 'custom', message: 'is for online events only', path: ['joinUrl'] });
+    if (!merged.city) report('city', msg(m.error_event_city_required));
+    if (merged.joinUrl) report('joinUrl', msg(m.error_event_online_only));
   }
-  if (merged.mode === 'online' && merged.venue) ctx.addIssue({ code: 'custom', message: 'is for events in person only', path: ['venue'] });
+  if (merged.mode === 'online' && merged.venue) report('venue', msg(m.error_event_in_person_only));
 }
 
 export const CreateEventBody = z
@@ -72,7 +73,7 @@ export const CreateEventBody = z
     review: fields.review.default(false),
     showAttendees: fields.showAttendees.default(false),
   })
-  .superRefine((body, ctx) => checkEventShape(body, ctx))
+  .superRefine((body, ctx) => checkEventShape(body, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message: inParseLocale(message) })))
   .meta({ id: 'CreateEventBody' });
 export type CreateEventBody = z.infer<typeof CreateEventBody>;
 

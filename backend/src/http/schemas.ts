@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { m } from '../shared/i18n/paraglide/messages.js';
 import { baseLocale, type Locale } from '../shared/i18n/locale.ts';
+import type { Localized } from './locale.ts';
 
 type Issue = z.core.$ZodRawIssue;
 
@@ -89,6 +90,11 @@ export function worded(message: Message<Record<string, never>>): string;
 export function worded<I>(message: Message<I>, inputs: I): string;
 export function worded<I>(message: Message<I>, inputs?: I): string {
   return message((inputs ?? {}) as I, { locale: parsing });
+}
+
+/** A `Localized` text in the language of the parse running now (in a refinement's `addIssue`). */
+export function inParseLocale(text: Localized): string {
+  return text(parsing);
 }
 
 // Parses that do not go through `parseIn` (scripts, config) get the English wording.
