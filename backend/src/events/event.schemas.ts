@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { m, msg, type Localized } from '../http/locale.ts';
-import { inParseLocale, text } from '../http/schemas.ts';
+import { inParseLocale, localized, text } from '../http/schemas.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { ROLES, SECTORS } from '../policy/policy.ts';
 import { EVENT_KINDS, EVENT_MODES } from './event.model.ts';
@@ -20,7 +20,7 @@ export function isTimeZone(value: string): boolean {
   }
 }
 
-export const TimeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').describe('IANA time zone the event is held in');
+export const TimeZone = z.string().max(64).refine(isTimeZone, localized(m.error_event_time_zone)).describe('IANA time zone the event is held in');
 const Instant = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset or Z');
 const Audience = z
   .strictObject({ sectors: z.array(z.enum(SECTORS)).max(SECTORS.length), roles: z.array(z.enum(ROLES)).max(ROLES.length) })
@@ -109,8 +109,8 @@ export const EventListQuery = z.strictObject({
   when: z.enum(['upcoming', 'past', 'all']).default('upcoming').describe('upcoming (not yet ended), past, or all'),
   mode: z.enum(EVENT_MODES).optional(),
   city: text({ min: 1, max: 80 }).optional().describe('Only events in this city (case-insensitive)'),
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional().describe('Only events starting in this month (UTC)'),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, localized(m.error_field_month)).optional().describe('Only events starting in this month (UTC)'),
 });
 export type EventListQuery = z.infer<typeof EventListQuery>;
 
-export const FeedQuery = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a feed token') });
+export const FeedQuery = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, localized(m.error_field_feed_token)) });
