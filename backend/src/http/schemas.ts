@@ -67,7 +67,10 @@ export function parseIn<T extends z.ZodType>(schema: T, input: unknown, locale: 
   const previous = parsing;
   parsing = locale;
   try {
-    return schema.safeParse(input, { error: (issue) => fieldMessage(issue, locale) ?? zodErrorMap(locale)(issue) }) as z.ZodSafeParseResult<z.output<T>>;
+    const result = schema.safeParse(input, { error: (issue) => fieldMessage(issue, locale) ?? zodErrorMap(locale)(issue) }) as z.ZodSafeParseResult<z.output<T>>;
+    // Zod words the issues on the first read of `error`: read it while `parsing` is this locale.
+    if (!result.success) void result.error.issues;
+    return result;
   } finally {
     parsing = previous;
   }
