@@ -53,6 +53,7 @@ import { NotFound, errorHandler } from './http/errors.ts';
 import type { Logger } from './http/logger.ts';
 import { securityHeaders } from './http/security.ts';
 import { spaRouter } from './http/spa.ts';
+import { m, msg } from './http/locale.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -183,7 +184,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   app.use('/api', csrfProtection((req) => originAllowed(req, config)));
   app.use('/api', session, authenticator.initialize(), authenticator.session(), actorMiddleware());
   app.use(api.router());
-  app.use('/api', (req, _res, next) => next(new NotFound(`No API operation ${req.method} ${req.originalUrl.split('?')[0]}.`)));
+  app.use('/api', (req, _res, next) => next(new NotFound(msg(m.error_api_no_operation, { method: req.method, path: req.originalUrl.split('?')[0] ?? '' }))));
   app.use(spaRouter(deps.frontendDir ?? join(ROOT_DIR, 'frontend', 'dist')));
   app.use(errorHandler(logger));
   return { app, api, ctx, session };

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { Conflict, fieldInvalid, NotFound, type FieldIssue } from '../http/errors.ts';
 import { toActor } from '../auth/auth.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
@@ -12,6 +12,7 @@ import { ackId, alertRule, severityRank, TAG_FACETS, type AlertAckDoc, type Aler
 import { presentAlertSummary, shownAlert, type AlertViewer } from './alert.presenter.ts';
 import type { AlertFilterQuery, PublishAlertBody, UpdateAlertBody, WidenMarkingBody } from './alert.schemas.ts';
 import { indexAlert } from './alert.search.ts';
+import { m, msg } from '../http/locale.ts';
 
 const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
 export const viewerOf = (actor: Actor) => ({ isModerator: isModerator(actor) });
@@ -32,14 +33,14 @@ export async function visibleAlerts(ctx: AppContext, actor: Actor, viewer: Alert
 /** Loads one alert the actor may see; a hidden one answers exactly like a missing one. */
 export async function accessAlert(ctx: AppContext, actor: Actor | undefined, alertId: string): Promise<AlertDoc> {
   const alert = await ctx.cache.alert(alertId);
-  if (!alert || !canSeeAlert(actor, alertRule(alert))) throw new NotFound('No such alert.');
+  if (!alert || !canSeeAlert(actor, alertRule(alert))) throw new NotFound(msg(m.error_alert_no_such));
   return alert;
 }
 
 /** Like accessAlert, and the actor must be its author or a moderator who can see it. */
 export async function accessManagedAlert(ctx: AppContext, actor: Actor, alertId: string): Promise<AlertDoc> {
   const alert = await accessAlert(ctx, actor, alertId);
-  if (!canManageAlert(actor, alertRule(alert))) throw new NotFound('No such alert.');
+  if (!canManageAlert(actor, alertRule(alert))) throw new NotFound(msg(m.error_alert_no_such));
   return alert;
 }
 
@@ -88,18 +89,18 @@ export function tagSuggestions(alerts: AlertDoc[], facet: TagFacet, prefix: stri
 
 /** Named organisations and people must exist (people: verified members). 400 naming the field otherwise. */
 async function checkRecipientsExist(ctx: AppContext, recipients: Recipients, prefix: string): Promise<void> {
-  const issues: { location: 'body'; path: string; message: string }[] = [];
+  const issues: FieldIssue[] = [];
   if (recipients.organisationIds.length) {
     const found = await ctx.models.Organisation.find({ _id: trusted({ $in: recipients.organisationIds }) }, { _id: 1 }).lean();
     const known = new Set(found.map((org) => String(org._id)));
-    recipients.organisationIds.forEach((id, index) => !known.has(id) && issues.push({ location: 'body', path: `${prefix}organisationIds.${index}`, message: 'no such organisation' }));
+    recipients.organisationIds.forEach((id, index) => !known.has(id) && issues.push({ location: 'body', path: `${prefix}organisationIds.${index}`, message: msg(m.error_field_no_such_organisation) }));
   }
   if (recipients.memberIds.length) {
     const found = await ctx.models.Member.find({ _id: trusted({ $in: recipients.memberIds }), status: 'member' }, { _id: 1 }).lean();
     const known = new Set(found.map((member) => String(member._id)));
-    recipients.memberIds.forEach((id, index) => !known.has(id) && issues.push({ location: 'body', path: `${prefix}memberIds.${index}`, message: 'no such member' }));
+    recipients.memberIds.forEach((id, index) => !known.has(id) && issues.push({ location: 'body', path: `${prefix}memberIds.${index}`, message: msg(m.error_field_no_such_member) }));
   }
-  if (issues.length) throw new Invalid(`body.${issues[0]!.path}: ${issues[0]!.message}`, { issues });
+  if (issues.length) throw fieldInvalid(issues);
 }
 
 function audienceRecord(marking: TlpMarking, recipients: Recipients, by: string, at: Date) {
@@ -154,7 +155,7 @@ export async function doUpdateAlert(ctx: AppContext, actor: Actor, alertId: stri
     { $push: { timeline: entry }, $set: { severity: body.severity ?? alert.severity, status: body.status ?? alert.status, updatedAt: entry.at } },
     { returnDocument: 'after' },
   ).lean<AlertDoc>();
-  if (!updated) throw new NotFound('No such alert.');
+  if (!updated) throw new NotFound(msg(m.error_alert_no_such));
   await ctx.audit.record({ action: 'alert.updated', actorId: actor.id, target: { type: 'alert', id: alert._id }, details: { severity: entry.changes.severity, status: entry.changes.status }, req });
   await indexAlert(ctx, updated);
   await fanOut(ctx, updated, 'updated', actor.id);
@@ -198,10 +199,10 @@ export async function doWidenMarking(ctx: AppContext, actor: Actor, alertId: str
   const same =
     body.marking === alert.marking &&
     (['organisationIds', 'sectors', 'memberIds'] as const).every((key) => body.recipients[key].length === alert.recipients[key].length && body.recipients[key].every((value: string) => (alert.recipients[key] as string[]).includes(value)));
-  if (same) throw new Conflict('The marking and recipients are already these.', undefined, 'marking_unchanged');
+  if (same) throw new Conflict(msg(m.error_alert_marking_unchanged), undefined, 'marking_unchanged');
   if (!(await keepsEveryViewer(ctx, alert, body))) {
     throw new Conflict(
-      'A marking can only be widened: a more open marking or more recipients. This change would take the alert away from people who could already see it.',
+      msg(m.error_alert_marking_narrowed),
       { from: alert.marking, to: body.marking },
       'marking_narrowed',
     );
@@ -220,7 +221,7 @@ export async function doWidenMarking(ctx: AppContext, actor: Actor, alertId: str
     { $set: { marking: body.marking, recipients: body.recipients, updatedAt: at }, $push: { markingHistory: audienceRecord(body.marking, body.recipients, actor.id, at), timeline: entry } },
     { returnDocument: 'after' },
   ).lean<AlertDoc>();
-  if (!updated) throw new NotFound('No such alert.');
+  if (!updated) throw new NotFound(msg(m.error_alert_no_such));
   await ctx.audit.record({
     action: 'alert.marking_widened',
     actorId: actor.id,
@@ -294,7 +295,7 @@ export const ACK_HISTORY_LIMIT = 50;
 export async function doAcknowledge(ctx: AppContext, actor: Actor, alertId: string, body: { state: AlertAckDoc['state']; note: string }, req: Pick<Request, 'ip'>): Promise<AlertAckDoc> {
   const alert = await accessAlert(ctx, actor, alertId);
   await ctx.rateLimiter.hit(`alert-ack:member:${actor.id}`, ACK_RATE_LIMIT.limit, ACK_RATE_LIMIT.windowMs);
-  if (!actor.organisationId) throw new Conflict('You do not belong to an organisation that could answer.', undefined, 'no_organisation');
+  if (!actor.organisationId) throw new Conflict(msg(m.error_alert_no_organisation), undefined, 'no_organisation');
   const id = ackId(alertId, actor.organisationId);
   const at = new Date();
   const previous = await ctx.models.AlertAck.findById(id).lean<AlertAckDoc>();
@@ -311,7 +312,7 @@ export async function doAcknowledge(ctx: AppContext, actor: Actor, alertId: stri
   } else {
     ack = await replaceAck(ctx, id, answer);
   }
-  if (!ack) throw new NotFound('No such alert.');
+  if (!ack) throw new NotFound(msg(m.error_alert_no_such));
   await ctx.audit.record({ action: 'alert.acknowledged', actorId: actor.id, target: { type: 'alert', id: alertId }, details: { state: body.state }, req });
   const rule = alertRule(alert);
   const payload = { alertId, organisationId: actor.organisationId, state: ack.state, at: ack.at.toISOString() };
@@ -335,7 +336,7 @@ async function replaceAck(ctx: AppContext, id: string, answer: { state: AlertAck
     const replaced = await ctx.models.AlertAck.findOneAndUpdate({ _id: id, at: current.at, by: current.by }, { $set: { ...answer, history } }, { returnDocument: 'after' }).lean<AlertAckDoc>();
     if (replaced) return replaced;
   }
-  throw new Conflict('Someone from your organisation answered at the same moment. Look at the answer now stored and try again.', undefined, 'ack_conflict');
+  throw new Conflict(msg(m.error_alert_ack_conflict), undefined, 'ack_conflict');
 }
 
 export interface BoardRow {

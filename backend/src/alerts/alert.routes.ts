@@ -28,6 +28,7 @@ import { AckView, AlertDetailView, AlertSummaryView, presentAck, presentAlertDet
 import { AckBody, AlertFilterQuery, AlertParams, FeedQuery, PublishAlertBody, SubscriptionBody, TagQuery, UpdateAlertBody, WidenMarkingBody } from './alert.schemas.ts';
 import { alertSearchSource } from './alert.search.ts';
 import { stixBundle } from './alert.stix.ts';
+import { m, msg } from '../http/locale.ts';
 
 const RESTRICTED = new Set(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED']);
 
@@ -289,7 +290,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
         const alert = await accessAlert(ctx, req.actor, params.alertId);
         await hitExportLimit(ctx, req.actor!);
         const exported = forExport(req.actor!, [alert]);
-        if (exported.length === 0) throw new Conflict('Moderators have hidden this alert: it cannot be exported.', undefined, 'alert_hidden');
+        if (exported.length === 0) throw new Conflict(msg(m.error_alert_hidden_export), undefined, 'alert_hidden');
         await ctx.audit.record({ action: 'alert.exported', actorId: req.actor!.id, target: { type: 'alert', id: alert._id }, details: { format: 'stix', count: 1, marking: alert.marking }, req });
         sendStix(res, stixBundle(exported), `convene-alert-${params.alertId}`);
       },
@@ -365,7 +366,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
           { $set: { feedTokenHash: null, feedTokenCreatedAt: null } },
           { returnDocument: 'before' },
         ).lean<AlertSubscriptionDoc>();
-        if (!sub) throw new Conflict('You have no feed token.', undefined, 'no_feed_token');
+        if (!sub) throw new Conflict(msg(m.error_no_feed_token), undefined, 'no_feed_token');
         await ctx.audit.record({ action: 'alert.feed_token_revoked', actorId: actor.id, target: { type: 'member', id: actor.id }, req });
       },
     }),
@@ -382,7 +383,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
         const owner = await ctx.models.AlertSubscription.findOne({ feedTokenHash: hashFeedToken(query.token) }, { _id: 1 }).lean();
         const member = owner ? await ctx.cache.member(owner._id) : null;
         // A revoked token, or one whose owner is suspended or gone, answers like one that never existed.
-        if (!member || member.status !== 'member') throw new NotFound('No such feed.');
+        if (!member || member.status !== 'member') throw new NotFound(msg(m.error_no_such_feed));
         const actor = toActor(member);
         // A feed leaves the platform: it carries what members see, whoever owns it (no hidden alert, redactions kept).
         const alerts = (await visibleAlerts(ctx, actor, { isModerator: false })).filter(

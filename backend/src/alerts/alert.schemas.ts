@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { text } from '../http/schemas.ts';
+import { m, msg, type Localized } from '../http/locale.ts';
+import { inParseLocale, localized, text, worded } from '../http/schemas.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { SECTORS, TLP_MARKINGS } from '../policy/policy.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/render.ts';
@@ -18,7 +19,7 @@ export const TagFacet = z.enum(TAG_FACETS);
 /** A tag as stored: trimmed, lower-case, single spaces; letters, digits and a few joiners. */
 export const Tag = text({ min: 1, max: MAX_TAG_LENGTH })
   .transform((value) => value.trim().toLowerCase().replace(/\s+/g, ' '))
-  .pipe(z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} _.+#-]*$/u, 'must start with a letter or digit and contain only letters, digits, spaces and _ . + # -'));
+  .pipe(z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} _.+#-]*$/u, localized(m.error_alert_tag_form)));
 const TagList = z
   .array(Tag)
   .max(MAX_TAGS_PER_FACET)
@@ -34,27 +35,27 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?
 const HANDLE = /^@?[\p{L}\p{N}_](?:[\p{L}\p{N}_.-]{0,62}[\p{L}\p{N}_])?$/u;
 
 /** Why `value` is not an indicator of `kind`, or null when it is. */
-function indicatorProblem(kind: (typeof INDICATOR_KINDS)[number], value: string): string | null {
+function indicatorProblem(kind: (typeof INDICATOR_KINDS)[number], value: string): Localized | null {
   switch (kind) {
     case 'url': {
-      if (/\s/.test(value)) return 'must be a URL without spaces';
+      if (/\s/.test(value)) return msg(m.error_indicator_url_spaces);
       try {
         const url = new URL(value);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? null : 'must be an http or https URL';
+        return url.protocol === 'http:' || url.protocol === 'https:' ? null : msg(m.error_indicator_url_scheme);
       } catch {
-        return 'must be an http or https URL';
+        return msg(m.error_indicator_url_scheme);
       }
     }
     case 'domain':
-      return DOMAIN.test(value.toLowerCase()) ? null : 'must be a domain name such as example.org';
+      return DOMAIN.test(value.toLowerCase()) ? null : msg(m.error_indicator_domain);
     case 'ip':
-      return isIP(value) ? null : 'must be an IPv4 or IPv6 address';
+      return isIP(value) ? null : msg(m.error_indicator_ip);
     case 'hash':
-      return /^[0-9a-fA-F]+$/.test(value) && HASH_LENGTHS[value.length] ? null : 'must be an MD5, SHA-1 or SHA-256 hash in hexadecimal (32, 40 or 64 characters)';
+      return /^[0-9a-fA-F]+$/.test(value) && HASH_LENGTHS[value.length] ? null : msg(m.error_indicator_hash);
     case 'handle':
-      return HANDLE.test(value) ? null : 'must be an account handle: letters, digits, _ . - (at most 64), optionally starting with @';
+      return HANDLE.test(value) ? null : msg(m.error_indicator_handle);
     case 'keyword':
-      return value.trim().length === 0 ? 'must not be empty' : value.length > 100 ? 'must be at most 100 characters' : /[\u0000-\u001f]/.test(value) ? 'must not contain control characters' : null;
+      return value.trim().length === 0 ? msg(m.error_field_not_empty) : value.length > 100 ? msg(m.error_field_max_characters, { count: 100 }) : /[\u0000-\u001f]/.test(value) ? msg(m.error_field_no_control_characters) : null;
   }
 }
 
@@ -65,7 +66,7 @@ export const IndicatorInput = z
   })
   .superRefine((indicator, check) => {
     const problem = indicatorProblem(indicator.kind, indicator.value.trim());
-    if (problem) check.addIssue({ code: 'custom', path: ['value'], message: problem });
+    if (problem) check.addIssue({ code: 'custom', path: ['value'], message: inParseLocale(problem) });
   })
   .transform((indicator): Indicator => {
     const value = indicator.value.trim();
@@ -96,29 +97,29 @@ export function checkRecipients(marking: (typeof TLP_MARKINGS)[number], recipien
   switch (marking) {
     case 'TLP:CLEAR':
     case 'TLP:GREEN':
-      if (organisationIds.length) issue('organisationIds', `must be empty: ${marking} is for every member`);
-      if (sectors.length) issue('sectors', `must be empty: ${marking} is for every member`);
-      if (memberIds.length) issue('memberIds', `must be empty: ${marking} is for every member`);
+      if (organisationIds.length) issue('organisationIds', worded(m.error_alert_recipients_for_everyone, { marking }));
+      if (sectors.length) issue('sectors', worded(m.error_alert_recipients_for_everyone, { marking }));
+      if (memberIds.length) issue('memberIds', worded(m.error_alert_recipients_for_everyone, { marking }));
       break;
     case 'TLP:AMBER':
-      if (!organisationIds.length && !sectors.length) issue('organisationIds', 'TLP:AMBER needs at least one organisation or sector');
-      if (memberIds.length) issue('memberIds', 'must be empty: named people are for TLP:RED');
+      if (!organisationIds.length && !sectors.length) issue('organisationIds', worded(m.error_alert_amber_needs_audience));
+      if (memberIds.length) issue('memberIds', worded(m.error_alert_people_are_red));
       break;
     case 'TLP:AMBER+STRICT':
-      if (!organisationIds.length) issue('organisationIds', 'TLP:AMBER+STRICT needs at least one organisation');
-      if (sectors.length) issue('sectors', 'must be empty: TLP:AMBER+STRICT is for named organisations only');
-      if (memberIds.length) issue('memberIds', 'must be empty: named people are for TLP:RED');
+      if (!organisationIds.length) issue('organisationIds', worded(m.error_alert_strict_needs_organisation));
+      if (sectors.length) issue('sectors', worded(m.error_alert_strict_organisations_only));
+      if (memberIds.length) issue('memberIds', worded(m.error_alert_people_are_red));
       break;
     case 'TLP:RED':
-      if (!memberIds.length) issue('memberIds', 'TLP:RED needs at least one named person');
-      if (organisationIds.length) issue('organisationIds', 'must be empty: TLP:RED is for named people only');
-      if (sectors.length) issue('sectors', 'must be empty: TLP:RED is for named people only');
+      if (!memberIds.length) issue('memberIds', worded(m.error_alert_red_needs_person));
+      if (organisationIds.length) issue('organisationIds', worded(m.error_alert_red_people_only));
+      if (sectors.length) issue('sectors', worded(m.error_alert_red_people_only));
       break;
   }
 }
 
 const AlertText = text({ min: 1, max: MAX_MESSAGE_LENGTH })
-  .refine((value) => value.trim().length > 0, 'must not be empty')
+  .refine((value) => value.trim().length > 0, localized(m.error_field_not_empty))
   .describe(`Markdown, at most ${MAX_MESSAGE_LENGTH} characters; rendered and sanitised like messages`);
 
 export const PublishAlertBody = z
@@ -183,4 +184,4 @@ export const TagQuery = z.strictObject({
   q: text({ max: MAX_TAG_LENGTH }).default('').describe('The start of a tag'),
 });
 
-export const FeedQuery = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a feed token') });
+export const FeedQuery = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, localized(m.error_field_feed_token)) });

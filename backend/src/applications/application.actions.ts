@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../context.ts';
 import { countEvent } from '../moderation/transparency.ts';
 import { trusted } from '../db/database.ts';
-import { AppError, Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { AppError, Conflict, fieldInvalid, NotFound } from '../http/errors.ts';
 import { normaliseName, type MemberDoc } from '../members/member.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { Actor } from '../policy/policy.ts';
@@ -11,8 +11,9 @@ import type { ApplicationDoc } from './application.model.ts';
 import type { ApplicationBody } from './application.schemas.ts';
 import { indexMember } from '../members/member.search.ts';
 import { presentQueueEntry, type QueueEntry } from './application.presenter.ts';
+import { m, msg, type Localized } from '../http/locale.ts';
 
-const fieldError = (path: string, message: string) => new Invalid(`body.${path}: ${message}`, { issues: [{ location: 'body', path, message }] });
+const fieldError = (path: string, message: Localized) => fieldInvalid([{ location: 'body', path, message }]);
 
 /**
  * Submits or amends the applicant's own application, or (`draft`) only saves it. A draft is not in
@@ -20,19 +21,19 @@ const fieldError = (path: string, message: string) => new Invalid(`body.${path}:
  * own the inbox they applied with. Caller: the actor may use their own application.
  */
 export async function doSubmitApplication(ctx: AppContext, member: MemberDoc, body: ApplicationBody, req: Request, draft = false): Promise<ApplicationDoc> {
-  if (member.status !== 'applicant') throw new Conflict('Your membership has already been decided.', undefined, 'application_closed');
+  if (member.status !== 'applicant') throw new Conflict(msg(m.error_application_closed), undefined, 'application_closed');
   if (!draft && !member.emailVerifiedAt) {
-    throw new AppError(403, 'email_unverified', 'Confirm your e-mail address before you submit: your application is kept as a draft until then.');
+    throw new AppError(403, 'email_unverified', msg(m.error_application_email_unverified));
   }
   let organisationId: Types.ObjectId | null = null;
   if (body.organisationId) {
     const org = await ctx.cache.organisation(body.organisationId);
-    if (!org) throw fieldError('organisationId', 'no such organisation');
+    if (!org) throw fieldError('organisationId', msg(m.error_field_no_such_organisation));
     organisationId = org._id;
   }
   const existing = await ctx.models.Application.findById(member._id).lean();
   if (existing && (existing.status === 'approved' || existing.status === 'rejected')) {
-    throw new Conflict('This application has been decided and can no longer be changed.', undefined, 'application_closed');
+    throw new Conflict(msg(m.error_application_decided_no_change), undefined, 'application_closed');
   }
   const now = new Date();
   const fields = {
@@ -44,7 +45,7 @@ export async function doSubmitApplication(ctx: AppContext, member: MemberDoc, bo
     referee: body.referee,
   };
   if (draft && existing && existing.status !== 'draft') {
-    throw new Conflict('Your application has been submitted: amend it instead of saving a draft.', undefined, 'already_submitted');
+    throw new Conflict(msg(m.error_application_already_submitted), undefined, 'already_submitted');
   }
   const submitting = !draft && (!existing || existing.status === 'draft');
   let saved: ApplicationDoc | null;
@@ -61,8 +62,8 @@ export async function doSubmitApplication(ctx: AppContext, member: MemberDoc, bo
 
 export async function doAnswerQuestion(ctx: AppContext, member: MemberDoc, text: string, req: Request): Promise<ApplicationDoc> {
   const application = await ctx.models.Application.findById(member._id).lean();
-  if (!application) throw new NotFound('You have not applied yet.');
-  if (application.status !== 'needs_info') throw new Conflict('There is no open question to answer.', undefined, 'no_open_question');
+  if (!application) throw new NotFound(msg(m.error_application_not_applied));
+  if (application.status !== 'needs_info') throw new Conflict(msg(m.error_application_no_open_question), undefined, 'no_open_question');
   const updated = await ctx.models.Application.findOneAndUpdate(
     { _id: member._id },
     { $set: { status: 'pending', queuedAt: new Date() }, $push: { thread: { at: new Date(), by: member._id, from: 'applicant', text } } },
@@ -77,11 +78,11 @@ async function loadForDecision(ctx: AppContext, applicantId: string): Promise<{ 
     ctx.models.Application.findById(applicantId).lean<ApplicationDoc>(),
     ctx.cache.member(applicantId),
   ]);
-  if (!application || !applicant) throw new NotFound('No such application.');
-  if (applicant.status === 'suspended') throw new Conflict('This applicant is suspended: reinstate them first.', undefined, 'applicant_suspended');
-  if (application.status === 'draft') throw new Conflict('This application has not been submitted yet.', undefined, 'not_submitted');
+  if (!application || !applicant) throw new NotFound(msg(m.error_application_no_such));
+  if (applicant.status === 'suspended') throw new Conflict(msg(m.error_application_applicant_suspended), undefined, 'applicant_suspended');
+  if (application.status === 'draft') throw new Conflict(msg(m.error_application_not_submitted), undefined, 'not_submitted');
   if (application.status !== 'pending' && application.status !== 'needs_info') {
-    throw new Conflict('This application has already been decided.', undefined, 'already_decided');
+    throw new Conflict(msg(m.error_application_already_decided), undefined, 'already_decided');
   }
   return { application, applicant };
 }
@@ -97,15 +98,15 @@ export async function doApprove(ctx: AppContext, actor: Actor, applicantId: stri
   const wanted = override.organisationId ?? (application.organisationId ? String(application.organisationId) : undefined);
   if (wanted) {
     org = await ctx.models.Organisation.findOneAndUpdate({ _id: wanted }, { $set: { verified: true } }, { returnDocument: 'after' }).lean<OrganisationDoc>();
-    if (!org) throw fieldError('organisationId', 'no such organisation');
+    if (!org) throw fieldError('organisationId', msg(m.error_field_no_such_organisation));
   } else if (application.proposedOrganisation) {
     const { name, domain } = application.proposedOrganisation;
     const sameName = await ctx.models.Organisation.findOne({ nameNormalized: normaliseName(name) }).lean<OrganisationDoc>();
-    if (sameName) throw new Conflict(`An organisation named "${sameName.name}" exists: approve with its organisationId.`, { organisationId: String(sameName._id) }, 'organisation_exists');
+    if (sameName) throw new Conflict(msg(m.error_application_organisation_exists, { name: sameName.name }), { organisationId: String(sameName._id) }, 'organisation_exists');
     org = (await ctx.models.Organisation.create({ name, nameNormalized: normaliseName(name), sector: application.sector, domains: [domain], verified: true })).toObject();
     await ctx.audit.record({ action: 'organisation.created', actorId: actor.id, target: { type: 'organisation', id: org._id }, details: { via: 'application' }, req });
   } else {
-    throw fieldError('organisationId', 'choose the organisation to confirm');
+    throw fieldError('organisationId', msg(m.error_application_choose_organisation));
   }
   const now = new Date();
   const decided = await ctx.models.Application.findOneAndUpdate(

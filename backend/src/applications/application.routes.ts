@@ -7,6 +7,7 @@ import { ApplicationView, QueueEntry, presentApplication } from './application.p
 import { AnswerBody, ApplicantParams, ApplicationBody, ApproveBody, QueueQuery, QuestionBody, RejectBody } from './application.schemas.ts';
 import { z } from 'zod';
 import type { ApplicationDoc } from './application.model.ts';
+import { m, msg } from '../http/locale.ts';
 
 async function present(ctx: AppContext, application: ApplicationDoc) {
   const org = application.organisationId ? await ctx.cache.organisation(application.organisationId) : null;
@@ -25,7 +26,7 @@ export function applicationOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Your application', schema: ApplicationView }, 404: { description: 'You have not applied yet' } },
       handler: async ({ req }) => {
         const application = await ctx.models.Application.findById(req.actor!.id).lean<ApplicationDoc>();
-        if (!application) throw new NotFound('You have not applied yet.');
+        if (!application) throw new NotFound(msg(m.error_application_not_applied));
         return present(ctx, application);
       },
     }),

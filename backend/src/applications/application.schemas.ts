@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { text } from '../http/schemas.ts';
+import { m } from '../http/locale.ts';
+import { localized, text } from '../http/schemas.ts';
 import { Email, ObjectIdParam } from '../members/member.schemas.ts';
 import { SECTORS } from '../policy/policy.ts';
 
 export const Domain = text({ min: 3, max: 253 })
   .transform((value) => value.trim().toLowerCase())
-  .pipe(z.string().regex(/^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a web domain such as example.org'))
+  .pipe(z.string().regex(/^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, localized(m.error_application_domain)))
   .describe('Web or e-mail domain, e.g. example.org');
 
 export const ApplicationBody = z
@@ -18,7 +19,7 @@ export const ApplicationBody = z
     referee: z.strictObject({ name: text({ min: 2, max: 100 }), email: Email, organisation: text({ min: 2, max: 120 }) }),
   })
   .refine((body) => Boolean(body.organisationId) !== Boolean(body.proposedOrganisation), {
-    message: 'give either organisationId or proposedOrganisation',
+    ...localized(m.error_application_org_or_proposed),
     path: ['organisationId'],
   })
   .meta({ id: 'ApplicationBody' });

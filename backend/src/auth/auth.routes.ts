@@ -12,6 +12,7 @@ import { Permission } from '../policy/policy.ts';
 import { logIn, logOut } from './auth.ts';
 import { doSendVerification } from '../mail/mail.actions.ts';
 import type { PassportStatic } from 'passport';
+import { m, msg } from '../http/locale.ts';
 
 export const SessionView = z
   .object({
@@ -20,7 +21,7 @@ export const SessionView = z
   })
   .meta({ id: 'Session' });
 
-const SIGN_IN_FAILED = 'The e-mail address or the password is wrong.';
+const SIGN_IN_FAILED = msg(m.error_auth_sign_in_failed);
 const BACKOFF = { free: 5, maxDelayMs: 15 * 60 * 1000, resetMs: 60 * 60 * 1000 };
 
 export async function presentSelfWithOrg(ctx: AppContext, member: MemberDoc) {
@@ -95,7 +96,7 @@ export function authOperations(ctx: AppContext, authenticator: PassportStatic, p
         }
         if (member.status === 'suspended') {
           await ctx.audit.record({ action: 'auth.sign_in_failed', target: { type: 'member', id: member._id }, details: { reason: 'suspended' }, req });
-          throw new Forbidden('This account is suspended. Contact the moderators.');
+          throw new Forbidden(msg(m.error_auth_suspended));
         }
         await Promise.all(keys.map((key) => ctx.rateLimiter.succeed(key)));
         await logIn(req, member);

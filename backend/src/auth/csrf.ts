@@ -1,7 +1,8 @@
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../http/errors.ts';
+import { m, msg, type Localized } from '../http/locale.ts';
 
-const refused = (message: string) => new AppError(403, 'csrf_failed', message);
+const refused = (message: Localized) => new AppError(403, 'csrf_failed', message);
 
 /** The header every state-changing API request must carry; the web app's client always sends it. */
 export const CSRF_HEADER = 'x-convene-csrf';
@@ -28,10 +29,10 @@ export function csrfProtection(originAllowed: (req: Request) => boolean): Reques
   return (req, _res, next) => {
     if (SAFE.has(req.method)) return next();
     if (req.method === 'POST' && TOKEN_ONLY_POSTS.has(req.originalUrl.split('?')[0]!)) return next();
-    if (req.get(CSRF_HEADER) !== '1') return next(refused('This request lacks its CSRF header (X-Convene-CSRF: 1).'));
+    if (req.get(CSRF_HEADER) !== '1') return next(refused(msg(m.error_csrf_header_missing)));
     const site = req.get('sec-fetch-site');
-    if (site && site !== 'same-origin' && site !== 'none') return next(refused('Cross-site requests are refused.'));
-    if (!originAllowed(req)) return next(refused('Cross-site requests are refused.'));
+    if (site && site !== 'same-origin' && site !== 'none') return next(refused(msg(m.error_csrf_cross_site)));
+    if (!originAllowed(req)) return next(refused(msg(m.error_csrf_cross_site)));
     next();
   };
 }

@@ -12,6 +12,7 @@ import { text } from '../http/schemas.ts';
 import type { Logger } from '../http/logger.ts';
 import { normaliseEmail, normaliseName, type MemberDoc } from '../members/member.model.ts';
 import { logIn } from './auth.ts';
+import { m, msg } from '../http/locale.ts';
 
 /**
  * Sign-in through OpenID Connect providers (authorization code flow, passport-openidconnect).
@@ -286,7 +287,7 @@ export function oidcOperations(ctx: AppContext, authenticator: PassportStatic): 
   }
   const providerFor = (id: string): OidcProviderConfig => {
     const provider = byId.get(id);
-    if (!provider) throw new NotFound('No such identity provider.');
+    if (!provider) throw new NotFound(msg(m.error_oidc_no_such_provider));
     return provider;
   };
 

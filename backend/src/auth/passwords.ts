@@ -1,5 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { m, msg, type Localized } from '../http/locale.ts';
 
 /**
  * Password hashing with scrypt from Node's own crypto (no native add-on to build). Parameters are
@@ -52,16 +53,16 @@ export const MIN_PASSWORD_LENGTH = 12;
  * also with digits or punctuation added at the end; one character repeated; containing the
  * person's e-mail name or the site's name.
  */
-export function passwordProblem(password: string, context: { email?: string; name?: string } = {}): string | null {
-  if ([...password].length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (password.length > 200) return 'must be at most 200 characters';
+export function passwordProblem(password: string, context: { email?: string; name?: string } = {}): Localized | null {
+  if ([...password].length < MIN_PASSWORD_LENGTH) return msg(m.error_field_min_characters, { count: MIN_PASSWORD_LENGTH });
+  if (password.length > 200) return msg(m.error_field_max_characters, { count: 200 });
   const lower = password.toLowerCase();
   const stripped = lower.replace(/[\d\W_]+$/u, '');
   const list = commonPasswords();
-  if (list.has(lower) || (stripped.length >= 4 && list.has(stripped))) return 'is too common: it appears in lists of leaked passwords';
-  if (/^(.)\1+$/u.test(password)) return 'must not be one character repeated';
+  if (list.has(lower) || (stripped.length >= 4 && list.has(stripped))) return msg(m.error_password_common);
+  if (/^(.)\1+$/u.test(password)) return msg(m.error_password_repeated);
   const local = context.email?.split('@')[0]?.toLowerCase();
-  if (local && local.length >= 4 && lower.includes(local)) return 'must not contain your e-mail address';
-  if (lower.includes('convene')) return 'must not contain the name of this site';
+  if (local && local.length >= 4 && lower.includes(local)) return msg(m.error_password_contains_email);
+  if (lower.includes('convene')) return msg(m.error_password_contains_site);
   return null;
 }

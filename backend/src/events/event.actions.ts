@@ -3,13 +3,14 @@ import type { Request } from 'express';
 import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { Conflict, fieldInvalid, NotFound, type FieldIssue } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import { canManageEvent, canSeeEvent, type Actor } from '../policy/policy.ts';
 import { eventRule, type EventDoc, type Registration } from './event.model.ts';
 import { addRegistration, changedStandings, countOf, decide, removeRegistration, settle, standingOf, type Standing } from './event.roster.ts';
 import { checkEventShape, type CreateEventBody, type UpdateEventBody } from './event.schemas.ts';
+import { m, msg } from '../http/locale.ts';
 
 /** Events one member may create per hour, and registration changes per hour. */
 export const CREATE_RATE_LIMIT = { limit: 20, windowMs: 3600_000 } as const;
@@ -20,14 +21,14 @@ const MAX_ATTEMPTS = 200;
 /** Loads an event and checks the actor may see it; "not allowed" reads exactly like "no such event". */
 export async function accessEvent(ctx: AppContext, actor: Actor | undefined, eventId: string): Promise<EventDoc> {
   const event = await ctx.models.Event.findById(eventId).lean<EventDoc>();
-  if (!event || !canSeeEvent(actor, eventRule(event))) throw new NotFound('No such event.');
+  if (!event || !canSeeEvent(actor, eventRule(event))) throw new NotFound(msg(m.error_event_no_such));
   return event;
 }
 
 /** Like accessEvent, and the actor must be its organiser or a moderator who can see it. */
 export async function accessManagedEvent(ctx: AppContext, actor: Actor, eventId: string): Promise<EventDoc> {
   const event = await accessEvent(ctx, actor, eventId);
-  if (!canManageEvent(actor, eventRule(event))) throw new NotFound('No such event.');
+  if (!canManageEvent(actor, eventRule(event))) throw new NotFound(msg(m.error_event_no_such));
   return event;
 }
 
@@ -65,12 +66,12 @@ export async function doCreateEvent(ctx: AppContext, actor: Actor, body: CreateE
 async function casEvent(ctx: AppContext, eventId: string, change: (event: EventDoc) => Partial<EventDoc>): Promise<{ before: EventDoc; after: EventDoc }> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const before = await ctx.models.Event.findById(eventId).lean<EventDoc>();
-    if (!before) throw new NotFound('No such event.');
+    if (!before) throw new NotFound(msg(m.error_event_no_such));
     const fields = change(before);
     const after = await ctx.models.Event.findOneAndUpdate({ _id: before._id, rev: before.rev }, { $set: fields, $inc: { rev: 1 } }, { returnDocument: 'after' }).lean<EventDoc>();
     if (after) return { before, after };
   }
-  throw new Conflict('The event is busy; try again.', undefined, 'event_busy');
+  throw new Conflict(msg(m.error_event_busy), undefined, 'event_busy');
 }
 
 const STATE_TEXT: Record<string, string> = {
@@ -126,8 +127,8 @@ export async function doRegister(ctx: AppContext, actor: Actor, event: EventDoc,
   await ctx.rateLimiter.hit(`event-register:member:${actor.id}`, REGISTER_RATE_LIMIT.limit, REGISTER_RATE_LIMIT.windowMs);
   const now = new Date();
   const { before, after } = await casEvent(ctx, String(event._id), (current) => {
-    if (current.endsAt <= now) throw new Conflict('This event is over.', undefined, 'event_over');
-    if (current.registrations.some((item) => item.memberId === actor.id)) throw new Conflict('You are already registered or waiting.', undefined, 'already_registered');
+    if (current.endsAt <= now) throw new Conflict(msg(m.error_event_over), undefined, 'event_over');
+    if (current.registrations.some((item) => item.memberId === actor.id)) throw new Conflict(msg(m.error_event_already_registered), undefined, 'already_registered');
     return { registrations: addRegistration(current.registrations, current.capacity, actor.id, current.review, now) };
   });
   const standing = standingOf(after.registrations, actor.id);
@@ -143,7 +144,7 @@ export async function doCancelRegistration(ctx: AppContext, actor: Actor, event:
   let was: Standing = { state: 'none', position: null };
   const { before, after } = await casEvent(ctx, String(event._id), (current) => {
     was = standingOf(current.registrations, actor.id);
-    if (was.state === 'none') throw new Conflict('You are not registered for this event.', undefined, 'not_registered');
+    if (was.state === 'none') throw new Conflict(msg(m.error_event_not_registered), undefined, 'not_registered');
     return { registrations: removeRegistration(current.registrations, current.capacity, actor.id) };
   });
   await ctx.audit.record({ action: 'event.registration_cancelled', actorId: actor.id, target: { type: 'event', id: after._id }, details: { was: was.state }, req });
@@ -154,7 +155,7 @@ export async function doCancelRegistration(ctx: AppContext, actor: Actor, event:
 export async function doDecide(ctx: AppContext, actor: Actor, event: EventDoc, memberId: string, approve: boolean, req: Request): Promise<Standing> {
   const now = new Date();
   const { before, after } = await casEvent(ctx, String(event._id), (current) => {
-    if (standingOf(current.registrations, memberId).state !== 'pending') throw new NotFound('No pending registration for this member.');
+    if (standingOf(current.registrations, memberId).state !== 'pending') throw new NotFound(msg(m.error_event_no_pending_registration));
     return { registrations: decide(current.registrations, current.capacity, memberId, approve, now) };
   });
   await ctx.audit.record({ action: 'event.registration_decided', actorId: actor.id, target: { type: 'event', id: after._id }, details: { memberId, approve }, req });
@@ -176,9 +177,9 @@ export async function doUpdateEvent(ctx: AppContext, actor: Actor, event: EventD
       startsAt: body.startsAt ?? current.startsAt.toISOString(),
       endsAt: body.endsAt ?? current.endsAt.toISOString(),
     };
-    const issues: { message: string; path: string[] }[] = [];
-    checkEventShape(merged, { addIssue: (issue) => issues.push(issue) });
-    if (issues.length > 0) throw new Invalid(`body.${issues[0]!.path.join('.')}: ${issues[0]!.message}`, { issues: issues.map((issue) => ({ location: 'body', path: issue.path.join('.'), message: issue.message })) });
+    const issues: FieldIssue[] = [];
+    checkEventShape(merged, (path, message) => issues.push({ location: 'body', path, message }));
+    if (issues.length > 0) throw fieldInvalid(issues);
     const { description, startsAt, endsAt, ...rest } = body;
     const capacity = body.capacity ?? current.capacity;
     return {

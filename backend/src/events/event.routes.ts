@@ -4,7 +4,7 @@ import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
+import { Conflict, fieldInvalid, Forbidden, NotFound } from '../http/errors.ts';
 import { hashFeedToken, newFeedToken } from '../alerts/alert.feed.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
@@ -15,6 +15,7 @@ import { eventRule, type EventDoc, type EventFeedDoc } from './event.model.ts';
 import { AttendeeView, EventView, mayKnowWhere, presentEvent, StandingView } from './event.presenter.ts';
 import { standingOf } from './event.roster.ts';
 import { CreateEventBody, DecisionBody, EventListQuery, EventParams, FeedQuery, RegistrationParams, UpdateEventBody } from './event.schemas.ts';
+import { m, msg } from '../http/locale.ts';
 
 const EventList = z
   .object({
@@ -99,7 +100,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The event', schema: EventView } },
       handler: async ({ req, params, body }) => {
         const event = await accessManagedEvent(ctx, req.actor!, params.eventId);
-        if (Object.keys(body).length === 0) throw new Invalid('body: must change at least one field', { issues: [{ location: 'body', path: '', message: 'must change at least one field' }] });
+        if (Object.keys(body).length === 0) throw fieldInvalid([{ location: 'body', path: '', message: msg(m.error_event_change_something) }]);
         return presentEvent(await doUpdateEvent(ctx, req.actor!, event, body, req), req.actor!);
       },
     }),
@@ -150,7 +151,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
         const actor = req.actor!;
         const event = await accessEvent(ctx, actor, params.eventId);
         const manager = canManageEvent(actor, eventRule(event));
-        if (!manager && !(event.showAttendees && standingOf(event.registrations, actor.id).state === 'registered')) throw new Forbidden('Only the organisers see who is coming.');
+        if (!manager && !(event.showAttendees && standingOf(event.registrations, actor.id).state === 'registered')) throw new Forbidden(msg(m.error_event_attendees_organisers_only));
         const entries = manager ? event.registrations : event.registrations.filter((item) => item.state === 'registered');
         const members = entries.length ? await ctx.models.Member.find({ _id: trusted({ $in: entries.map((item) => item.memberId) }) }, { name: 1, organisationId: 1 }).lean<MemberDoc[]>() : [];
         const orgIds = [...new Set(members.flatMap((member) => (member.organisationId ? [String(member.organisationId)] : [])))];
@@ -226,7 +227,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
       handler: async ({ req }) => {
         const actor = req.actor!;
         const feed = await ctx.models.EventFeed.findOneAndUpdate({ _id: actor.id, tokenHash: trusted({ $ne: null }) }, { $set: { tokenHash: null, createdAt: null } }, { returnDocument: 'before' }).lean<EventFeedDoc>();
-        if (!feed) throw new Conflict('You have no calendar feed token.', undefined, 'no_feed_token');
+        if (!feed) throw new Conflict(msg(m.error_event_no_calendar_token), undefined, 'no_feed_token');
         await ctx.audit.record({ action: 'event.feed_token_revoked', actorId: actor.id, target: { type: 'member', id: actor.id }, req });
       },
     }),
@@ -243,7 +244,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
         const owner = await ctx.models.EventFeed.findOne({ tokenHash: hashFeedToken(query.token) }, { _id: 1 }).lean();
         const member = owner ? await ctx.cache.member(owner._id) : null;
         // A revoked token, or one whose owner is suspended or gone, answers like one that never existed.
-        if (!member || member.status !== 'member') throw new NotFound('No such feed.');
+        if (!member || member.status !== 'member') throw new NotFound(msg(m.error_no_such_feed));
         const actor = toActor(member);
         const mine = (await visibleEvents(ctx, actor)).filter((event) => standingOf(event.registrations, actor.id).state === 'registered');
         sendIcs(res, icsCalendar(mine.map((event) => ({ event, showWhere: true })), ctx.config.publicUrl, 'Convene events'), 'convene-events');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { text } from '../http/schemas.ts';
+import { m, msg, type Localized } from '../http/locale.ts';
+import { inParseLocale, localized, text, worded } from '../http/schemas.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { ROLES, SECTORS } from '../policy/policy.ts';
 import { EVENT_KINDS, EVENT_MODES } from './event.model.ts';
@@ -19,7 +20,7 @@ export function isTimeZone(value: string): boolean {
   }
 }
 
-export const TimeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').describe('IANA time zone the event is held in');
+export const TimeZone = z.string().max(64).refine(isTimeZone, localized(m.error_event_time_zone)).describe('IANA time zone the event is held in');
 const Instant = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset or Z');
 const Audience = z
   .strictObject({ sectors: z.array(z.enum(SECTORS)).max(SECTORS.length), roles: z.array(z.enum(ROLES)).max(ROLES.length) })
@@ -50,13 +51,13 @@ const fields = {
 type Where = { mode?: string; city?: string | null; venue?: string | null; joinUrl?: string | null; startsAt?: string; endsAt?: string };
 
 /** Checks that need several fields at once; for an update, `merged` is the event as it would become. */
-export function checkEventShape(merged: Where, ctx: { addIssue: (issue: { code: 'custom'; message: string; path: string[] }) => void }): void {
-  if (merged.startsAt && merged.endsAt && Date.parse(merged.endsAt) <= Date.parse(merged.startsAt)) ctx.addIssue({ code: 'custom', message: 'must be after startsAt', path: ['endsAt'] });
+export function checkEventShape(merged: Where, report: (path: string, message: Localized) => void): void {
+  if (merged.startsAt && merged.endsAt && Date.parse(merged.endsAt) <= Date.parse(merged.startsAt)) report('endsAt', msg(m.error_event_end_after_start));
   if (merged.mode === 'in_person') {
-    if (!merged.city) ctx.addIssue({ code: 'custom', message: 'is required for an event in person', path: ['city'] });
-    if (merged.joinUrl) ctx.addIssue({ code: 'custom', message: 'is for online events only', path: ['joinUrl'] });
+    if (!merged.city) report('city', msg(m.error_event_city_required));
+    if (merged.joinUrl) report('joinUrl', msg(m.error_event_online_only));
   }
-  if (merged.mode === 'online' && merged.venue) ctx.addIssue({ code: 'custom', message: 'is for events in person only', path: ['venue'] });
+  if (merged.mode === 'online' && merged.venue) report('venue', msg(m.error_event_in_person_only));
 }
 
 export const CreateEventBody = z
@@ -72,7 +73,7 @@ export const CreateEventBody = z
     review: fields.review.default(false),
     showAttendees: fields.showAttendees.default(false),
   })
-  .superRefine((body, ctx) => checkEventShape(body, ctx))
+  .superRefine((body, ctx) => checkEventShape(body, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message: inParseLocale(message) })))
   .meta({ id: 'CreateEventBody' });
 export type CreateEventBody = z.infer<typeof CreateEventBody>;
 
@@ -112,17 +113,17 @@ export const EventListQuery = z
     when: z.enum(['upcoming', 'past', 'all']).default('upcoming').describe('upcoming (not yet ended), past, or all; combined with the other filters'),
     mode: z.enum(EVENT_MODES).optional().describe('in_person or online'),
     city: text({ min: 1, max: 80 }).optional().describe('Only events in this city (case-insensitive)'),
-    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional().describe('Only events starting in this month (UTC)'),
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, localized(m.error_field_month)).optional().describe('Only events starting in this month (UTC)'),
     from: Instant.optional().describe('Only events that end after this instant (a calendar page in the reader\'s zone: its first midnight)'),
     to: Instant.optional().describe('Only events that start before this instant (the next page\'s first midnight); at most 400 days after from'),
   })
   .superRefine((query, ctx) => {
     if (query.from && query.to) {
       const span = Date.parse(query.to) - Date.parse(query.from);
-      if (span <= 0) ctx.addIssue({ code: 'custom', message: 'must be after from', path: ['to'] });
-      else if (span > MAX_RANGE_MS) ctx.addIssue({ code: 'custom', message: 'must be at most 400 days after from', path: ['to'] });
+      if (span <= 0) ctx.addIssue({ code: 'custom', message: worded(m.error_field_after_from), path: ['to'] });
+      else if (span > MAX_RANGE_MS) ctx.addIssue({ code: 'custom', message: worded(m.error_field_range_max, { days: 400 }), path: ['to'] });
     }
   });
 export type EventListQuery = z.infer<typeof EventListQuery>;
 
-export const FeedQuery = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a feed token') });
+export const FeedQuery = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, localized(m.error_field_feed_token)) });

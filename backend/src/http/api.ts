@@ -4,8 +4,7 @@ import { authorize, type Permission } from '../policy/policy.ts';
 import { AppError, Invalid } from './errors.ts';
 import { m, msg, requestLocale } from './locale.ts';
 import type { Locale } from '../shared/i18n/locale.ts';
-// Loads the readable validation messages before any request is parsed.
-import './schemas.ts';
+import { parseIn } from './schemas.ts';
 
 /**
  * The API is a list of operations. Each one declares its input schemas, its responses and who may
@@ -93,27 +92,6 @@ function issuesOf(location: Issue['location'], error: z.ZodError): Issue[] {
   }));
 }
 
-/**
- * Zod's own translations of its issue messages, per language of ours (English for a language zod
- * does not have). Messages a schema sets itself stay as written.
- */
-const ZOD_LOCALES: Partial<Record<string, () => { localeError: z.core.$ZodErrorMap }>> = {
-  fr: z.locales.fr,
-  es: z.locales.es,
-  ru: z.locales.ru,
-  ar: z.locales.ar,
-  'zh-Hans': z.locales.zhCN,
-};
-const zodErrorMaps = new Map<string, z.core.$ZodErrorMap>();
-function zodErrorMap(locale: Locale): z.core.$ZodErrorMap {
-  let map = zodErrorMaps.get(locale);
-  if (!map) {
-    map = (ZOD_LOCALES[locale] ?? z.locales.en)().localeError;
-    zodErrorMaps.set(locale, map);
-  }
-  return map;
-}
-
 function describeIssues(issues: Issue[], locale: Locale): string {
   const first = issues[0];
   if (!first) return m.error_invalid_request({}, { locale });
@@ -130,18 +108,16 @@ function validator(operation: Operation): RequestHandler {
     const issues: Issue[] = [];
     // The issues are worded in the reader's language, as the error's message will be.
     const locale = requestLocale(req);
-    // English keeps the project's own wording (z.config in schemas.ts).
-    const options = locale === 'en' ? {} : { error: zodErrorMap(locale) };
-    const parsedParams = params.safeParse(req.params, options);
+    const parsedParams = parseIn(params, req.params, locale);
     if (!parsedParams.success) issues.push(...issuesOf('params', parsedParams.error));
-    const parsedQuery = query.safeParse(req.query, options);
+    const parsedQuery = parseIn(query, req.query, locale);
     if (!parsedQuery.success) issues.push(...issuesOf('query', parsedQuery.error));
     let body: unknown = undefined;
     if (operation.body) {
       if (!req.is('application/json')) {
         return next(new AppError(415, 'unsupported_media_type', msg(m.error_unsupported_media_type)));
       }
-      const parsedBody = operation.body.safeParse(req.body, options);
+      const parsedBody = parseIn(operation.body, req.body, locale);
       if (!parsedBody.success) issues.push(...issuesOf('body', parsedBody.error));
       else body = parsedBody.data;
     }

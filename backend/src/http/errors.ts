@@ -78,6 +78,40 @@ export class Unavailable extends AppError {
   }
 }
 
+/** A problem with one input field, as the validator reports it in `details.issues`. */
+export interface FieldIssue {
+  location: 'params' | 'query' | 'body';
+  /** Dotted path inside the location (`recipients.memberIds.0`); empty for the whole of it. */
+  path: string;
+  message: string | Localized;
+}
+
+/**
+ * A 400 about input fields that the schemas could not check (they need the database or the
+ * actor), worded like the validator's: `body.password: must be at least 12 characters`, in the
+ * reader's language. The first issue makes the message; all of them go in `details.issues`.
+ */
+export function fieldInvalid(issues: FieldIssue[], code = 'invalid_request', extra: Record<string, unknown> = {}): Invalid {
+  const first = issues[0];
+  const message: Localized = (locale) => {
+    if (!first) return m.error_invalid_request({}, { locale });
+    const where = first.path ? `${first.location}.${first.path}` : first.location;
+    const problem = typeof first.message === 'function' ? first.message(locale) : first.message;
+    return m.error_validation({ where, problem }, { locale });
+  };
+  return new Invalid(message, { issues, ...extra }, code);
+}
+
+/** Details with `Localized` values in them (field issues' messages) worded in one language. */
+function detailsIn(details: unknown, locale: Locale): unknown {
+  if (typeof details === 'function') return (details as Localized)(locale);
+  if (Array.isArray(details)) return details.map((item) => detailsIn(item, locale));
+  if (details && typeof details === 'object' && Object.getPrototypeOf(details) === Object.prototype) {
+    return Object.fromEntries(Object.entries(details).map(([key, value]) => [key, detailsIn(value, locale)]));
+  }
+  return details;
+}
+
 /** Errors raised by body-parser carry `type` and `status`. */
 interface ParserError {
   type?: string;
@@ -131,7 +165,7 @@ export function toAppError(error: unknown): AppError {
 }
 
 export function errorBody(error: AppError, locale: Locale = 'en'): ErrorBody {
-  return { error: { code: error.code, message: error.messageIn(locale), ...(error.details === undefined ? {} : { details: error.details }) } };
+  return { error: { code: error.code, message: error.messageIn(locale), ...(error.details === undefined ? {} : { details: detailsIn(error.details, locale) }) } };
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mongo, type Connection } from 'mongoose';
 import type { FileDoc, FileModel } from './knowledge.model.ts';
 import { AppError, Invalid } from '../http/errors.ts';
+import { m, msg } from '../http/locale.ts';
 
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const CHUNK_BYTES = 1024 * 1024;
@@ -11,11 +12,11 @@ export const CHUNK_BYTES = 1024 * 1024;
 const rawBody = express.raw({ type: () => true, limit: MAX_UPLOAD_BYTES });
 
 export async function readUpload(req: Request, res: Response): Promise<Buffer> {
-  if (!req.is('application/pdf')) throw new AppError(415, 'unsupported_media_type', 'Send the file as application/pdf.');
+  if (!req.is('application/pdf')) throw new AppError(415, 'unsupported_media_type', msg(m.error_file_pdf_only));
   await new Promise<void>((resolve, reject) => rawBody(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
   const body = req.body as unknown;
-  if (!Buffer.isBuffer(body) || body.length === 0) throw new Invalid('The file is empty.', undefined, 'empty_file');
-  if (!isPdf(body)) throw new AppError(415, 'not_a_pdf', 'This file is not a PDF.');
+  if (!Buffer.isBuffer(body) || body.length === 0) throw new Invalid(msg(m.error_file_empty), undefined, 'empty_file');
+  if (!isPdf(body)) throw new AppError(415, 'not_a_pdf', msg(m.error_file_not_pdf));
   return body;
 }
 

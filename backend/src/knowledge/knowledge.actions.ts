@@ -11,6 +11,7 @@ import { Rooms, type KnowledgeChangedPayload } from '../shared/realtime-events.t
 import type { Names, Viewer } from './knowledge.presenter.ts';
 import type { KnowledgeItem } from './knowledge.store.ts';
 import { indexedState, moderatedView, type ModerationState } from '../moderation/moderation.types.ts';
+import { m, msg } from '../http/locale.ts';
 
 export const newItemId = () => new Types.ObjectId().toHexString();
 
@@ -20,7 +21,7 @@ export const newItemId = () => new Types.ObjectId().toHexString();
  */
 export async function accessKnowledge(ctx: AppContext, actor: Actor | undefined, channelId: string, kind: ChannelKind): Promise<ChannelAccess> {
   const access = await accessChannel(ctx, actor, channelId);
-  if (access.channel.kind !== kind) throw new NotFound('No such channel.');
+  if (access.channel.kind !== kind) throw new NotFound(msg(m.error_no_such_channel));
   return access;
 }
 
@@ -32,8 +33,8 @@ export async function accessKnowledge(ctx: AppContext, actor: Actor | undefined,
  */
 export async function accessKnowledgeForWriting(ctx: AppContext, actor: Actor, channelId: string, kind: ChannelKind): Promise<ChannelAccess> {
   const access = await accessKnowledge(ctx, actor, channelId, kind);
-  if (!canPostIn(actor, access.space, access.channel)) throw new Forbidden('This channel is read-only.');
-  if (access.channel.readOnly && !isModerator(actor)) throw new AppError(403, 'channel_read_only', 'Moderators have made this channel read-only for now.');
+  if (!canPostIn(actor, access.space, access.channel)) throw new Forbidden(msg(m.error_channel_read_only));
+  if (access.channel.readOnly && !isModerator(actor)) throw new AppError(403, 'channel_read_only', msg(m.error_channel_read_only_by_moderators));
   return access;
 }
 
@@ -111,8 +112,8 @@ export const hiddenFrom = (item: { moderation: KnowledgeItem['moderation'] }, vi
  * Nobody but moderators adds to a hidden question or paper: members would not see their own answer
  * or comment (a hidden item's replies are withheld), and the discussion is closed while it is hidden.
  */
-export function assertOpenForReplies(item: { moderation: KnowledgeItem['moderation'] }, actor: Actor, what: string): void {
-  if (hiddenFrom(item, viewerOf(actor))) throw new Conflict(`This ${what} is hidden by moderators; it takes no replies while hidden.`, undefined, 'moderated');
+export function assertOpenForReplies(item: { moderation: KnowledgeItem['moderation'] }, actor: Actor, what: 'question' | 'paper'): void {
+  if (hiddenFrom(item, viewerOf(actor))) throw new Conflict(msg(what === 'question' ? m.error_question_hidden : m.error_paper_hidden), undefined, 'moderated');
 }
 
 /** An item the actor may see in a search hit or the review queue: hidden ones only for moderators. */

@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { text } from '../http/schemas.ts';
+import { m } from '../http/locale.ts';
+import { localized, text } from '../http/schemas.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/render.ts';
 
-const nonBlank = (min: number, max: number) => text({ min, max }).refine((value) => value.trim().length > 0, 'must not be empty');
+const nonBlank = (min: number, max: number) => text({ min, max }).refine((value) => value.trim().length > 0, localized(m.error_field_not_empty));
 
 export const Markdown = nonBlank(1, MAX_MESSAGE_LENGTH).describe(`Markdown, at most ${MAX_MESSAGE_LENGTH} characters`);
 export const LongMarkdown = nonBlank(1, 50_000).describe('Markdown, at most 50,000 characters');
 export const Title = nonBlank(3, 200).describe('3 to 200 characters');
 export const Tag = z
   .string()
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N}+#.-]{0,31}$/u, 'letters, digits, + # . or -, at most 32')
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N}+#.-]{0,31}$/u, localized(m.error_knowledge_tag_form))
   .transform((value) => value.toLowerCase());
 export const Tags = z.array(Tag).max(8).default([]).transform((tags) => [...new Set(tags)]);
 
@@ -54,11 +55,11 @@ export const RevealBody = z.strictObject({ reason: nonBlank(10, 500).describe('W
 export const Doi = z
   .string()
   .trim()
-  .regex(/^10\.\d{4,9}\/[^\s\u0000]{1,200}$/, 'must look like 10.1234/suffix')
+  .regex(/^10\.\d{4,9}\/[^\s\u0000]{1,200}$/, localized(m.error_paper_doi))
   .describe('e.g. 10.1080/1057610X.2020.1780027');
 export const HttpLink = z
   .string()
-  .max(2000, 'must be at most 2000 characters')
+  .max(2000)
   .refine((value) => {
     try {
       const url = new URL(value);
@@ -66,7 +67,7 @@ export const HttpLink = z
     } catch {
       return false;
     }
-  }, 'must be an http or https address');
+  }, localized(m.error_field_http_url));
 
 export const PaperBody = z
   .strictObject({

@@ -10,6 +10,7 @@ import { accessKnowledge, accessKnowledgeForWriting, announce, memberMayEnter, i
 import { presentResource, presentRevision, presentSuggestion, type ResourceView } from './knowledge.presenter.ts';
 import type { KnowledgeStore, ResourceItem, RevisionItem, SuggestionItem } from './knowledge.store.ts';
 import { attachPdf } from './papers.actions.ts';
+import { m, msg } from '../http/locale.ts';
 
 export function resourceSearchDocument(access: ChannelAccess, resource: ResourceItem): SearchDocument {
   return {
@@ -27,7 +28,7 @@ export function resourceSearchDocument(access: ChannelAccess, resource: Resource
 
 /** Library writes are for moderators who can enter the space (the route guard asked for LibraryEdit). */
 function assertEditor(actor: Actor): void {
-  if (!isModerator(actor)) throw new Forbidden('Only moderators write the library.');
+  if (!isModerator(actor)) throw new Forbidden(msg(m.error_library_moderators_only));
 }
 
 export class Library {
@@ -48,7 +49,7 @@ export class Library {
 
   async resource(channelId: string, resourceId: string): Promise<ResourceItem> {
     const resource = await this.store.get(channelId, 'resource', resourceId);
-    if (!resource) throw new NotFound('No such resource.');
+    if (!resource) throw new NotFound(msg(m.error_library_no_such_resource));
     return resource;
   }
 
@@ -131,7 +132,7 @@ export class Library {
     try {
       await this.store.insert(this.#revisionOf(next, actor.id, n, change.note, creditId));
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw new Conflict('Someone revised this resource a moment ago. Reload and try again.', undefined, 'revised_meanwhile');
+      if ((error as { code?: number }).code === 11000) throw new Conflict(msg(m.error_library_revised_meanwhile), undefined, 'revised_meanwhile');
       throw error;
     }
     const updated = await this.store.update<ResourceItem>(resource.channelId, resource._id, {
@@ -199,14 +200,14 @@ export class Library {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'library');
     const resource = await this.resource(channelId, resourceId);
     const suggestion = await this.store.get(channelId, 'suggestion', suggestionId);
-    if (!suggestion || suggestion.resourceId !== resourceId) throw new NotFound('No such suggestion.');
+    if (!suggestion || suggestion.resourceId !== resourceId) throw new NotFound(msg(m.error_library_no_such_suggestion));
     const decided = await this.store.update<SuggestionItem>(
       channelId,
       suggestionId,
       { $set: { status: decision.accept ? 'accepted' : 'declined', reason: decision.accept ? '' : decision.reason.trim(), decidedBy: actor.id, decidedAt: new Date(), updatedAt: new Date() } },
       { status: 'open' },
     );
-    if (!decided) throw new Conflict('This suggestion has been decided already.', undefined, 'already_decided');
+    if (!decided) throw new Conflict(msg(m.error_library_suggestion_decided), undefined, 'already_decided');
     if (decision.accept) {
       try {
         await this.#revise(access, actor, resource, { body: suggestion.source, note: suggestion.note }, suggestion.authorId);
@@ -247,7 +248,7 @@ export class Library {
     const resource = await this.resource(channelId, resourceId);
     const hidden = resource.moderation?.visibility === 'hidden' && !isModerator(actor);
     const file = resource.attachment && !hidden ? await this.files.meta(resource.attachment.fileId) : null;
-    if (!file) throw new NotFound('This resource has no attachment.');
+    if (!file) throw new NotFound(msg(m.error_library_no_attachment));
     await this.files.send(res, file, resource.title);
   }
 }

@@ -10,6 +10,7 @@ import { accessKnowledge, accessKnowledgeForWriting, announce, assertOpenForRepl
 import { presentComment, presentPaper, type PaperView } from './knowledge.presenter.ts';
 import type { PaperBody } from './knowledge.schemas.ts';
 import type { Attachment, CommentItem, KnowledgeStore, PaperItem, ResourceItem } from './knowledge.store.ts';
+import { m, msg } from '../http/locale.ts';
 
 export function paperSearchDocument(access: ChannelAccess, paper: PaperItem): SearchDocument {
   return {
@@ -73,7 +74,7 @@ export class Papers {
 
   async paper(channelId: string, paperId: string): Promise<PaperItem> {
     const paper = await this.store.get(channelId, 'paper', paperId);
-    if (!paper) throw new NotFound('No such paper.');
+    if (!paper) throw new NotFound(msg(m.error_paper_no_such));
     return paper;
   }
 
@@ -135,7 +136,7 @@ export class Papers {
   async upload(actor: Actor, channelId: string, paperId: string, req: Request, res: Response): Promise<PaperView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
     const paper = await this.paper(channelId, paperId);
-    if (paper.authorId !== actor.id && !isModerator(actor)) throw new Forbidden('Only the member who shared this paper, or a moderator, can attach its PDF.');
+    if (paper.authorId !== actor.id && !isModerator(actor)) throw new Forbidden(msg(m.error_paper_attach_author_only));
     await attachPdf(this.ctx, this.files, this.store, actor, paper, req, res);
     const updated = await this.paper(channelId, paperId);
     await this.ctx.search.index(paperSearchDocument(access, updated));
@@ -148,7 +149,7 @@ export class Papers {
     const paper = await this.paper(channelId, paperId);
     const hidden = paper.moderation?.visibility === 'hidden' && !isModerator(actor);
     const file = paper.attachment && !hidden ? await this.files.meta(paper.attachment.fileId) : null;
-    if (!file) throw new NotFound('This paper has no PDF.');
+    if (!file) throw new NotFound(msg(m.error_paper_no_pdf));
     await this.files.send(res, file, paper.title);
   }
 }

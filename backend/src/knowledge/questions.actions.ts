@@ -1,6 +1,6 @@
 import { isOpenSpace } from '../notifications/notification-mail.ts';
 import type { AppContext } from '../context.ts';
-import { Forbidden, Invalid, NotFound } from '../http/errors.ts';
+import { fieldInvalid, Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { ChannelAccess } from '../messages/message.actions.ts';
 import { renderMarkdown } from '../messages/render.ts';
@@ -26,6 +26,7 @@ import {
 import { presentAnswer, presentQuestion, type AnswerView, type QuestionView } from './knowledge.presenter.ts';
 import type { AnswerBody, AskBody } from './knowledge.schemas.ts';
 import type { AnswerItem, KnowledgeStore, QuestionItem } from './knowledge.store.ts';
+import { m, msg } from '../http/locale.ts';
 
 export function questionSearchDocument(access: ChannelAccess, question: QuestionItem): SearchDocument {
   return {
@@ -76,7 +77,7 @@ export class Questions {
 
   async #question(channelId: string, questionId: string): Promise<QuestionItem> {
     const question = await this.store.get(channelId, 'question', questionId);
-    if (!question) throw new NotFound('No such question.');
+    if (!question) throw new NotFound(msg(m.error_question_no_such));
     return question;
   }
 
@@ -170,8 +171,8 @@ export class Questions {
     await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
     const target = answerId ? await this.store.get(channelId, 'answer', answerId) : question;
-    if (!target || (target.type === 'answer' && target.questionId !== questionId)) throw new NotFound('No such answer.');
-    if (target.authorId === actor.id) throw new Forbidden('You cannot vote on your own post.');
+    if (!target || (target.type === 'answer' && target.questionId !== questionId)) throw new NotFound(msg(m.error_question_no_such_answer));
+    if (target.authorId === actor.id) throw new Forbidden(msg(m.error_question_own_vote));
     const { delta, item } = await this.store.vote(channelId, target._id, actor.id, value);
     if (delta !== 0) announce(this.ctx, { channelId, type: target.type, id: target._id, parentId: questionId });
     return { score: (item as QuestionItem | AnswerItem | null)?.score ?? 0, myVote: value };
@@ -181,10 +182,10 @@ export class Questions {
   async accept(actor: Actor, channelId: string, questionId: string, answerId: string | null): Promise<QuestionView> {
     await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
-    if (question.authorId !== actor.id && !isModerator(actor)) throw new Forbidden('Only the asker or a moderator can accept an answer.');
+    if (question.authorId !== actor.id && !isModerator(actor)) throw new Forbidden(msg(m.error_question_accept_asker_only));
     if (answerId) {
       const answer = await this.store.get(channelId, 'answer', answerId);
-      if (!answer || answer.questionId !== questionId) throw new Invalid('body.answerId: no such answer to this question', { issues: [{ location: 'body', path: 'answerId', message: 'no such answer to this question' }] });
+      if (!answer || answer.questionId !== questionId) throw fieldInvalid([{ location: 'body', path: 'answerId', message: msg(m.error_question_answer_not_here) }]);
     }
     const updated = await this.store.update<QuestionItem>(channelId, questionId, { $set: { acceptedAnswerId: answerId, updatedAt: new Date() } });
     announce(this.ctx, { channelId, type: 'question', id: questionId, parentId: questionId });
@@ -197,10 +198,10 @@ export class Questions {
    */
   async reveal(actor: Actor, channelId: string, itemId: string, reason: string, ip: string | undefined): Promise<{ authorId: string; name: string; organisation: string | null }> {
     const access = await accessKnowledge(this.ctx, actor, channelId, 'qa');
-    if (!canEnterSpace(actor, access.space)) throw new NotFound('No such channel.');
+    if (!canEnterSpace(actor, access.space)) throw new NotFound(msg(m.error_no_such_channel));
     const [item] = await this.store.many(channelId, [itemId]);
-    if (!item || (item.type !== 'question' && item.type !== 'answer')) throw new NotFound('No such question or answer.');
-    if (!item.anonymous) throw new Invalid('This was not posted anonymously.', undefined, 'not_anonymous');
+    if (!item || (item.type !== 'question' && item.type !== 'answer')) throw new NotFound(msg(m.error_question_no_such_post));
+    if (!item.anonymous) throw new Invalid(msg(m.error_question_not_anonymous), undefined, 'not_anonymous');
     await this.ctx.audit.record({
       action: 'knowledge.author_revealed',
       actorId: actor.id,

@@ -6,8 +6,9 @@ import type { AppContext } from '../context.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { MailTokenDoc } from './mail.model.ts';
 import { normaliseEmail } from '../members/member.model.ts';
-import { Conflict, Invalid, isDuplicateKey } from '../http/errors.ts';
+import { Conflict, fieldInvalid, Invalid, isDuplicateKey } from '../http/errors.ts';
 import { confirmEmailChangeMail, emailChangeNoticeMail, emailChangeUnavailableMail, passwordChangedMail, passwordResetMail, testMail, verifyEmailMail } from './mail.templates.ts';
+import { m, msg } from '../http/locale.ts';
 
 export const VERIFY_TTL_MS = 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
@@ -15,7 +16,7 @@ export const CHANGE_EMAIL_TTL_MS = 24 * 3600_000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-const badToken = () => new Invalid('This link is not valid any more: it was used already, it expired, or it was never issued.', undefined, 'invalid_token');
+const badToken = () => new Invalid(msg(m.error_link_invalid), undefined, 'invalid_token');
 
 /** A fresh random token for a link; only its hash is stored. Earlier tokens of the same purpose stay valid until they expire or are used. */
 export async function issueToken(ctx: AppContext, purpose: MailTokenDoc['purpose'], memberId: Types.ObjectId, email: string, ttlMs: number): Promise<string> {
@@ -69,7 +70,7 @@ export async function doResetPassword(ctx: AppContext, token: string, newPasswor
   if (problem) {
     // The person may try another password with the same link: put the token back.
     await ctx.models.MailToken.create(doc);
-    throw new Invalid(`body.newPassword: ${problem}`, { issues: [{ location: 'body', path: 'newPassword', message: problem }] }, 'weak_password');
+    throw fieldInvalid([{ location: 'body', path: 'newPassword', message: problem }], 'weak_password');
   }
   await ctx.models.Member.updateOne(
     { _id: member._id },
@@ -109,14 +110,14 @@ export async function removeExpiredTokens(ctx: AppContext): Promise<number> {
  */
 export async function doRequestEmailChange(ctx: AppContext, member: MemberDoc, input: { newEmail: string; currentPassword: string }, req: Request): Promise<void> {
   if (!member.passwordHash) {
-    throw new Conflict('Your address comes from the organisation you sign in with; change it there.', undefined, 'email_managed_by_provider');
+    throw new Conflict(msg(m.error_mail_managed_by_provider), undefined, 'email_managed_by_provider');
   }
   if (!(await verifyPassword(input.currentPassword, member.passwordHash))) {
-    throw new Invalid('body.currentPassword: is not your current password', { issues: [{ location: 'body', path: 'currentPassword', message: 'is not your current password' }] }, 'wrong_password');
+    throw fieldInvalid([{ location: 'body', path: 'currentPassword', message: msg(m.error_password_not_current) }], 'wrong_password');
   }
   const next = normaliseEmail(input.newEmail);
   if (next.emailNormalized === member.emailNormalized) {
-    throw new Invalid('body.newEmail: is your current address', { issues: [{ location: 'body', path: 'newEmail', message: 'is your current address' }] }, 'same_email');
+    throw fieldInvalid([{ location: 'body', path: 'newEmail', message: msg(m.error_mail_same_address) }], 'same_email');
   }
   const taken = await ctx.models.Member.exists({ emailNormalized: next.emailNormalized });
   if (taken) {
@@ -147,7 +148,7 @@ export async function doConfirmEmailChange(ctx: AppContext, token: string, req: 
     if (result.matchedCount === 0) throw badToken();
   } catch (error) {
     // The unique index: someone took the address between the request and the link.
-    if (isDuplicateKey(error)) throw new Conflict('Another account uses this address now.', undefined, 'email_taken');
+    if (isDuplicateKey(error)) throw new Conflict(msg(m.error_mail_email_taken), undefined, 'email_taken');
     throw error;
   }
   await ctx.audit.record({ action: 'member.email_changed', actorId: member._id, target: { type: 'member', id: member._id }, details: { fromDomain: member.emailDomain, toDomain: next.emailDomain }, req });

@@ -6,6 +6,7 @@ import { text } from '../http/schemas.ts';
 import { Email, NewPassword } from '../members/member.schemas.ts';
 import { Permission } from '../policy/policy.ts';
 import { doConfirmEmailChange, doForgotPassword, doRequestEmailChange, doResetPassword, doSendTestMail, doSendVerification, doVerifyEmail } from './mail.actions.ts';
+import { m, msg } from '../http/locale.ts';
 
 const Token = text({ min: 20, max: 100 }).describe('The token from the link (its fragment), posted by the landing page');
 const TokenBody = z.strictObject({ token: Token }).meta({ id: 'TokenBody' });
@@ -53,7 +54,7 @@ export function mailOperations(ctx: AppContext): Operation[] {
       responses: { 204: { description: 'Queued' } },
       handler: async ({ req }) => {
         const member = req.user!;
-        if (member.emailVerifiedAt) throw new Conflict('Your address is verified already.', undefined, 'already_verified');
+        if (member.emailVerifiedAt) throw new Conflict(msg(m.error_mail_already_verified), undefined, 'already_verified');
         await ctx.rateLimiter.hit(`verify-email:member:${member._id}`, 3, 3600_000);
         await doSendVerification(ctx, member);
       },

@@ -3,14 +3,15 @@ import type { Request } from 'express';
 import { Types } from 'mongoose';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.ts';
 import type { AppContext } from '../context.ts';
-import { Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
+import { Conflict, fieldInvalid, Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import { canChangeRoles, canSuspend, type Actor, type Role } from '../policy/policy.ts';
 import type { ExpertArea } from '../shared/support-topics.ts';
 import { normaliseEmail, normaliseName, type MemberDoc } from './member.model.ts';
 import { indexMember } from './member.search.ts';
+import { m, msg, type Localized } from '../http/locale.ts';
 
-function weakPassword(problem: string, field = 'password'): Invalid {
-  return new Invalid(`body.${field}: ${problem}`, { issues: [{ location: 'body', path: field, message: problem }] }, 'weak_password');
+function weakPassword(problem: Localized, field = 'password'): Invalid {
+  return fieldInvalid([{ location: 'body', path: field, message: problem }], 'weak_password');
 }
 
 /** Creates an applicant with a password. The caller has validated the body and applied the rate limit. */
@@ -21,7 +22,7 @@ export async function doSignUp(ctx: AppContext, input: { email: string; password
   if (await ctx.models.Member.exists({ emailNormalized: email.emailNormalized })) {
     // Without e-mail verification this cannot be hidden; sign-up is rate limited per address to
     // keep it from being used to enumerate members.
-    throw new Conflict('This e-mail address cannot be used to sign up. If it is yours, sign in instead.', undefined, 'email_unavailable');
+    throw new Conflict(msg(m.error_member_email_unavailable), undefined, 'email_unavailable');
   }
   const member = await ctx.models.Member.create({
     ...email,
@@ -37,7 +38,7 @@ export async function doSignUp(ctx: AppContext, input: { email: string; password
 
 export async function doChangePassword(ctx: AppContext, member: MemberDoc, input: { currentPassword: string; newPassword: string }, req: Request): Promise<void> {
   if (!(await verifyPassword(input.currentPassword, member.passwordHash))) {
-    throw new Invalid('body.currentPassword: is not your current password', { issues: [{ location: 'body', path: 'currentPassword', message: 'is not your current password' }] }, 'wrong_password');
+    throw fieldInvalid([{ location: 'body', path: 'currentPassword', message: msg(m.error_password_not_current) }], 'wrong_password');
   }
   const problem = passwordProblem(input.newPassword, { email: member.emailNormalized, name: member.name });
   if (problem) throw weakPassword(problem, 'newPassword');
@@ -59,7 +60,7 @@ export async function doUpdateProfile(ctx: AppContext, member: MemberDoc, input:
 
 async function loadTarget(ctx: AppContext, memberId: string): Promise<MemberDoc> {
   const target = await ctx.cache.member(memberId);
-  if (!target) throw new NotFound('No such member.');
+  if (!target) throw new NotFound(msg(m.error_no_such_member));
   return target;
 }
 
@@ -71,12 +72,12 @@ export async function doChangeRole(ctx: AppContext, actor: Actor, memberId: stri
   const target = await loadTarget(ctx, memberId);
   const adminCount = await ctx.models.Member.countDocuments({ roles: 'admin', status: 'member' });
   if (!canChangeRoles(actor, { id: String(target._id), status: target.status }, change, adminCount)) {
-    throw new Forbidden(change.grant ? 'Roles go only to verified members.' : 'The last admin cannot lose the admin role.');
+    throw new Forbidden(change.grant ? msg(m.error_member_roles_verified_only) : msg(m.error_member_last_admin));
   }
   const already = target.roles.includes(change.role);
   if (already === change.grant) return change.areas ? doSetExpertAreas(ctx, actor, target, change.areas, req) : target;
   if (change.role === 'expert' && change.grant && !change.areas && target.expertAreas.length === 0) {
-    throw new Invalid('body.areas: an expert declares at least one area', { issues: [{ location: 'body', path: 'areas', message: 'an expert declares at least one area' }] }, 'areas_required');
+    throw fieldInvalid([{ location: 'body', path: 'areas', message: msg(m.error_member_expert_needs_area) }], 'areas_required');
   }
   const areas = change.areas ? { expertAreas: change.areas } : {};
   const offDuty = change.role === 'expert' && !change.grant ? { onDuty: false } : {};
@@ -107,7 +108,7 @@ export async function doChangeRole(ctx: AppContext, actor: Actor, memberId: stri
  * Audited; no session change (areas grant no access).
  */
 export async function doSetExpertAreas(ctx: AppContext, actor: Actor, target: MemberDoc, areas: ExpertArea[], req: Request): Promise<MemberDoc> {
-  if (!target.roles.includes('expert') || target.status !== 'member') throw new Conflict('Only experts declare areas; grant the expert role first.', undefined, 'not_an_expert');
+  if (!target.roles.includes('expert') || target.status !== 'member') throw new Conflict(msg(m.error_member_areas_experts_only), undefined, 'not_an_expert');
   const updated = await ctx.models.Member.findOneAndUpdate({ _id: target._id }, { $set: { expertAreas: areas } }, { returnDocument: 'after' }).lean<MemberDoc>();
   await ctx.audit.record({ action: 'expert.areas_changed', actorId: actor.id, target: { type: 'member', id: target._id }, details: { from: target.expertAreas, to: areas }, req });
   return updated!;
@@ -117,9 +118,9 @@ export async function doSetExpertAreas(ctx: AppContext, actor: Actor, target: Me
 export async function doSuspend(ctx: AppContext, actor: Actor, memberId: string, reason: string, req: Request): Promise<MemberDoc> {
   const target = await loadTarget(ctx, memberId);
   if (!canSuspend(actor, { id: String(target._id), roles: target.roles, status: target.status })) {
-    throw new Forbidden('You may not suspend this person.');
+    throw new Forbidden(msg(m.error_member_may_not_suspend));
   }
-  if (target.status === 'suspended') throw new Conflict('This person is already suspended.', undefined, 'already_suspended');
+  if (target.status === 'suspended') throw new Conflict(msg(m.error_member_already_suspended), undefined, 'already_suspended');
   const updated = await ctx.models.Member.findOneAndUpdate(
     { _id: target._id },
     { $set: { status: 'suspended', suspension: { reason, by: new Types.ObjectId(actor.id), at: new Date() } }, $inc: { sessionEpoch: 1 } },
@@ -135,9 +136,9 @@ export async function doSuspend(ctx: AppContext, actor: Actor, memberId: string,
 export async function doReinstate(ctx: AppContext, actor: Actor, memberId: string, req: Request): Promise<MemberDoc> {
   const target = await loadTarget(ctx, memberId);
   if (!canSuspend(actor, { id: String(target._id), roles: target.roles, status: target.status })) {
-    throw new Forbidden('You may not reinstate this person.');
+    throw new Forbidden(msg(m.error_member_may_not_reinstate));
   }
-  if (target.status !== 'suspended') throw new Conflict('This person is not suspended.', undefined, 'not_suspended');
+  if (target.status !== 'suspended') throw new Conflict(msg(m.error_member_not_suspended), undefined, 'not_suspended');
   // Back to where they were: a member if they had been approved (they have an organisation).
   const status = target.organisationId ? 'member' : 'applicant';
   const updated = await ctx.models.Member.findOneAndUpdate(

@@ -16,6 +16,7 @@ import { ChangePasswordBody, DirectoryQuery, ExpertAreasBody, ObjectIdParam, Rol
 import { text } from '../http/schemas.ts';
 import { memberSearchSource } from './member.search.ts';
 import { doSendPasswordChanged } from '../mail/mail.actions.ts';
+import { m, msg } from '../http/locale.ts';
 
 const MemberParams = z.object({ memberId: ObjectIdParam });
 const AdminQuery = z.strictObject({
@@ -203,7 +204,7 @@ export function memberOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The person', schema: MemberAdminView } },
       handler: async ({ req, params, body }) => {
         const target = await ctx.models.Member.findById(params.memberId).lean<MemberDoc>();
-        if (!target) throw new NotFound('No such member.');
+        if (!target) throw new NotFound(msg(m.error_no_such_member));
         return presentAdmin(await doSetExpertAreas(ctx, req.actor!, target, body.areas, req));
       },
     }),

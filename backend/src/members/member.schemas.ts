@@ -1,6 +1,7 @@
 import { locales } from '../shared/i18n/locale.ts';
 import { z } from 'zod';
-import { text } from '../http/schemas.ts';
+import { m } from '../http/locale.ts';
+import { localized, text } from '../http/schemas.ts';
 import { ROLES } from '../policy/policy.ts';
 import { EXPERT_AREAS } from '../shared/support-topics.ts';
 
@@ -11,7 +12,7 @@ export const Email = text({ min: 3, max: 254 })
 /** Strength is checked by the action (it needs the e-mail); the schema bounds the size. */
 export const NewPassword = text({ min: 1, max: 200 }).describe('At least 12 characters, not a common password.');
 export const PersonName = text({ min: 1, max: 100 }).describe('Full name.');
-export const ObjectIdParam = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hexadecimal id');
+export const ObjectIdParam = z.string().regex(/^[0-9a-f]{24}$/, localized(m.error_field_object_id));
 
 export const SignUpBody = z.strictObject({ email: Email, password: NewPassword, name: PersonName }).meta({ id: 'SignUpBody' });
 export type SignUpBody = z.infer<typeof SignUpBody>;
@@ -43,7 +44,7 @@ export const ExpertAreas = z
   .array(z.enum(EXPERT_AREAS))
   .min(1)
   .max(EXPERT_AREAS.length)
-  .refine((areas) => new Set(areas).size === areas.length, 'must not repeat an area')
+  .refine((areas) => new Set(areas).size === areas.length, localized(m.error_member_repeated_area))
   .describe('Technical and legal topics the expert answers');
 
 export const RoleChangeBody = z
@@ -52,7 +53,7 @@ export const RoleChangeBody = z
     grant: z.boolean(),
     areas: ExpertAreas.optional().describe('With role "expert" and grant true: the areas the expert declares (replaces any before)'),
   })
-  .refine((body) => body.areas === undefined || (body.role === 'expert' && body.grant), { message: 'go only with granting the expert role', path: ['areas'] })
+  .refine((body) => body.areas === undefined || (body.role === 'expert' && body.grant), { ...localized(m.error_member_areas_with_expert), path: ['areas'] })
   .meta({ id: 'RoleChangeBody' });
 
 export const ExpertAreasBody = z.strictObject({ areas: ExpertAreas }).meta({ id: 'ExpertAreasBody' });

@@ -4,13 +4,15 @@ import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import { trusted } from '../db/database.ts';
 import type { AppContext } from '../context.ts';
-import { Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { Conflict, fieldInvalid, Invalid, NotFound } from '../http/errors.ts';
 import { issueToken, spendToken } from '../mail/mail.actions.ts';
 import { affiliationAskMail, affiliationConfirmMail, affiliationLapsedMail } from '../mail/mail.templates.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { Actor } from '../policy/policy.ts';
 import { normaliseEmail, type MemberDoc } from './member.model.ts';
 import { indexMember } from './member.search.ts';
+import { m, msg } from '../http/locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 
 /**
  * Yearly re-verification of affiliations. A member's affiliation holds `reverifyAfterDays` from
@@ -127,11 +129,11 @@ async function sendAsk(ctx: AppContext, member: MemberDoc, org: OrganisationDoc 
 export async function doSendAffiliationLink(ctx: AppContext, member: MemberDoc, email: string | undefined, req: Request): Promise<void> {
   const org = await ctx.cache.organisation(member.organisationId);
   const domains = org?.domains ?? [];
-  if (!org || domains.length === 0) throw new Conflict('Your organisation has no e-mail domain on record: ask the moderators to vet you again.', undefined, 'no_domain');
+  if (!org || domains.length === 0) throw new Conflict(msg(m.error_reverify_no_domain), undefined, 'no_domain');
   const target = email ? normaliseEmail(email) : { email: member.email, emailNormalized: member.emailNormalized, emailDomain: member.emailDomain };
   if (!onDomain(target.emailDomain, domains)) {
-    const message = `must be an address at ${domains.join(' or ')}`;
-    throw new Invalid(`body.email: ${message}`, { issues: [{ location: 'body', path: 'email', message }] }, 'not_on_domain');
+    const message = (locale: Locale) => m.error_reverify_not_on_domain({ domains: new Intl.ListFormat(locale, { type: 'disjunction' }).format(domains) }, { locale });
+    throw fieldInvalid([{ location: 'body', path: 'email', message }], 'not_on_domain');
   }
   const token = await issueToken(ctx, 'affiliation', member._id, target.emailNormalized, AFFILIATION_LINK_TTL_MS);
   await ctx.outbox.queue({ kind: 'affiliation-confirm', to: target.email, memberId: member._id, ...affiliationConfirmMail(ctx.config.publicUrl, token, org.name) });
@@ -147,7 +149,7 @@ async function confirm(ctx: AppContext, member: MemberDoc, by: { actorId: Types.
       ...(restored ? { $inc: { sessionEpoch: 1 } } : {}),
     },
   );
-  if (result.matchedCount === 0) throw new Conflict('This person changed meanwhile; reload and try again.', undefined, 'changed');
+  if (result.matchedCount === 0) throw new Conflict(msg(m.error_reverify_changed), undefined, 'changed');
   if (restored) await indexMember(ctx, { ...member, status: 'member' });
   await ctx.audit.record({ action: 'member.affiliation_confirmed', actorId: by.actorId, target: { type: 'member', id: member._id }, details: { how: by.how, restored }, req });
 }
@@ -157,7 +159,7 @@ export async function doConfirmAffiliation(ctx: AppContext, token: string, req: 
   const doc = await spendToken(ctx, 'affiliation', token);
   const member = await ctx.models.Member.findById(doc.memberId).lean<MemberDoc>();
   const org = member ? await ctx.cache.organisation(member.organisationId) : null;
-  const invalid = new Invalid('This link is not valid any more: it was used already, it expired, or it was never issued.', undefined, 'invalid_token');
+  const invalid = new Invalid(msg(m.error_link_invalid), undefined, 'invalid_token');
   if (!member || (member.status !== 'member' && member.status !== 'lapsed') || !org) throw invalid;
   if (!onDomain(normaliseEmail(doc.email).emailDomain, org.domains)) throw invalid;
   await confirm(ctx, member, { actorId: member._id, how: 'link' }, req);
@@ -166,8 +168,8 @@ export async function doConfirmAffiliation(ctx: AppContext, token: string, req: 
 /** A moderator vets a member again: confirms the affiliation (and restores a lapsed member). */
 export async function doReaffirm(ctx: AppContext, actor: Actor, memberId: string, req: Request): Promise<void> {
   const member = Types.ObjectId.isValid(memberId) ? await ctx.models.Member.findById(memberId).lean<MemberDoc>() : null;
-  if (!member) throw new NotFound('No such person.');
-  if (member.status !== 'member' && member.status !== 'lapsed') throw new Conflict('Only members have an affiliation to confirm.', undefined, 'not_a_member');
+  if (!member) throw new NotFound(msg(m.error_no_such_person));
+  if (member.status !== 'member' && member.status !== 'lapsed') throw new Conflict(msg(m.error_reverify_members_only), undefined, 'not_a_member');
   await confirm(ctx, member, { actorId: actor.id, how: 'moderator' }, req);
 }
 

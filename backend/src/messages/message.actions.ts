@@ -1,7 +1,7 @@
 import { isOpenSpace } from '../notifications/notification-mail.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { AppError, Conflict, Forbidden, Invalid, NotFound } from '../http/errors.ts';
+import { AppError, Conflict, fieldInvalid, Forbidden, NotFound } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { canEnterSpace, canPostIn, isModerator, type Actor } from '../policy/policy.ts';
 import { takeSlowModeTurn } from '../moderation/moderation.actions.ts';
@@ -16,6 +16,7 @@ import type { SendMessageBody } from './message.schemas.ts';
 import { messageId, type MessageDoc } from './message.store.ts';
 import { renderMarkdown } from './render.ts';
 import { indexMessage } from './message.search.ts';
+import { m, msg } from '../http/locale.ts';
 
 export interface ChannelAccess {
   channel: ChannelDoc;
@@ -29,13 +30,13 @@ export interface ChannelAccess {
 export async function accessChannel(ctx: AppContext, actor: Actor | undefined, channelId: string): Promise<ChannelAccess> {
   const channel = await ctx.cache.channel(channelId);
   const space = channel ? await ctx.cache.space(channel.spaceId) : null;
-  if (!channel || !space || !canEnterSpace(actor, space)) throw new NotFound('No such channel.');
+  if (!channel || !space || !canEnterSpace(actor, space)) throw new NotFound(msg(m.error_no_such_channel));
   return { channel, space };
 }
 
 /** Moderators' read-only switch: sending, editing and reacting stop for everyone but moderators. */
 function assertNotReadOnly(actor: Actor, channel: Pick<ChannelDoc, 'readOnly'>): void {
-  if (channel.readOnly && !isModerator(actor)) throw new AppError(403, 'channel_read_only', 'Moderators have made this channel read-only for now.');
+  if (channel.readOnly && !isModerator(actor)) throw new AppError(403, 'channel_read_only', msg(m.error_channel_read_only_by_moderators));
 }
 
 /** Serialises sends with the same idempotency key inside this process, so a fast retry waits for the first try. */
@@ -69,7 +70,7 @@ export class PostingLimiter {
     bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) / this.intervalMs);
     bucket.at = now;
     if (bucket.tokens < 1) {
-      throw new AppError(429, 'rate_limited', 'You are sending messages too fast. Wait a moment.', {
+      throw new AppError(429, 'rate_limited', msg(m.error_message_too_fast), {
         retryAfterSeconds: Math.ceil(((1 - bucket.tokens) * this.intervalMs) / 1000),
       });
     }
@@ -98,7 +99,7 @@ export async function doSendMessage(
   checked?: ChannelAccess,
 ): Promise<SendResult> {
   const { channel, space } = checked ?? (await accessChannel(ctx, actor, channelId));
-  if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  if (!canPostIn(actor, space, channel)) throw new Forbidden(msg(m.error_channel_read_only));
   // A live socket keeps its channel from the join; moderation controls change without cutting
   // sockets, so they are read fresh (from the cache layer, which every write to a channel voids).
   const controls = checked ? await ctx.cache.channel(channelId) : channel;
@@ -115,7 +116,7 @@ export async function doSendMessage(
       }
       const abandoned = Date.now() - claim.at.getTime() > SEND_CLAIM_TIMEOUT_MS;
       if (!abandoned || !(await ctx.messages.takeOverSendKey(channelId, actor.id, body.idempotencyKey, claim.at))) {
-        throw new Conflict('This message is being sent already. Try again in a moment.', undefined, 'send_in_progress');
+        throw new Conflict(msg(m.error_message_send_in_progress), undefined, 'send_in_progress');
       }
     }
     let base: Omit<MessageDoc, '_id' | 'seq' | 'createdAt'>;
@@ -124,7 +125,7 @@ export async function doSendMessage(
       let parentSeq: number | null = null;
       if (body.parentSeq !== undefined) {
         const parent = await ctx.messages.get(channelId, body.parentSeq);
-        if (!parent || parent.deleted) throw new Invalid('body.parentSeq: no such message in this channel', { issues: [{ location: 'body', path: 'parentSeq', message: 'no such message in this channel' }] });
+        if (!parent || parent.deleted) throw fieldInvalid([{ location: 'body', path: 'parentSeq', message: msg(m.error_message_no_parent) }]);
         parentSeq = parent.parentSeq ?? parent.seq; // threads are one level deep
       }
       const mentioned = await mentionable(ctx, space, body.mentions, actor.id);
@@ -205,11 +206,11 @@ export async function readHistory(ctx: AppContext, access: ChannelAccess, query:
 export async function doEditMessage(ctx: AppContext, actor: Actor, channelId: string, seq: number, text: string): Promise<MessageDoc> {
   const { channel, space } = await accessChannel(ctx, actor, channelId);
   const message = await ctx.messages.get(channelId, seq);
-  if (!message || message.deleted) throw new NotFound('No such message.');
-  if (message.authorId !== actor.id) throw new Forbidden('Only the author can edit a message.');
+  if (!message || message.deleted) throw new NotFound(msg(m.error_message_no_such));
+  if (message.authorId !== actor.id) throw new Forbidden(msg(m.error_message_edit_author_only));
   // An edit would slip past a hide or a redaction: the author appeals instead.
-  if (message.moderation && message.moderation.visibility !== 'warning') throw new AppError(409, 'moderated', 'Moderators acted on this message; you can appeal their decision instead of editing it.');
-  if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  if (message.moderation && message.moderation.visibility !== 'warning') throw new AppError(409, 'moderated', msg(m.error_message_moderated));
+  if (!canPostIn(actor, space, channel)) throw new Forbidden(msg(m.error_channel_read_only));
   assertNotReadOnly(actor, channel);
   const updated = await ctx.messages.update(channelId, seq, {
     $set: { source: text, html: renderMarkdown(text), editedAt: new Date() },
@@ -224,9 +225,9 @@ export async function doEditMessage(ctx: AppContext, actor: Actor, channelId: st
 export async function doDeleteMessage(ctx: AppContext, actor: Actor, channelId: string, seq: number, ip: string | undefined): Promise<MessageDoc> {
   const { space } = await accessChannel(ctx, actor, channelId);
   const message = await ctx.messages.get(channelId, seq);
-  if (!message || message.deleted) throw new NotFound('No such message.');
+  if (!message || message.deleted) throw new NotFound(msg(m.error_message_no_such));
   const moderator = actor.roles.includes('moderator') || actor.roles.includes('admin');
-  if (message.authorId !== actor.id && !moderator) throw new Forbidden('Only the author or a moderator can delete a message.');
+  if (message.authorId !== actor.id && !moderator) throw new Forbidden(msg(m.error_message_delete_author_only));
   const updated = await ctx.messages.update(channelId, seq, { $set: { deleted: { at: new Date(), by: actor.id } } });
   await ctx.audit.record({
     action: 'message.deleted',
@@ -258,16 +259,16 @@ async function notifyParentAuthor(ctx: AppContext, space: SpaceDoc, channel: Cha
 /** Adds or removes the actor's reaction. Conditional on `rev`, retried on a concurrent change. */
 export async function doReact(ctx: AppContext, actor: Actor, channelId: string, seq: number, emoji: string, on: boolean): Promise<MessageDoc> {
   const { space, channel } = await accessChannel(ctx, actor, channelId);
-  if (!canPostIn(actor, space, channel)) throw new Forbidden('This channel is read-only.');
+  if (!canPostIn(actor, space, channel)) throw new Forbidden(msg(m.error_channel_read_only));
   assertNotReadOnly(actor, channel);
   for (let attempt = 0; attempt < 20; attempt++) {
     const message = await ctx.messages.get(channelId, seq);
-    if (!message || message.deleted) throw new NotFound('No such message.');
+    if (!message || message.deleted) throw new NotFound(msg(m.error_message_no_such));
     const reactions = message.reactions.map((reaction) => ({ emoji: reaction.emoji, memberIds: reaction.memberIds.filter((id) => id !== actor.id || reaction.emoji !== emoji) }));
     if (on) {
       const existing = reactions.find((reaction) => reaction.emoji === emoji);
       if (existing) existing.memberIds.push(actor.id);
-      else if (reactions.length >= 20) throw new Conflict('This message has as many different reactions as it can take.', undefined, 'too_many_reactions');
+      else if (reactions.length >= 20) throw new Conflict(msg(m.error_message_too_many_reactions), undefined, 'too_many_reactions');
       else reactions.push({ emoji, memberIds: [actor.id] });
     }
     const next = reactions.filter((reaction) => reaction.memberIds.length > 0);
@@ -277,14 +278,14 @@ export async function doReact(ctx: AppContext, actor: Actor, channelId: string, 
       return updated;
     }
   }
-  throw new Conflict('Too many changes at once; try again.', undefined, 'busy');
+  throw new Conflict(msg(m.error_message_busy), undefined, 'busy');
 }
 
 /** Moderators pin and unpin messages; the channel keeps the list. */
 export async function doPin(ctx: AppContext, actor: Actor, channelId: string, seq: number, pinned: boolean): Promise<MessageDoc> {
   const { channel } = await accessChannel(ctx, actor, channelId);
   const message = await ctx.messages.get(channelId, seq);
-  if (!message || message.deleted) throw new NotFound('No such message.');
+  if (!message || message.deleted) throw new NotFound(msg(m.error_message_no_such));
   const updated = await ctx.messages.update(channelId, seq, { $set: { pinned } });
   await ctx.models.Channel.updateOne({ _id: channel._id }, pinned ? { $addToSet: { pinnedSeqs: seq } } : { $pull: { pinnedSeqs: seq } });
   ctx.realtime.toRoom(Rooms.channel(channelId), 'message.updated', presentMessage(updated!, null));

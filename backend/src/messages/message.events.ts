@@ -2,10 +2,13 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { toActor } from '../auth/auth.ts';
 import { toAppError, Unauthorized } from '../http/errors.ts';
+import { m } from '../http/locale.ts';
+import { parseIn } from '../http/schemas.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { presenceOf } from '../realtime/presence.ts';
 import type { RealtimeSocket } from '../realtime/realtime.ts';
+import { isLocale, type Locale } from '../shared/i18n/locale.ts';
 import { Rooms, type Ack } from '../shared/realtime-events.ts';
 import { accessChannel, doSendMessage, type ChannelAccess } from './message.actions.ts';
 import { presentMessage } from './message.presenter.ts';
@@ -31,14 +34,19 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
     return member;
   };
 
+  // The member's language (their profile as loaded for this socket), else the handshake's.
+  const localeOf = (): Locale => (member && isLocale(member.locale) ? member.locale : socket.data.locale);
+
   const handle = <P, T>(schema: z.ZodType<P>, run: (payload: P, member: MemberDoc) => Promise<T>) =>
     async (payload: unknown, ack: Ack<T>) => {
       if (typeof ack !== 'function') return;
       try {
-        const parsed = schema.safeParse(payload);
+        const parsed = parseIn(schema, payload, localeOf());
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          ack({ ok: false, error: { code: 'invalid_request', message: `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}` } });
+          const where = issue?.path.join('.') || 'payload';
+          const message = issue ? m.error_validation({ where, problem: issue.message }, { locale: localeOf() }) : m.error_invalid_request({}, { locale: localeOf() });
+          ack({ ok: false, error: { code: 'invalid_request', message } });
           return;
         }
         const current = await loadMember();
@@ -47,7 +55,7 @@ export function registerMessageEvents(ctx: AppContext, socket: RealtimeSocket): 
       } catch (error) {
         const appError = toAppError(error);
         if (appError.status >= 500) ctx.logger.error({ err: error }, 'socket event failed');
-        ack({ ok: false, error: { code: appError.code, message: appError.message } });
+        ack({ ok: false, error: { code: appError.code, message: appError.messageIn(localeOf()) } });
       }
     };
 

@@ -9,6 +9,7 @@ import { messageModerationSource } from './message.moderation.ts';
 import { MessageView, presentMessage } from './message.presenter.ts';
 import { messageSearchSource } from './message.search.ts';
 import { ChannelParams, EditMessageBody, HistoryQuery, MessageParams, ReactionBody, SendMessageBody } from './message.schemas.ts';
+import { m, msg } from '../http/locale.ts';
 
 const History = z
   .object({ messages: z.array(MessageView), lastSeq: z.number().describe('The newest number in the channel'), readSeq: z.number().describe('Your read position') })
@@ -99,7 +100,7 @@ export function messageOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, params }) => {
         await accessChannel(ctx, req.actor, params.channelId);
         const message = await ctx.messages.get(params.channelId, params.seq);
-        if (!message || message.deleted) throw new NotFound('No such message.');
+        if (!message || message.deleted) throw new NotFound(msg(m.error_message_no_such));
         // Earlier versions hold the original words: members never see them on a moderated message.
         if (message.moderation && !isModerator(req.actor)) return [];
         return message.history.map((revision) => ({ at: revision.at.toISOString(), html: revision.html }));

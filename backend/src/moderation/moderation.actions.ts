@@ -15,6 +15,7 @@ import { APPEALABLE, presentAction, presentItem, presentQueueEntry, presentRepor
 import type { ActionBody, ReportBody } from './moderation.schemas.ts';
 import type { ContentType, ModeratableItem, ModerationReason, ModerationSource, ModerationState } from './moderation.types.ts';
 import { countEvent, recordFirstAction } from './transparency.ts';
+import { m, msg } from '../http/locale.ts';
 
 export const REASON_LABELS: Record<ModerationReason, string> = {
   terrorist_content: 'terrorist or violent extremist content shared without a warning',
@@ -35,7 +36,7 @@ const today = (now = new Date()) => now.toISOString().slice(0, 10);
 
 function sourceOf(ctx: AppContext, type: ContentType): ModerationSource {
   const source = ctx.moderation.get(type);
-  if (!source) throw new NotFound('No such item.');
+  if (!source) throw new NotFound(msg(m.error_moderation_no_such_item));
   return source;
 }
 
@@ -43,7 +44,7 @@ function sourceOf(ctx: AppContext, type: ContentType): ModerationSource {
 async function accessItem(ctx: AppContext, actor: Actor, type: ContentType, id: string): Promise<{ source: ModerationSource; item: ModeratableItem }> {
   const source = sourceOf(ctx, type);
   const item = await source.load(actor, id);
-  if (!item) throw new NotFound('No such item.');
+  if (!item) throw new NotFound(msg(m.error_moderation_no_such_item));
   return { source, item };
 }
 
@@ -61,7 +62,7 @@ export async function doReport(ctx: AppContext, actor: Actor, body: ReportBody):
   try {
     await ctx.models.Report.create(report);
   } catch (error) {
-    if ((error as { code?: number }).code === 11000) throw new Conflict('You have reported this already.', undefined, 'already_reported');
+    if ((error as { code?: number }).code === 11000) throw new Conflict(msg(m.error_moderation_already_reported), undefined, 'already_reported');
     throw error;
   }
   const entry = await ctx.models.ModerationQueue.findOneAndUpdate(
@@ -211,7 +212,7 @@ async function takeReveal(ctx: AppContext, actor: Actor, key: string, req?: Pick
   const limit = doc?.dailyLimit ?? null;
   const filter = limit === null ? { _id: actor.id, day } : { _id: actor.id, day, reveals: trusted({ $lt: limit }) };
   const taken = await ctx.models.Wellbeing.findOneAndUpdate(filter, { $inc: { reveals: 1 } });
-  if (!taken) throw new AppError(403, 'daily_limit_reached', 'You have reached the daily limit you set for this kind of content. It will be offered again tomorrow.');
+  if (!taken) throw new AppError(403, 'daily_limit_reached', msg(m.error_moderation_daily_limit));
   await ctx.audit.record({ action: 'moderation.revealed', actorId: actor.id, target: { type: 'content', id: key }, req });
 }
 
@@ -242,12 +243,12 @@ const ACTION_TITLES: Record<ActionDoc['kind'], string> = {
 export async function doAct(ctx: AppContext, actor: Actor, body: ActionBody, req: Request): Promise<ActionDoc> {
   const { source, item } = await accessItem(ctx, actor, body.type, body.id);
   // Nobody judges their own content, not even to dismiss reports about it: another moderator does.
-  if (item.authorId === actor.id) throw new AppError(403, 'own_content', 'This is your own content: another moderator must decide about it.');
+  if (item.authorId === actor.id) throw new AppError(403, 'own_content', msg(m.error_moderation_own_content));
   const at = new Date();
   const before = item.moderation;
   const after = nextState(body.kind, before, body, actor, at);
   if (body.kind === 'suspend' && item.anonymous) {
-    throw new Conflict('This was posted anonymously: reveal its author first (the reveal is audited), then suspend them from the People page.', undefined, 'anonymous_author');
+    throw new Conflict(msg(m.error_moderation_anonymous_author), undefined, 'anonymous_author');
   }
   if (body.kind === 'suspend') await doSuspend(ctx, actor, item.authorId, `${REASON_LABELS[body.reason]}${body.note ? `: ${body.note}` : ''}`, req);
   if (CONTENT_KINDS.includes(body.kind)) await source.setState(body.id, after);
@@ -293,7 +294,7 @@ function sameState(a: ModerationState | null | undefined, b: ModerationState | n
   );
 }
 
-const NO_SUCH_ACTION = 'No such action.';
+const NO_SUCH_ACTION = msg(m.error_moderation_no_such_action);
 
 /**
  * The action and its item, if `actor` may read the item (spaces, TLP). An action on an item they
@@ -310,16 +311,16 @@ async function accessAction(ctx: AppContext, actor: Actor, actionId: string): Pr
 
 /** What must hold before an action can be undone; returns how to undo it. Precondition: `accessAction`. */
 async function prepareReversal(ctx: AppContext, actor: Actor, { action, source, item }: { action: ActionDoc; source: ModerationSource; item: ModeratableItem }): Promise<() => Promise<void>> {
-  if (action.by === actor.id) throw new Forbidden('Another moderator must review your own action.');
-  if (action.reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
+  if (action.by === actor.id) throw new Forbidden(msg(m.error_moderation_review_own_action));
+  if (action.reversed) throw new Conflict(msg(m.error_moderation_already_reversed), undefined, 'already_reversed');
   if (CONTENT_KINDS.includes(action.kind)) {
     // Undoing an action that a later one replaced would wipe the later one out.
-    if (!sameState(item.moderation, action.after)) throw new Conflict('A later action changed this item; reverse that one first.', undefined, 'superseded');
+    if (!sameState(item.moderation, action.after)) throw new Conflict(msg(m.error_moderation_superseded), undefined, 'superseded');
     return () => source.setState(action.itemId, action.before);
   }
   if (action.kind === 'suspend') {
     const author = await ctx.cache.member(action.authorId);
-    if (!author || author.status !== 'suspended') throw new Conflict('This person is not suspended any more.', undefined, 'not_suspended');
+    if (!author || author.status !== 'suspended') throw new Conflict(msg(m.error_moderation_not_suspended_any_more), undefined, 'not_suspended');
   }
   return async () => {
     if (action.kind === 'dismiss') await ctx.models.ModerationQueue.updateOne({ _id: queueKey(action.type, action.itemId) }, { $set: { state: 'open', resolvedAt: null } });
@@ -332,7 +333,7 @@ async function applyReversal(ctx: AppContext, actor: Actor, action: ActionDoc, u
     { $set: { reversed: { by: actor.id, at: new Date(), note } } },
     { returnDocument: 'after' },
   ).lean<ActionDoc>();
-  if (!reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
+  if (!reversed) throw new Conflict(msg(m.error_moderation_already_reversed), undefined, 'already_reversed');
   await undo();
   if (action.kind === 'suspend') await doReinstate(ctx, actor, action.authorId, req);
   await ctx.audit.record({ action: 'moderation.reversed', actorId: actor.id, target: { type: action.type, id: action.itemId }, details: { kind: action.kind, actionId: String(action._id) }, req });
@@ -360,14 +361,14 @@ export async function doAppeal(ctx: AppContext, actor: Actor, actionId: string, 
   const action = await ctx.models.ModerationAction.findById(actionId).lean<ActionDoc>();
   // Someone else's action looks exactly like none at all.
   if (!action || action.authorId !== actor.id) throw new NotFound(NO_SUCH_ACTION);
-  if (!APPEALABLE.includes(action.kind)) throw new Invalid('There is nothing to appeal in this action.', undefined, 'not_appealable');
-  if (action.reversed) throw new Conflict('This action was reversed already.', undefined, 'already_reversed');
+  if (!APPEALABLE.includes(action.kind)) throw new Invalid(msg(m.error_moderation_not_appealable), undefined, 'not_appealable');
+  if (action.reversed) throw new Conflict(msg(m.error_moderation_already_reversed), undefined, 'already_reversed');
   const updated = await ctx.models.ModerationAction.findOneAndUpdate(
     { _id: action._id, appealState: 'none' },
     { $set: { appeal: { note, at: new Date(), decision: null }, appealState: 'pending' } },
     { returnDocument: 'after' },
   ).lean<ActionDoc>();
-  if (!updated) throw new Conflict('You have appealed this decision already.', undefined, 'already_appealed');
+  if (!updated) throw new Conflict(msg(m.error_moderation_already_appealed), undefined, 'already_appealed');
   await ctx.audit.record({ action: 'moderation.appealed', actorId: actor.id, target: { type: action.type, id: action.itemId }, details: { actionId }, req });
   await countEvent(ctx, { appeal: 'received' });
   return updated;
@@ -383,15 +384,15 @@ export async function listPendingAppeals(ctx: AppContext, actor: Actor): Promise
 export async function doDecideAppeal(ctx: AppContext, actor: Actor, actionId: string, outcome: 'uphold' | 'overturn', note: string, req: Request): Promise<ActionDoc> {
   const access = await accessAction(ctx, actor, actionId);
   const { action } = access;
-  if (action.appealState !== 'pending') throw new Conflict('There is no pending appeal on this action.', undefined, 'no_pending_appeal');
-  if (action.by === actor.id) throw new Forbidden('Another moderator must decide an appeal against your action.');
+  if (action.appealState !== 'pending') throw new Conflict(msg(m.error_moderation_no_pending_appeal), undefined, 'no_pending_appeal');
+  if (action.by === actor.id) throw new Forbidden(msg(m.error_moderation_decide_own_appeal));
   const undo = outcome === 'overturn' ? await prepareReversal(ctx, actor, access) : null;
   const decided = await ctx.models.ModerationAction.findOneAndUpdate(
     { _id: action._id, appealState: 'pending' },
     { $set: { 'appeal.decision': { outcome: outcome === 'uphold' ? 'upheld' : 'overturned', note, by: actor.id, at: new Date() }, appealState: 'decided' } },
     { returnDocument: 'after' },
   ).lean<ActionDoc>();
-  if (!decided) throw new Conflict('There is no pending appeal on this action.', undefined, 'no_pending_appeal');
+  if (!decided) throw new Conflict(msg(m.error_moderation_no_pending_appeal), undefined, 'no_pending_appeal');
   await ctx.audit.record({ action: 'moderation.appeal_decided', actorId: actor.id, target: { type: action.type, id: action.itemId }, details: { actionId, outcome }, req });
   await countEvent(ctx, { appeal: outcome === 'uphold' ? 'upheld' : 'overturned' });
   await ctx.notifier.notify(action.authorId, {
@@ -417,7 +418,7 @@ export async function doSetChannelControls(
   if (body.slowModeSeconds !== undefined) set.slowModeSeconds = body.slowModeSeconds;
   if (body.notice !== undefined) set.notice = body.notice && body.notice.trim() ? { source: body.notice, html: renderMarkdown(body.notice), at: new Date() } : null;
   const channel = await ctx.models.Channel.findOneAndUpdate({ _id: channelId }, { $set: set }, { returnDocument: 'after' }).lean();
-  if (!channel) throw new NotFound('No such channel.');
+  if (!channel) throw new NotFound(msg(m.error_no_such_channel));
   const view = presentChannel(channel);
   ctx.realtime.toRoom(Rooms.channel(channelId), 'channel.updated', { channelId, readOnly: view.readOnly, slowModeSeconds: view.slowModeSeconds, noticeHtml: view.noticeHtml });
   await ctx.audit.record({ action: 'channel.controls_changed', actorId: actor.id, target: { type: 'channel', id: channelId }, details: { changed: Object.keys(set), readOnly: body.readOnly, slowModeSeconds: body.slowModeSeconds }, req });
@@ -440,5 +441,5 @@ export async function takeSlowModeTurn(ctx: AppContext, channelId: string, membe
   }
   const turn = await ctx.models.SlowModeTurn.findById(id).lean();
   const wait = Math.max(1, Math.ceil(((turn?.at.getTime() ?? now.getTime()) + seconds * 1000 - now.getTime()) / 1000));
-  throw new RateLimited(wait, `Slow mode is on in this channel: one message every ${seconds} seconds. Try again in ${wait} s.`);
+  throw new RateLimited(wait, msg(m.error_moderation_slow_mode, { count: seconds, wait }));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { text } from '../http/schemas.ts';
+import { m } from '../http/locale.ts';
+import { localized, text, worded } from '../http/schemas.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/render.ts';
 import { ACTION_KINDS } from './moderation.model.ts';
@@ -8,7 +9,7 @@ import { CONTENT_TYPES, MODERATION_REASONS } from './moderation.types.ts';
 export const ContentTypeParam = z.enum(CONTENT_TYPES).describe('The kind of content');
 export const ItemId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/, 'is not in the expected form')
+  .regex(/^[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,64})?$/, localized(m.error_field_bad_form))
   .describe('The item within its type: `<channelId>:<seq>` for a message, `<channelId>:<itemId>` for questions, answers, papers, comments on papers and library resources, `<alertId>` for an alert');
 export const Reason = z.enum(MODERATION_REASONS).describe('Why: one of the moderation reasons');
 const Note = text({ max: 2000 }).default('');
@@ -26,13 +27,13 @@ export const ActionBody = z
     reason: Reason,
     note: Note.describe('Shown to the author with the reason'),
     redactedText: text({ min: 1, max: MAX_MESSAGE_LENGTH })
-      .refine((value) => value.trim().length > 0, 'must not be empty')
+      .refine((value) => value.trim().length > 0, localized(m.error_field_not_empty))
       .optional()
       .describe('For `redact`: the Markdown members will see instead of the original'),
   })
   .superRefine((body, context) => {
-    if (body.kind === 'redact' && body.redactedText === undefined) context.addIssue({ code: 'custom', path: ['redactedText'], message: 'is required to redact' });
-    if (body.kind !== 'redact' && body.redactedText !== undefined) context.addIssue({ code: 'custom', path: ['redactedText'], message: 'is only for redact' });
+    if (body.kind === 'redact' && body.redactedText === undefined) context.addIssue({ code: 'custom', path: ['redactedText'], message: worded(m.error_moderation_redacted_text_required) });
+    if (body.kind !== 'redact' && body.redactedText !== undefined) context.addIssue({ code: 'custom', path: ['redactedText'], message: worded(m.error_moderation_redacted_text_only) });
   })
   .meta({ id: 'ActionBody' });
 export type ActionBody = z.infer<typeof ActionBody>;
@@ -40,7 +41,7 @@ export type ActionBody = z.infer<typeof ActionBody>;
 export const ActionParams = z.object({ actionId: ObjectIdParam });
 export const ItemParams = z.object({ type: ContentTypeParam, id: ItemId });
 export const NoteBody = z.strictObject({ note: text({ max: 2000 }).default('') }).meta({ id: 'NoteBody' });
-export const AppealBody = z.strictObject({ note: text({ min: 1, max: 2000 }).refine((value) => value.trim().length > 0, 'must not be empty') }).meta({ id: 'AppealBody' });
+export const AppealBody = z.strictObject({ note: text({ min: 1, max: 2000 }).refine((value) => value.trim().length > 0, localized(m.error_field_not_empty)) }).meta({ id: 'AppealBody' });
 export const AppealDecisionBody = z
   .strictObject({ outcome: z.enum(['uphold', 'overturn']).describe('overturn reverses the action'), note: text({ max: 2000 }).default('') })
   .meta({ id: 'AppealDecisionBody' });

@@ -13,6 +13,7 @@ import type { RealtimeSocket } from '../realtime/realtime.ts';
 import { canSeeAlert, type SpaceRule, type TlpMarking } from '../policy/policy.ts';
 import { DEFAULT_MAIL_PREFS, MAIL_KINDS, type MailKind, type MailMode, type MailPrefsDoc, type PendingMailDoc } from './notification-mail.model.ts';
 import { isRead, type NotificationBoxDoc, type NotificationItem, type NotificationKind } from './notification.model.ts';
+import { m, msg } from '../http/locale.ts';
 
 /** Which in-app notifications may become mail, and as which kind. The others (role changes, suspensions, events, library suggestions) stay in the app. */
 export const MAIL_KIND_OF: Partial<Record<NotificationKind, MailKind>> = {
@@ -159,7 +160,7 @@ export function unsubscribeUrl(ctx: AppContext, memberId: string, kind: MailKind
 
 /** The member and kind a token names, if its signature is right; otherwise a 400 `invalid_token`. */
 export function readUnsubscribeToken(ctx: AppContext, token: string): { memberId: string; kind: MailKind } {
-  const bad = () => new Invalid('This unsubscribe link is not valid.', undefined, 'invalid_token');
+  const bad = () => new Invalid(msg(m.error_unsubscribe_link_invalid), undefined, 'invalid_token');
   const [memberId, kind, sig] = token.split('.');
   if (!memberId || !kind || !sig || !(MAIL_KINDS as readonly string[]).includes(kind)) throw bad();
   const expected = Buffer.from(signature(ctx, memberId, kind as MailKind));

@@ -9,6 +9,7 @@ import { ObjectIdParam } from '../members/member.schemas.ts';
 import { Permission, SECTORS } from '../policy/policy.ts';
 import { reindexMembersOf } from '../members/member.search.ts';
 import type { OrganisationDoc } from './organisation.model.ts';
+import { m, msg } from '../http/locale.ts';
 
 export const OrganisationView = z
   .object({ id: z.string(), name: z.string(), sector: z.enum(SECTORS), domains: z.array(z.string()), verified: z.boolean() })
@@ -73,7 +74,7 @@ export function organisationOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Updated', schema: OrganisationView } },
       handler: async ({ req, params, body }) => {
         const before = await ctx.cache.organisation(params.organisationId);
-        if (!before) throw new NotFound('No such organisation.');
+        if (!before) throw new NotFound(msg(m.error_organisation_no_such));
         const set: Partial<OrganisationDoc> = { ...body };
         if (body.name) Object.assign(set, { name: body.name.trim(), nameNormalized: normaliseName(body.name) });
         if (body.domains) set.domains = [...new Set(body.domains)];

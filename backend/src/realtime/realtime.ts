@@ -3,7 +3,9 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Config } from '../config/config.ts';
+import { m, requestLocale } from '../http/locale.ts';
 import type { Logger } from '../http/logger.ts';
+import { isLocale, type Locale } from '../shared/i18n/locale.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { ABSOLUTE_MS, IDLE_MS } from '../auth/auth.ts';
 import { REALTIME_PATH, Rooms, type ClientToServerEvents, type ServerToClientEvents } from '../shared/realtime-events.ts';
@@ -15,6 +17,11 @@ export interface SocketData {
   signedInAt?: number;
   /** A moderator or admin: joins the moderators' room (a role change cuts the socket). */
   moderator?: boolean;
+  /**
+   * The language of the acks' error messages: the member's choice on their profile, else the
+   * handshake's cookie or Accept-Language (as for HTTP), else English.
+   */
+  locale: Locale;
 }
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -72,6 +79,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
     try {
       socket.data.memberId = null;
       const req = socket.request as Request;
+      socket.data.locale = requestLocale(req);
       const session = req.session as { passport?: { user?: { id?: string } }; signedInAt?: number } | undefined;
       const ref = session?.passport?.user;
       // The session's absolute lifetime holds for sockets too.
@@ -81,6 +89,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
         const member = await deps.member(ref.id);
         if (member && member.status !== 'suspended') {
           socket.data.memberId = String(member._id);
+          if (isLocale(member.locale)) socket.data.locale = member.locale;
           socket.data.sessionId = req.sessionID;
           socket.data.moderator = member.status === 'member' && (member.roles.includes('moderator') || member.roles.includes('admin'));
         }
@@ -110,7 +119,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDependencie
     socket.on('system.ping', (payload, ack) => {
       if (typeof ack !== 'function') return;
       if (!PingPayload.safeParse(payload).success) {
-        ack({ ok: false, error: { code: 'invalid_request', message: 'system.ping takes an empty object.' } });
+        ack({ ok: false, error: { code: 'invalid_request', message: m.error_socket_ping_payload({}, { locale: socket.data.locale }) } });
         return;
       }
       ack({ ok: true, data: { serverTime: new Date().toISOString() } });

@@ -3,11 +3,12 @@ import { ensureSetting } from '../cache/settings.ts';
 import { written } from '../cache/cache.layer.ts';
 import type { Collection, Connection } from 'mongoose';
 import type { Logger } from '../http/logger.ts';
-import { Invalid } from '../http/errors.ts';
+import { fieldInvalid } from '../http/errors.ts';
 import type { Actor } from '../policy/policy.ts';
 import { ANALYZER_VERSION, bucketOf, indexableWords, parseQuery, PREFIX_LENGTH, stem, terms, type QueryWord } from './search.analyzer.ts';
 import { matcherFor, snippet, type SnippetSegment } from './search.snippet.ts';
 import type { SearchDocument, SearchIndexer, SearchPresentation, SearchRef, SearchSource, SearchType } from './search.types.ts';
+import { m, msg } from '../http/locale.ts';
 
 /**
  * The term index (DESIGN.md, "search keeps an inverted index"), laid out for an engine that scans a
@@ -623,9 +624,7 @@ export class SearchIndex implements SearchIndexer {
   async search(actor: Actor, query: SearchQuery): Promise<SearchResult> {
     const words = parseQuery(query.q);
     if (words.length === 0) {
-      throw new Invalid('query.q: give at least one word that is not too common (like "the" or "and")', {
-        issues: [{ location: 'query', path: 'q', message: 'give at least one word that is not too common' }],
-      });
+      throw fieldInvalid([{ location: 'query', path: 'q', message: msg(m.error_search_no_rare_word) }]);
     }
     // Each word's postings (a prefix: the union over the terms it extends to); rarest first.
     const lists: Map<string, string>[] = [];

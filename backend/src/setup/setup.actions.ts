@@ -2,9 +2,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { hashPassword, passwordProblem } from '../auth/passwords.ts';
 import type { AppContext } from '../context.ts';
-import { AppError, Conflict, Invalid } from '../http/errors.ts';
+import { AppError, Conflict, fieldInvalid } from '../http/errors.ts';
 import { normaliseEmail, normaliseName, type MemberDoc } from '../members/member.model.ts';
 import type { Sector } from '../policy/policy.ts';
+import { m, msg } from '../http/locale.ts';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -34,8 +35,8 @@ export interface FirstAdminInput {
 export async function createAdmin(ctx: Pick<AppContext, 'models'>, input: FirstAdminInput): Promise<MemberDoc> {
   const email = normaliseEmail(input.email);
   const problem = passwordProblem(input.password, { email: email.emailNormalized, name: input.name });
-  if (problem) throw new Invalid(`body.password: ${problem}`, { issues: [{ location: 'body', path: 'password', message: problem }] }, 'weak_password');
-  if (await ctx.models.Member.exists({ emailNormalized: email.emailNormalized })) throw new Conflict('This e-mail address is already in use.', undefined, 'email_unavailable');
+  if (problem) throw fieldInvalid([{ location: 'body', path: 'password', message: problem }], 'weak_password');
+  if (await ctx.models.Member.exists({ emailNormalized: email.emailNormalized })) throw new Conflict(msg(m.error_setup_email_in_use), undefined, 'email_unavailable');
   const nameNormalized = normaliseName(input.organisation.name);
   const org =
     (await ctx.models.Organisation.findOne({ nameNormalized }).lean()) ??
@@ -57,7 +58,7 @@ export async function createAdmin(ctx: Pick<AppContext, 'models'>, input: FirstA
 
 /** The one-time setup: the token must match and is spent atomically, so two tabs cannot both use it. */
 export async function doFirstAdminSetup(ctx: AppContext, token: string, input: FirstAdminInput, req: Request): Promise<MemberDoc> {
-  const refused = () => new AppError(403, 'setup_unavailable', 'This setup link is not valid (any more). Restart the server for a new one, or use `npm run admin:create`.');
+  const refused = () => new AppError(403, 'setup_unavailable', msg(m.error_setup_link_invalid));
   if (await adminExists(ctx)) throw refused();
   const stored = await ctx.models.SetupToken.findById('first-admin').lean();
   const given = Buffer.from(sha256(token));

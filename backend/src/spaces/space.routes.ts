@@ -8,6 +8,7 @@ import { CHANNEL_KINDS, type ChannelDoc } from '../channels/channel.model.ts';
 import { Permission, ROLES, SECTORS, canEnterSpace } from '../policy/policy.ts';
 import { Rooms } from '../shared/realtime-events.ts';
 import { DEFAULT_SPACES, type SpaceDoc } from './space.model.ts';
+import { m, msg } from '../http/locale.ts';
 
 const Access = z.strictObject({ sectors: z.array(z.enum(SECTORS)).max(4), roles: z.array(z.enum(ROLES)).max(ROLES.length) }).describe('Empty lists mean "any"');
 const ChannelView = z
@@ -132,7 +133,7 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Updated', schema: SpaceView } },
       handler: async ({ req, params, body }) => {
         const space = await ctx.models.Space.findOneAndUpdate({ _id: params.spaceId }, { $set: body }, { returnDocument: 'after' }).lean<SpaceDoc>();
-        if (!space) throw new NotFound('No such space.');
+        if (!space) throw new NotFound(msg(m.error_space_no_such));
         if (body.access || body.archived !== undefined) await resetRooms(params.spaceId);
         await ctx.audit.record({ action: 'space.updated', actorId: req.actor!.id, target: { type: 'space', id: space._id }, details: { changed: Object.keys(body), access: body.access }, req });
         return presentSpace(space, await ctx.models.Channel.find({ spaceId: space._id }).lean<ChannelDoc[]>());
@@ -151,7 +152,7 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, params, body }) => {
         const space = await ctx.cache.space(params.spaceId);
         // Managing channels does not open a space one may not enter.
-        if (!space || !canEnterSpace(req.actor, space)) throw new NotFound('No such space.');
+        if (!space || !canEnterSpace(req.actor, space)) throw new NotFound(msg(m.error_space_no_such));
         const channel = await ctx.models.Channel.create({ spaceId: space._id, ...body, createdBy: req.actor!.id });
         await ctx.audit.record({ action: 'channel.created', actorId: req.actor!.id, target: { type: 'channel', id: channel._id }, details: { name: body.name }, req });
         return presentChannel(channel.toObject());
@@ -170,9 +171,9 @@ export function spaceOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, params, body }) => {
         const existing = await ctx.cache.channel(params.channelId);
         const space = existing ? await ctx.cache.space(existing.spaceId) : null;
-        if (!existing || !space || !canEnterSpace(req.actor, space)) throw new NotFound('No such channel.');
+        if (!existing || !space || !canEnterSpace(req.actor, space)) throw new NotFound(msg(m.error_no_such_channel));
         const channel = await ctx.models.Channel.findOneAndUpdate({ _id: existing._id }, { $set: body }, { returnDocument: 'after' }).lean<ChannelDoc>();
-        if (!channel) throw new NotFound('No such channel.');
+        if (!channel) throw new NotFound(msg(m.error_no_such_channel));
         // Archived or restored: live sockets rejoin and learn whether they may still post.
         if (body.archived !== undefined) ctx.realtime.disconnectRooms([Rooms.channel(params.channelId)]);
         await ctx.audit.record({ action: 'channel.updated', actorId: req.actor!.id, target: { type: 'channel', id: channel._id }, details: { changed: Object.keys(body) }, req });

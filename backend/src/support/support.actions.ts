@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { AppError, Conflict, Invalid, NotFound } from '../http/errors.ts';
+import { AppError, Conflict, fieldInvalid, Invalid, NotFound } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { removalOrderEscalationMail } from '../mail/mail.templates.ts';
 import { renderMarkdown } from '../messages/render.ts';
@@ -16,6 +16,8 @@ import { MAX_EXPERTS, MAX_REPLIES, supportRule, type SupportReply, type SupportR
 import { presentReply, presentSupportRequest, type SupportNames } from './support.presenter.ts';
 import { allowedStatuses, firstResponseDueAt, removalTimes } from './support.rules.ts';
 import type { CreateSupportRequestBody } from './support.schemas.ts';
+import { m, msg } from '../http/locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 
 /** Requests one member may open per hour, and replies per hour. */
 export const OPEN_RATE_LIMIT = { limit: 20, windowMs: 3600_000 } as const;
@@ -23,7 +25,16 @@ export const REPLY_RATE_LIMIT = { limit: 120, windowMs: 3600_000 } as const;
 /** An order cannot have arrived in the future; a little clock skew between the authority and us is fine. */
 const FUTURE_SKEW_MS = 5 * 60_000;
 
-const notFound = () => new NotFound('No such support request.');
+/** The statuses' names in messages. */
+const STATUS_NAMES: Record<SupportStatus, (inputs: Record<string, never>, options: { locale: Locale }) => string> = {
+  new: m.error_support_status_new,
+  triaged: m.error_support_status_triaged,
+  in_progress: m.error_support_status_in_progress,
+  waiting_for_requester: m.error_support_status_waiting_for_requester,
+  resolved: m.error_support_status_resolved,
+};
+
+const notFound = () => new NotFound(msg(m.error_support_no_such_request));
 
 /** Loads a request and how the actor sees it; "not allowed" reads exactly like "no such request". */
 export async function accessSupportRequest(ctx: AppContext, actor: Actor | undefined, requestId: string): Promise<{ request: SupportRequestDoc; role: SupportViewerRole }> {
@@ -106,7 +117,7 @@ export async function doOpenRequest(ctx: AppContext, actor: Actor, body: CreateS
   const now = ctx.clock.date();
   const removal = body.category === REMOVAL_ORDER ? { orderReceivedAt: new Date(body.orderReceivedAt!), jurisdiction: body.jurisdiction! } : null;
   if (removal && removal.orderReceivedAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
-    throw new Invalid('body.orderReceivedAt: must not be in the future', { issues: [{ location: 'body', path: 'orderReceivedAt', message: 'must not be in the future' }] });
+    throw fieldInvalid([{ location: 'body', path: 'orderReceivedAt', message: msg(m.error_field_not_in_future) }]);
   }
   const created = await ctx.models.SupportRequest.create({
     kind: body.kind,
@@ -139,15 +150,15 @@ export async function doOpenRequest(ctx: AppContext, actor: Actor, body: CreateS
 /** Adds a reply to the thread. Precondition: accessSupportRequest. The desk's first reply is the first response. */
 export async function doReply(ctx: AppContext, actor: Actor, request: SupportRequestDoc, role: SupportViewerRole, body: string, req: Request): Promise<{ request: SupportRequestDoc; reply: SupportReply }> {
   await ctx.rateLimiter.hit(`support-reply:member:${actor.id}`, REPLY_RATE_LIMIT.limit, REPLY_RATE_LIMIT.windowMs);
-  if (request.status === 'resolved') throw new Conflict('This request is resolved; reopen it to write again.', undefined, 'request_resolved');
+  if (request.status === 'resolved') throw new Conflict(msg(m.error_support_request_resolved), undefined, 'request_resolved');
   const now = ctx.clock.date();
   const side = role === 'requester' || role === 'organisation' ? 'requester' : 'desk';
   const reply: SupportReply = { id: randomUUID(), authorId: actor.id, side, source: body, html: renderMarkdown(body), at: now };
   // The bound is checked on the copy read (a burst of parallel replies may pass it by a few).
-  if (request.replies.length >= MAX_REPLIES) throw new Conflict(`A thread holds at most ${MAX_REPLIES} replies.`, undefined, 'thread_full');
+  if (request.replies.length >= MAX_REPLIES) throw new Conflict(msg(m.error_support_thread_full, { count: MAX_REPLIES }), undefined, 'thread_full');
   // One conditional push: a resolve that landed in between wins.
   const pushed = await ctx.models.SupportRequest.findOneAndUpdate({ _id: request._id, status: trusted({ $ne: 'resolved' as const }) }, { $push: { replies: reply } }, { returnDocument: 'after' }).lean<SupportRequestDoc>();
-  if (!pushed) throw new Conflict('This request is resolved; reopen it to write again.', undefined, 'request_resolved');
+  if (!pushed) throw new Conflict(msg(m.error_support_request_resolved), undefined, 'request_resolved');
   let after = pushed;
   // The status follows the conversation: the desk picked it up; the requester answered a question.
   const next: SupportStatus | null = side === 'desk' && (after.status === 'new' || after.status === 'triaged') ? 'in_progress' : side === 'requester' && after.status === 'waiting_for_requester' ? 'in_progress' : null;
@@ -176,8 +187,11 @@ export async function doAssign(ctx: AppContext, actor: Actor, request: SupportRe
   const experts = await ctx.models.Member.find({ _id: trusted({ $in: expertIds }) }, { roles: 1, status: 1 }).lean<MemberDoc[]>();
   const valid = new Set(experts.filter((member) => member.status === 'member' && member.roles.includes('expert')).map((member) => String(member._id)));
   const wrong = expertIds.filter((id) => !valid.has(id));
-  if (wrong.length) throw new Invalid(`body.expertIds: ${wrong.join(', ')} ${wrong.length === 1 ? 'is not an expert' : 'are not experts'}`, { issues: [{ location: 'body', path: 'expertIds', message: 'must name members holding the expert role' }], notExperts: wrong }, 'not_an_expert');
-  if (expertIds.length > MAX_EXPERTS) throw new Invalid(`body.expertIds: at most ${MAX_EXPERTS}`);
+  if (wrong.length) {
+    const problem = msg(m.error_support_not_experts, { count: wrong.length, ids: wrong.join(', ') });
+    throw new Invalid((locale) => m.error_validation({ where: 'body.expertIds', problem: problem(locale) }, { locale }), { issues: [{ location: 'body', path: 'expertIds', message: msg(m.error_support_experts_only) }], notExperts: wrong }, 'not_an_expert');
+  }
+  if (expertIds.length > MAX_EXPERTS) throw fieldInvalid([{ location: 'body', path: 'expertIds', message: msg(m.error_field_max_items, { count: MAX_EXPERTS }) }]);
   const after = await ctx.models.SupportRequest.findOneAndUpdate(
     { _id: request._id },
     { $set: { assignedExpertIds: expertIds, ...(request.status === 'new' ? { status: 'triaged' } : {}) } },
@@ -198,7 +212,10 @@ export async function doAssign(ctx: AppContext, actor: Actor, request: SupportRe
 /** Moves the request to `status` if the actor's side may. Precondition: accessSupportRequest. */
 export async function doChangeStatus(ctx: AppContext, actor: Actor, request: SupportRequestDoc, role: SupportViewerRole, status: SupportStatus, req: Request): Promise<SupportRequestDoc> {
   if (!allowedStatuses(role, request).includes(status)) {
-    throw new AppError(request.status === status ? 409 : 403, request.status === status ? 'status_unchanged' : 'status_not_allowed', request.status === status ? `The request is already ${status}.` : `You may not move this request to ${status}.`);
+    const named = (locale: Locale) => STATUS_NAMES[status]({}, { locale });
+    throw request.status === status
+      ? new AppError(409, 'status_unchanged', (locale) => m.error_support_status_unchanged({ status: named(locale) }, { locale }))
+      : new AppError(403, 'status_not_allowed', (locale) => m.error_support_status_not_allowed({ status: named(locale) }, { locale }));
   }
   const now = ctx.clock.date();
   // Compare-and-set on the status read: two people changing it at once cannot both win silently.
@@ -207,7 +224,7 @@ export async function doChangeStatus(ctx: AppContext, actor: Actor, request: Sup
     { $set: { status, resolvedAt: status === 'resolved' ? now : null } },
     { returnDocument: 'after' },
   ).lean<SupportRequestDoc>();
-  if (!after) throw new Conflict('The request changed meanwhile; reload it.', undefined, 'request_changed');
+  if (!after) throw new Conflict(msg(m.error_support_changed_meanwhile), undefined, 'request_changed');
   await audit(ctx, 'support.status_changed', actor.id, after, { from: request.status, to: status }, req);
   await announce(ctx, after, 'status', {
     actorId: actor.id,
@@ -218,14 +235,14 @@ export async function doChangeStatus(ctx: AppContext, actor: Actor, request: Sup
 
 /** The requester rates the help, once, after it is resolved. Precondition: accessSupportRequest. */
 export async function doRate(ctx: AppContext, actor: Actor, request: SupportRequestDoc, role: SupportViewerRole, rating: { score: number; comment: string }, req: Request): Promise<SupportRequestDoc> {
-  if (role !== 'requester') throw new AppError(403, 'requester_only', 'Only the person who opened the request rates it.');
-  if (request.status !== 'resolved') throw new Conflict('Rate a request once it is resolved.', undefined, 'not_resolved');
+  if (role !== 'requester') throw new AppError(403, 'requester_only', msg(m.error_support_requester_rates));
+  if (request.status !== 'resolved') throw new Conflict(msg(m.error_support_rate_when_resolved), undefined, 'not_resolved');
   const after = await ctx.models.SupportRequest.findOneAndUpdate(
     { _id: request._id, status: 'resolved', rating: null },
     { $set: { rating: { score: rating.score, comment: rating.comment.trim(), at: ctx.clock.date() } } },
     { returnDocument: 'after' },
   ).lean<SupportRequestDoc>();
-  if (!after) throw new Conflict('This request is already rated.', undefined, 'already_rated');
+  if (!after) throw new Conflict(msg(m.error_support_already_rated), undefined, 'already_rated');
   await audit(ctx, 'support.rated', actor.id, after, { score: rating.score }, req);
   await announce(ctx, after, 'rated', { actorId: actor.id });
   return after;
@@ -233,7 +250,7 @@ export async function doRate(ctx: AppContext, actor: Actor, request: SupportRequ
 
 /** The requester gives or withdraws consent; withdrawing deletes a draft not yet published. */
 export async function doConsent(ctx: AppContext, actor: Actor, request: SupportRequestDoc, role: SupportViewerRole, consent: boolean, req: Request): Promise<SupportRequestDoc> {
-  if (role !== 'requester') throw new AppError(403, 'requester_only', 'Only the person who opened the request decides about the library.');
+  if (role !== 'requester') throw new AppError(403, 'requester_only', msg(m.error_support_requester_decides_library));
   const after = await ctx.models.SupportRequest.findOneAndUpdate(
     { _id: request._id },
     { $set: { libraryDraftConsent: consent, ...(consent ? {} : { libraryDraft: null }) } },
@@ -251,9 +268,9 @@ export async function doConsent(ctx: AppContext, actor: Actor, request: SupportR
  * publish it in a library channel. Precondition: accessSupportRequest, desk side.
  */
 export async function doLibraryDraft(ctx: AppContext, actor: Actor, request: SupportRequestDoc, role: SupportViewerRole, body: { title: string; category: string; body: string }, req: Request): Promise<SupportRequestDoc> {
-  if (role !== 'triage' && role !== 'expert') throw new AppError(403, 'desk_only', 'The desk writes library drafts.');
-  if (request.status !== 'resolved') throw new Conflict('Write a library draft once the request is resolved.', undefined, 'not_resolved');
-  if (!request.libraryDraftConsent) throw new AppError(403, 'no_consent', 'The requester has not agreed to a library draft.');
+  if (role !== 'triage' && role !== 'expert') throw new AppError(403, 'desk_only', msg(m.error_support_desk_writes_drafts));
+  if (request.status !== 'resolved') throw new Conflict(msg(m.error_support_draft_when_resolved), undefined, 'not_resolved');
+  if (!request.libraryDraftConsent) throw new AppError(403, 'no_consent', msg(m.error_support_no_consent));
   const draft = { title: body.title.trim(), category: body.category.trim(), source: body.body, html: renderMarkdown(body.body), authorId: actor.id, at: ctx.clock.date() };
   const after = await ctx.models.SupportRequest.findOneAndUpdate(
     { _id: request._id, status: 'resolved', libraryDraftConsent: true, libraryDraft: null },
@@ -262,8 +279,8 @@ export async function doLibraryDraft(ctx: AppContext, actor: Actor, request: Sup
   ).lean<SupportRequestDoc>();
   if (!after) {
     const fresh = await ctx.models.SupportRequest.findById(request._id).lean<SupportRequestDoc>();
-    if (fresh?.libraryDraft) throw new Conflict('This request already has a library draft.', undefined, 'draft_exists');
-    throw new AppError(403, 'no_consent', 'The requester has not agreed to a library draft.');
+    if (fresh?.libraryDraft) throw new Conflict(msg(m.error_support_draft_exists), undefined, 'draft_exists');
+    throw new AppError(403, 'no_consent', msg(m.error_support_no_consent));
   }
   await audit(ctx, 'support.library_draft_created', actor.id, after, {}, req);
   await announce(ctx, after, 'draft', { actorId: actor.id });
@@ -273,7 +290,7 @@ export async function doLibraryDraft(ctx: AppContext, actor: Actor, request: Sup
 /** An expert goes on or off duty (removal orders escalate to every expert on duty). */
 export async function doSetDuty(ctx: AppContext, actor: Actor, onDuty: boolean, req: Request): Promise<MemberDoc> {
   const after = await ctx.models.Member.findOneAndUpdate({ _id: actor.id }, { $set: { onDuty } }, { returnDocument: 'after' }).lean<MemberDoc>();
-  if (!after) throw new NotFound('No such member.');
+  if (!after) throw new NotFound(msg(m.error_no_such_member));
   await ctx.audit.record({ action: 'expert.duty_changed', actorId: actor.id, target: { type: 'member', id: actor.id }, details: { onDuty }, req });
   return after;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { text } from '../http/schemas.ts';
+import { m } from '../http/locale.ts';
+import { localized, text, worded } from '../http/schemas.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import {
   ALL_SUPPORT_CATEGORIES,
@@ -17,7 +18,7 @@ export const MAX_REPLY_LENGTH = 20_000;
 const Instant = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset or Z');
 export const Jurisdiction = z
   .string()
-  .regex(/^[A-Z]{2,8}$/, 'must be a jurisdiction code in capitals, such as EU or DE')
+  .regex(/^[A-Z]{2,8}$/, localized(m.error_support_jurisdiction))
   .describe('Whose law the order is under (EU, DE, …); its deadline comes from the configuration, else the default');
 
 export const CreateSupportRequestBody = z
@@ -34,13 +35,13 @@ export const CreateSupportRequestBody = z
   })
   .superRefine((body, ctx) => {
     if (!(SUPPORT_CATEGORIES[body.kind] as readonly string[]).includes(body.category)) {
-      ctx.addIssue({ code: 'custom', message: `is not a ${body.kind} category`, path: ['category'] });
+      ctx.addIssue({ code: 'custom', message: worded(body.kind === 'technical' ? m.error_support_not_technical_category : m.error_support_not_legal_category), path: ['category'] });
     }
     const removal = body.category === REMOVAL_ORDER;
-    if (removal && !body.orderReceivedAt) ctx.addIssue({ code: 'custom', message: 'is required for a removal order', path: ['orderReceivedAt'] });
-    if (removal && !body.jurisdiction) ctx.addIssue({ code: 'custom', message: 'is required for a removal order', path: ['jurisdiction'] });
+    if (removal && !body.orderReceivedAt) ctx.addIssue({ code: 'custom', message: worded(m.error_support_removal_field_required), path: ['orderReceivedAt'] });
+    if (removal && !body.jurisdiction) ctx.addIssue({ code: 'custom', message: worded(m.error_support_removal_field_required), path: ['jurisdiction'] });
     if (!removal && (body.orderReceivedAt || body.jurisdiction)) {
-      ctx.addIssue({ code: 'custom', message: 'is for removal orders only', path: [body.orderReceivedAt ? 'orderReceivedAt' : 'jurisdiction'] });
+      ctx.addIssue({ code: 'custom', message: worded(m.error_support_removal_only), path: [body.orderReceivedAt ? 'orderReceivedAt' : 'jurisdiction'] });
     }
   })
   .meta({ id: 'CreateSupportRequestBody' });
@@ -56,7 +57,7 @@ export const AssignBody = z
       .array(ObjectIdParam)
       .min(1)
       .max(10)
-      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an expert')
+      .refine((ids) => new Set(ids).size === ids.length, localized(m.error_support_repeated_expert))
       .describe('The experts assigned from now on (replaces the list; removed experts no longer see the request)'),
   })
   .meta({ id: 'SupportAssignBody' });
