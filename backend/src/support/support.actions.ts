@@ -308,8 +308,8 @@ export async function runSupportDeadlines(ctx: AppContext): Promise<string[]> {
     const minutesLeft = Math.max(0, Math.round((claimed.deadlineAt!.getTime() - now.getTime()) / 60_000));
     await audit(ctx, 'support.escalated', null, claimed, { experts: onDuty.length, minutesLeft });
     // E-mail too: the person on duty may not have Convene open.
-    const mail = removalOrderEscalationMail(ctx.config.publicUrl, String(claimed._id), minutesLeft, claimed.deadlineAt!);
     for (const member of experts.filter((expert) => onDuty.includes(String(expert._id)))) {
+      const mail = removalOrderEscalationMail(member.locale ?? 'en', ctx.config.publicUrl, String(claimed._id), minutesLeft, claimed.deadlineAt!);
       await ctx.outbox.queue({ kind: 'support-escalation', to: member.email, memberId: member._id, ...mail });
     }
     await announce(ctx, claimed, 'escalated', {
