@@ -8,6 +8,7 @@ import { canChangeRoles, canSuspend, type Actor, type Role } from '../policy/pol
 import type { ExpertArea } from '../shared/support-topics.ts';
 import { normaliseEmail, normaliseName, type MemberDoc } from './member.model.ts';
 import { indexMember } from './member.search.ts';
+import { roleChangedTitle } from '../notifications/notification-texts.ts';
 
 function weakPassword(problem: string, field = 'password'): Invalid {
   return new Invalid(`body.${field}: ${problem}`, { issues: [{ location: 'body', path: field, message: problem }] }, 'weak_password');
@@ -94,7 +95,7 @@ export async function doChangeRole(ctx: AppContext, actor: Actor, memberId: stri
   ctx.realtime.disconnectMember(String(target._id), 'access_changed');
   await ctx.notifier.notify(target._id, {
     kind: 'role.changed',
-    title: change.grant ? `You are now a ${change.role}` : `Your ${change.role} role was removed`,
+    title: roleChangedTitle(change.role, change.grant),
     body: '',
     link: '/profile',
   });
