@@ -8,7 +8,6 @@ import type { MemberDoc } from '../members/member.model.ts';
 import { removalOrderEscalationMail } from '../mail/mail.templates.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import { countEvent, recordFirstSupportResponse } from '../moderation/transparency.ts';
-import type { NotificationKind } from '../notifications/notification.model.ts';
 import { canSeeSupportRequest, supportViewerRole, type Actor, type SupportViewerRole } from '../policy/policy.ts';
 import type { SupportChange } from '../shared/realtime-events.ts';
 import { REMOVAL_ORDER, type SupportStatus } from '../shared/support-topics.ts';
