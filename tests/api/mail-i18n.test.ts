@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import type { ParsedMail } from 'mailparser';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Models } from '../../backend/src/db/models.ts';
 import type { MemberDoc } from '../../backend/src/members/member.model.ts';
@@ -46,7 +47,7 @@ describe('mails and notifications in the recipient’s language', function () {
     return made;
   }
 
-  const html = (mail: { html: string | false }) => (typeof mail.html === 'string' ? mail.html : '');
+  const html = (mail: { html?: string | false }) => (typeof mail.html === 'string' ? mail.html : '');
 
   it('mails a password reset to a member who chose French in French, marked lang="fr"', async function () {
     const { member } = await memberIn('fr');
@@ -136,7 +137,7 @@ describe('mails and notifications in the recipient’s language', function () {
       // Never seen online: away at once.
       await server.server.ctx.notificationMail.run();
       await waitForMail(server.server, ru.email);
-      const [{ raw, mail }] = (await deliveredRawTo(server.server, ru.email)) as [{ raw: string; mail: { subject?: string; text?: string; html: string | false } }];
+      const [{ raw, mail }] = (await deliveredRawTo(server.server, ru.email)) as [{ raw: string; mail: ParsedMail }];
       expect(mail.subject).to.equal(`Convene: ${writer.name} упоминает вас в #${name}`);
       expect(mail.text).to.contain('Войдите в Convene, чтобы посмотреть.').and.contain('Отписаться от этих писем (упоминания)');
       expect(mail.text).not.to.contain('a body that never travels');
