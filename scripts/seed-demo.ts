@@ -17,12 +17,39 @@ import { rebuildSearchIndex } from '../backend/src/search/search.rebuild.ts';
 import { DEFAULT_SUPPORT_CONFIG } from '../backend/src/config/config.ts';
 import type { ExpertArea } from '../backend/src/shared/support-topics.ts';
 import { firstResponseDueAt, removalTimes } from '../backend/src/support/support.rules.ts';
+import { m } from '../backend/src/http/locale.ts';
+import { isLocale, locales, type Locale } from '../backend/src/shared/i18n/locale.ts';
 
 /**
  * `npm run seed:demo`: a believable community in an empty database: organisations from all four
  * sectors, members of every role, pending applications. Demo passwords are printed at the end.
- * Refuses a database that already has members.
+ * Refuses a database that already has members. `SEED_LOCALE` (default `en`; one of the product's
+ * languages) chooses the language of the demo's fixed texts: the spaces' names and descriptions,
+ * the channels' topics, the alerts and the Q&A. TLP markings stay as written in every language.
  */
+const SEED_LOCALE: Locale = (() => {
+  const wanted = process.env.SEED_LOCALE ?? 'en';
+  if (isLocale(wanted)) return wanted;
+  process.stderr.write(`SEED_LOCALE must be one of ${locales.join(', ')}\n`);
+  process.exit(2);
+})();
+/** A demo text in the seeding language. */
+const t = <I>(message: (inputs: I, options: { locale: Locale }) => string, inputs?: I): string => message((inputs ?? {}) as I, { locale: SEED_LOCALE });
+
+/** The default spaces (and their #general) in the seeding language; English is how they are created. */
+async function localizeDefaultSpaces(models: Models): Promise<void> {
+  const texts: Record<string, { name: string; description: string }> = {
+    plenary: { name: t(m.demo_space_plenary_name), description: t(m.demo_space_plenary_description) },
+    government: { name: t(m.demo_space_government_name), description: t(m.demo_space_government_description) },
+    industry: { name: t(m.demo_space_industry_name), description: t(m.demo_space_industry_description) },
+    'civil-society-academia': { name: t(m.demo_space_civil_society_academia_name), description: t(m.demo_space_civil_society_academia_description) },
+    moderators: { name: t(m.demo_space_moderators_name), description: t(m.demo_space_moderators_description) },
+  };
+  for (const [slug, text] of Object.entries(texts)) {
+    const space = await models.Space.findOneAndUpdate({ slug }, { $set: text }, { returnDocument: 'after' }).lean();
+    if (space) await models.Channel.updateOne({ spaceId: space._id, name: 'general' }, { $set: { topic: t(m.demo_channel_general_topic, { space: text.name }) } });
+  }
+}
 
 const ORGANISATIONS: { name: string; sector: Sector; domains: string[] }[] = [
   { name: 'Ministry of the Interior (Demo)', sector: 'government', domains: ['interior.gov.example'] },
@@ -240,12 +267,12 @@ async function seedAlerts(models: Models, orgs: Map<string, { _id: Types.ObjectI
     recipients: typeof none; tags: { platforms: string[]; tactics: string[]; regions: string[] }; indicators: { kind: 'url' | 'domain' | 'ip' | 'hash' | 'handle' | 'keyword'; value: string; algorithm: 'md5' | 'sha1' | 'sha256' | null }[];
     weeksAgo: number; author?: string;
   }[] = [
-    { title: 'Propaganda videos re-uploaded to small file hosts within minutes', summary: 'A network re-uploads removed videos to **small file hosts**, rotating link shorteners. Block by final destination, not by shortener.', severity: 'high', status: 'active', marking: 'TLP:GREEN', recipients: none, tags: { platforms: ['file hosting', 'link shorteners'], tactics: ['re-upload'], regions: ['europe'] }, indicators: [{ kind: 'domain', value: 'mirror-files.example', algorithm: null }, { kind: 'hash', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', algorithm: 'sha256' }], weeksAgo: 0 },
-    { title: 'Public guidance: recognising livestreamed attack content', summary: 'A checklist for small platforms, free to share.', severity: 'low', status: 'resolved', marking: 'TLP:CLEAR', recipients: none, tags: { platforms: ['livestreaming'], tactics: ['livestream'], regions: ['global'] }, indicators: [{ kind: 'keyword', value: 'live attack footage', algorithm: null }], weeksAgo: 3 },
-    { title: 'Coordinated accounts recruiting through gaming chats', summary: 'Recruiters move contacts from **gaming voice chats** to private channels. Handles below.', severity: 'critical', status: 'active', marking: 'TLP:AMBER', recipients: { ...none, sectors: ['industry'], organisationIds: [org('Institute for Extremism Research')] }, tags: { platforms: ['gaming'], tactics: ['recruitment'], regions: ['europe', 'north africa'] }, indicators: [{ kind: 'handle', value: '@caravan_recruit', algorithm: null }, { kind: 'url', value: 'https://invite.example.net/join/8841', algorithm: null }], weeksAgo: 1 },
-    { title: 'Manifesto drafts circulating ahead of an anniversary', summary: 'Copies of a manifesto are shared as password-protected archives.', severity: 'high', status: 'monitoring', marking: 'TLP:AMBER+STRICT', recipients: { ...none, organisationIds: [org('ShareSpace File Hosting'), org('Chirp Social')] }, tags: { platforms: ['file hosting', 'social media'], tactics: ['manifesto'], regions: ['europe'] }, indicators: [{ kind: 'hash', value: 'd41d8cd98f00b204e9800998ecf8427e', algorithm: 'md5' }], weeksAgo: 2 },
-    { title: 'Credible threat against a named researcher', summary: 'Shared only with the people named; do not forward.', severity: 'critical', status: 'active', marking: 'TLP:RED', recipients: { ...none, memberIds: [person('elena@ier.ac.example'), person('moderator@ier.ac.example')] }, tags: { platforms: ['messaging'], tactics: ['doxxing'], regions: ['europe'] }, indicators: [{ kind: 'ip', value: '192.0.2.44', algorithm: null }], weeksAgo: 0, author: person('tomas@nctu.gov.example') },
-    { title: 'Referral statistics for October', summary: 'Referrals rose 12 % on small platforms; details in the government space.', severity: 'medium', status: 'resolved', marking: 'TLP:AMBER', recipients: { ...none, sectors: ['government'] }, tags: { platforms: ['social media'], tactics: ['referrals'], regions: ['global'] }, indicators: [], weeksAgo: 4, author: person('tomas@nctu.gov.example') },
+    { title: t(m.demo_alert_reupload_title), summary: t(m.demo_alert_reupload_summary), severity: 'high', status: 'active', marking: 'TLP:GREEN', recipients: none, tags: { platforms: ['file hosting', 'link shorteners'], tactics: ['re-upload'], regions: ['europe'] }, indicators: [{ kind: 'domain', value: 'mirror-files.example', algorithm: null }, { kind: 'hash', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', algorithm: 'sha256' }], weeksAgo: 0 },
+    { title: t(m.demo_alert_livestream_title), summary: t(m.demo_alert_livestream_summary), severity: 'low', status: 'resolved', marking: 'TLP:CLEAR', recipients: none, tags: { platforms: ['livestreaming'], tactics: ['livestream'], regions: ['global'] }, indicators: [{ kind: 'keyword', value: 'live attack footage', algorithm: null }], weeksAgo: 3 },
+    { title: t(m.demo_alert_gaming_title), summary: t(m.demo_alert_gaming_summary), severity: 'critical', status: 'active', marking: 'TLP:AMBER', recipients: { ...none, sectors: ['industry'], organisationIds: [org('Institute for Extremism Research')] }, tags: { platforms: ['gaming'], tactics: ['recruitment'], regions: ['europe', 'north africa'] }, indicators: [{ kind: 'handle', value: '@caravan_recruit', algorithm: null }, { kind: 'url', value: 'https://invite.example.net/join/8841', algorithm: null }], weeksAgo: 1 },
+    { title: t(m.demo_alert_manifesto_title), summary: t(m.demo_alert_manifesto_summary), severity: 'high', status: 'monitoring', marking: 'TLP:AMBER+STRICT', recipients: { ...none, organisationIds: [org('ShareSpace File Hosting'), org('Chirp Social')] }, tags: { platforms: ['file hosting', 'social media'], tactics: ['manifesto'], regions: ['europe'] }, indicators: [{ kind: 'hash', value: 'd41d8cd98f00b204e9800998ecf8427e', algorithm: 'md5' }], weeksAgo: 2 },
+    { title: t(m.demo_alert_threat_title), summary: t(m.demo_alert_threat_summary), severity: 'critical', status: 'active', marking: 'TLP:RED', recipients: { ...none, memberIds: [person('elena@ier.ac.example'), person('moderator@ier.ac.example')] }, tags: { platforms: ['messaging'], tactics: ['doxxing'], regions: ['europe'] }, indicators: [{ kind: 'ip', value: '192.0.2.44', algorithm: null }], weeksAgo: 0, author: person('tomas@nctu.gov.example') },
+    { title: t(m.demo_alert_referrals_title), summary: t(m.demo_alert_referrals_summary), severity: 'medium', status: 'resolved', marking: 'TLP:AMBER', recipients: { ...none, sectors: ['government'] }, tags: { platforms: ['social media'], tactics: ['referrals'], regions: ['global'] }, indicators: [], weeksAgo: 4, author: person('tomas@nctu.gov.example') },
   ];
   for (const item of ALERTS) {
     const at = new Date(Date.now() - item.weeksAgo * week - 3600_000);
@@ -395,9 +422,9 @@ async function seedKnowledge(db: { models: Models; connection: Connection }, mem
   const plenary = await db.models.Space.findOne({ slug: 'plenary' }).lean();
   const channel = async (name: string, topic: string, kind: 'qa' | 'papers' | 'library') =>
     String((await db.models.Channel.create({ spaceId: plenary!._id, name, topic, kind }))._id);
-  const qa = await channel('questions', 'Ask the community; anonymously if you prefer', 'qa');
-  const papers = await channel('research', 'Shared research: papers, reports, datasets', 'papers');
-  const library = await channel('toolkit', 'Practical resources for small platforms', 'library');
+  const qa = await channel('questions', t(m.demo_channel_questions_topic), 'qa');
+  const papers = await channel('research', t(m.demo_channel_research_topic), 'papers');
+  const library = await channel('toolkit', t(m.demo_channel_toolkit_topic), 'library');
   const store = new KnowledgeStore(db.connection);
   const files = new FileStore(db.connection, db.models.File);
   const who = (email: string) => memberIds.get(email)!;
@@ -410,15 +437,15 @@ async function seedKnowledge(db: { models: Models; connection: Connection }, mem
   await db.models.AnonymousProfile.create({ _id: who('priya@sharespace.example'), description, posts: [] });
   const question = {
     ...base(qa, 'priya@sharespace.example', 30), type: 'question' as const, anonymous: true, anonLabel: anonymousLabel('industry', description),
-    title: 'How do small teams keep up with hash lists?', ...md('We are two people on trust & safety. Is joining a **hash-sharing** database worth it at our size, and what does it cost in review time?'),
+    title: t(m.demo_question_hash_title), ...md(t(m.demo_question_hash_body)),
     tags: ['hashing', 'small-teams'], score: 3, answerCount: 2, acceptedAnswerId: null as string | null,
   };
   const answers = [
-    { ...base(qa, 'elena@ier.ac.example', 26), type: 'answer' as const, questionId: question._id, anonymous: false, anonLabel: null, ...md('Our 2025 survey found most small hosts spend under an hour a week once matching is automated.'), score: 1 },
-    { ...base(qa, 'mei@openvideo.example', 20), type: 'answer' as const, questionId: question._id, anonymous: false, anonLabel: null, ...md('Yes. Start with the hash list for known content only, and route matches to a *queue*, not automatic removal.'), score: 2 },
+    { ...base(qa, 'elena@ier.ac.example', 26), type: 'answer' as const, questionId: question._id, anonymous: false, anonLabel: null, ...md(t(m.demo_answer_survey)), score: 1 },
+    { ...base(qa, 'mei@openvideo.example', 20), type: 'answer' as const, questionId: question._id, anonymous: false, anonLabel: null, ...md(t(m.demo_answer_queue)), score: 2 },
   ];
   question.acceptedAnswerId = answers[1]!._id;
-  const unanswered = { ...base(qa, 'lukas@chirp.example', 4), type: 'question' as const, anonymous: false, anonLabel: null, title: 'Transparency reports: how do you count appeals?', ...md('Per item or per account?'), tags: ['transparency'], score: 0, answerCount: 0, acceptedAnswerId: null };
+  const unanswered = { ...base(qa, 'lukas@chirp.example', 4), type: 'question' as const, anonymous: false, anonLabel: null, title: t(m.demo_question_appeals_title), ...md(t(m.demo_question_appeals_body)), tags: ['transparency'], score: 0, answerCount: 0, acceptedAnswerId: null };
   for (const item of [question, ...answers, unanswered] as KnowledgeItem[]) await store.insert(item);
   await db.models.AnonymousProfile.updateOne({ _id: who('priya@sharespace.example') }, { $push: { posts: { channelId: qa, itemId: question._id, type: 'question', at: question.createdAt } } });
   const votes: [string, string, 1 | -1][] = [
@@ -510,6 +537,7 @@ try {
 
     // A few conversations, so the channels are not empty.
     await ensureDefaultSpaces(db);
+    await localizeDefaultSpaces(models);
     const store = new MessageStore(db.connection, config.messageBlockSize);
     await store.open();
     const CONVERSATIONS: [string, [string, string][]][] = [

@@ -86,7 +86,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
     models,
     realtime,
     audit: new Audit(models.AuditEvent),
-    notifier: new Notifier(models.NotificationBox, realtime),
+    notifier: new Notifier(models.NotificationBox, realtime, (id) => cache.member(id)),
     sessions: new DatabaseSessionStore(models.Session, cache),
     rateLimiter: new RateLimiter(models.RateLimit),
     messages: new MessageStore(deps.database.connection, config.messageBlockSize),

@@ -101,6 +101,27 @@ describe('command-line scripts', function () {
     expect(second.stderr).to.contain('already has members');
   });
 
+  it('seed:demo writes its fixed texts in SEED_LOCALE, markings as written, and refuses a language it does not have', async function () {
+    const seeded = await run('scripts/seed-demo.ts', { ...env, SEED_LOCALE: 'fr' });
+    expect(seeded.code, seeded.stderr).to.equal(0);
+    const connection = await connect(await engineUri(), name);
+    try {
+      const models = createModels(connection);
+      const plenary = await models.Space.findOne({ slug: 'plenary' }).lean();
+      expect(plenary!.name).to.equal('Plénière');
+      const general = await models.Channel.findOne({ spaceId: plenary!._id, name: 'general' }).lean();
+      expect(general!.topic).to.equal('Tout sur l’espace « Plénière »');
+      const green = await models.Alert.findOne({ marking: 'TLP:GREEN' }).lean();
+      expect(green!.title).to.equal('Des vidéos de propagande remises en ligne en quelques minutes sur de petits hébergeurs de fichiers');
+      expect((await models.Alert.distinct('marking')).sort()).to.deep.equal(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:CLEAR', 'TLP:GREEN', 'TLP:RED']);
+    } finally {
+      await connection.close();
+    }
+    const refused = await run('scripts/seed-demo.ts', { ...env, DB_NAME: `${name}-x`, SEED_LOCALE: 'de' });
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.contain('SEED_LOCALE must be one of');
+  });
+
   it('admin:create makes an admin without a terminal, taking the password from ADMIN_PASSWORD only', async function () {
     const args = ['--email', 'ops@secretariat.example', '--name', 'Ops Admin', '--org', 'Secretariat', '--sector', 'civil_society', '--domain', 'secretariat.example'];
     const withoutPassword = await run('scripts/admin-create.ts', env, args);

@@ -27,7 +27,7 @@ describe('bounded lists inside documents', function () {
 
   it('keeps a notification box to its newest NOTIFICATION_BOX_LIMIT items, also under parallel writes', async function () {
     this.timeout(120_000);
-    const notifier = new Notifier(models.NotificationBox, new RealtimeHub());
+    const notifier = new Notifier(models.NotificationBox, new RealtimeHub(), (id) => models.Member.findById(id).lean());
     const memberId = '0123456789abcdef01234567';
     const extra = 7;
     for (let index = 0; index < NOTIFICATION_BOX_LIMIT; index++) {

@@ -12,7 +12,8 @@ import { ackId, alertRule, severityRank, TAG_FACETS, type AlertAckDoc, type Aler
 import { presentAlertSummary, shownAlert, type AlertViewer } from './alert.presenter.ts';
 import type { AlertFilterQuery, PublishAlertBody, UpdateAlertBody, WidenMarkingBody } from './alert.schemas.ts';
 import { indexAlert } from './alert.search.ts';
-import { m, msg } from '../http/locale.ts';
+import { m, msg, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
+import { alertTitle } from '../notifications/notification-texts.ts';
 
 const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
 export const viewerOf = (actor: Actor) => ({ isModerator: isModerator(actor) });
@@ -270,8 +271,8 @@ export async function fanOut(ctx: AppContext, alert: AlertDoc, change: 'created'
     if (matched) {
       await ctx.notifier.notify(actor.id, {
         kind: change === 'created' ? 'alert.published' : 'alert.updated',
-        title: `${change === 'created' ? 'New' : 'Updated'} ${alert.severity} alert (${alert.marking}): ${alert.title}`.slice(0, 300),
-        body: 'It matches your alert subscriptions.',
+        title: alertTitle(change === 'created' ? 'created' : 'updated', alert),
+        body: notifyMsg(notifyText.notify_alert_matches),
         link: `/alerts/${String(alert._id)}`,
       }, { tlp: alert.marking, skip: critical });
     }

@@ -11,7 +11,7 @@ import type { ApplicationDoc } from './application.model.ts';
 import type { ApplicationBody } from './application.schemas.ts';
 import { indexMember } from '../members/member.search.ts';
 import { presentQueueEntry, type QueueEntry } from './application.presenter.ts';
-import { m, msg, type Localized } from '../http/locale.ts';
+import { m, msg, type Localized, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
 
 const fieldError = (path: string, message: Localized) => fieldInvalid([{ location: 'body', path, message }]);
 
@@ -123,8 +123,8 @@ export async function doApprove(ctx: AppContext, actor: Actor, applicantId: stri
   await ctx.audit.record({ action: 'application.approved', actorId: actor.id, target: { type: 'application', id: applicant._id }, details: { organisationId: String(org._id) }, req });
   await ctx.notifier.notify(applicant._id, {
     kind: 'application.approved',
-    title: 'Welcome to Convene: your application was approved',
-    body: `You are now a member for ${org.name}.`,
+    title: notifyMsg(notifyText.notify_application_approved),
+    body: notifyMsg(notifyText.notify_application_approved_body, { organisation: org.name }),
     link: '/',
   });
   ctx.realtime.disconnectMember(String(applicant._id), 'access_changed');
@@ -141,7 +141,7 @@ export async function doReject(ctx: AppContext, actor: Actor, applicantId: strin
   ).lean<ApplicationDoc>();
   await countEvent(ctx, { application: 'rejected' });
   await ctx.audit.record({ action: 'application.rejected', actorId: actor.id, target: { type: 'application', id: applicant._id }, details: { reason }, req });
-  await ctx.notifier.notify(applicant._id, { kind: 'application.rejected', title: 'Your application was not approved', body: reason, link: '/application' });
+  await ctx.notifier.notify(applicant._id, { kind: 'application.rejected', title: notifyMsg(notifyText.notify_application_rejected), body: reason, link: '/application' });
   const org = decided!.organisationId ? await ctx.cache.organisation(decided!.organisationId) : null;
   return presentQueueEntry(decided!, applicant, org, await signalsFor(ctx, applicant, decided!, org));
 }
@@ -154,7 +154,7 @@ export async function doAskQuestion(ctx: AppContext, actor: Actor, applicantId: 
     { returnDocument: 'after' },
   ).lean<ApplicationDoc>();
   await ctx.audit.record({ action: 'application.question', actorId: actor.id, target: { type: 'application', id: applicant._id }, req });
-  await ctx.notifier.notify(applicant._id, { kind: 'application.question', title: 'A moderator has a question about your application', body: text, link: '/application' });
+  await ctx.notifier.notify(applicant._id, { kind: 'application.question', title: notifyMsg(notifyText.notify_application_question), body: text, link: '/application' });
   const org = updated!.organisationId ? await ctx.cache.organisation(updated!.organisationId) : null;
   return presentQueueEntry(updated!, applicant, org, await signalsFor(ctx, applicant, updated!, org));
 }

@@ -63,7 +63,7 @@ export function authOperations(ctx: AppContext, authenticator: PassportStatic, p
         await ctx.rateLimiter.hit(`sign-up:ip:${req.ip}`, 10, 3600_000);
         await ctx.rateLimiter.hit(`sign-up:email:${body.email.toLowerCase()}`, 3, 3600_000);
         const member = await doSignUp(ctx, body, req);
-        await doSendVerification(ctx, member);
+        await doSendVerification(ctx, member, req);
         await logIn(req, member);
         return presentSelfWithOrg(ctx, member);
       },

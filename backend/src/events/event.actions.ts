@@ -11,6 +11,7 @@ import { eventRule, type EventDoc, type Registration } from './event.model.ts';
 import { addRegistration, changedStandings, countOf, decide, removeRegistration, settle, standingOf, type Standing } from './event.roster.ts';
 import { checkEventShape, type CreateEventBody, type UpdateEventBody } from './event.schemas.ts';
 import { m, msg } from '../http/locale.ts';
+import { eventStandingBody, eventStandingTitle } from '../notifications/notification-texts.ts';
 
 /** Events one member may create per hour, and registration changes per hour. */
 export const CREATE_RATE_LIMIT = { limit: 20, windowMs: 3600_000 } as const;
@@ -74,13 +75,6 @@ async function casEvent(ctx: AppContext, eventId: string, change: (event: EventD
   throw new Conflict(msg(m.error_event_busy), undefined, 'event_busy');
 }
 
-const STATE_TEXT: Record<string, string> = {
-  registered: 'You have a place',
-  waitlisted: 'You are on the waitlist',
-  pending: 'Your registration awaits the organiser',
-  none: 'You are no longer registered',
-};
-
 /**
  * After a roster write: each person whose standing changed hears it live (their own standing only,
  * never the venue or link), people whose state changed get a notification, the organiser gets the
@@ -97,7 +91,7 @@ async function announce(ctx: AppContext, before: EventDoc, after: EventDoc, acto
     if (!canSeeEvent(toActor(member), rule)) continue;
     ctx.realtime.toMember(id, 'registration.updated', { eventId: String(after._id), state: change.to.state, position: change.to.position });
     if (change.from.state !== change.to.state && id !== actorId) {
-      await ctx.notifier.notify(id, { kind: 'event.registration', title: `${STATE_TEXT[change.to.state]}: ${after.title}`, body: describeStanding(change.to), link: `/events/${String(after._id)}` });
+      await ctx.notifier.notify(id, { kind: 'event.registration', title: eventStandingTitle(change.to.state, after.title), body: eventStandingBody(change.to), link: `/events/${String(after._id)}` });
     }
     if (change.from.state === 'waitlisted' && change.to.state === 'registered') {
       await ctx.audit.record({ action: 'event.promoted', actorId, target: { type: 'event', id: after._id }, details: { memberId: id }, req });
@@ -111,13 +105,6 @@ export const rosterCounts = (registrations: readonly Registration[]) => ({
   waitlisted: countOf(registrations, 'waitlisted'),
   pending: countOf(registrations, 'pending'),
 });
-
-function describeStanding(standing: Standing): string {
-  if (standing.state === 'waitlisted') return `You are number ${standing.position} on the waitlist.`;
-  if (standing.state === 'registered') return 'A place is yours. The event page shows where to go.';
-  if (standing.state === 'pending') return 'The organiser will decide.';
-  return 'Your registration was withdrawn.';
-}
 
 /**
  * Registers the actor, or puts them on the waitlist, or (events under review) asks the organiser.

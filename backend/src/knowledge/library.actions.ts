@@ -10,7 +10,7 @@ import { accessKnowledge, accessKnowledgeForWriting, announce, memberMayEnter, i
 import { presentResource, presentRevision, presentSuggestion, type ResourceView } from './knowledge.presenter.ts';
 import type { KnowledgeStore, ResourceItem, RevisionItem, SuggestionItem } from './knowledge.store.ts';
 import { attachPdf } from './papers.actions.ts';
-import { m, msg } from '../http/locale.ts';
+import { m, msg, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
 
 export function resourceSearchDocument(access: ChannelAccess, resource: ResourceItem): SearchDocument {
   return {
@@ -227,8 +227,8 @@ export class Library {
     if (suggestion.authorId !== actor.id && (await memberMayEnter(this.ctx, suggestion.authorId, access))) {
       await this.ctx.notifier.notify(suggestion.authorId, {
         kind: decision.accept ? 'suggestion.accepted' : 'suggestion.declined',
-        title: decision.accept ? `Your edit to "${resource.title.slice(0, 80)}" was accepted` : `Your edit to "${resource.title.slice(0, 80)}" was declined`,
-        body: decision.accept ? '' : `Reason: ${decided.reason}`,
+        title: notifyMsg(decision.accept ? notifyText.notify_suggestion_accepted : notifyText.notify_suggestion_declined, { title: resource.title.slice(0, 80) }),
+        body: decision.accept ? '' : notifyMsg(notifyText.notify_suggestion_reason, { reason: decided.reason ?? '' }),
         link: `/channels/${channelId}/resources/${resourceId}`,
       });
     }

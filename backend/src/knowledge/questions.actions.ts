@@ -26,7 +26,7 @@ import {
 import { presentAnswer, presentQuestion, type AnswerView, type QuestionView } from './knowledge.presenter.ts';
 import type { AnswerBody, AskBody } from './knowledge.schemas.ts';
 import type { AnswerItem, KnowledgeStore, QuestionItem } from './knowledge.store.ts';
-import { m, msg } from '../http/locale.ts';
+import { m, msg, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
 
 export function questionSearchDocument(access: ChannelAccess, question: QuestionItem): SearchDocument {
   return {
@@ -158,8 +158,8 @@ export class Questions {
       const who = answer.anonymous ? answer.anonLabel! : member.name;
       await this.ctx.notifier.notify(question.authorId, {
         kind: 'question.answered',
-        title: `New answer to "${question.title.slice(0, 80)}"`,
-        body: `From ${who}`,
+        title: notifyMsg(notifyText.notify_answer_title, { title: question.title.slice(0, 80) }),
+        body: notifyMsg(notifyText.notify_answer_from, { who }),
         link: `/channels/${channelId}/questions/${questionId}`,
       }, { spaceOpen: isOpenSpace(access.space) });
     }

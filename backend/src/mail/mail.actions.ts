@@ -7,12 +7,20 @@ import type { MemberDoc } from '../members/member.model.ts';
 import type { MailTokenDoc } from './mail.model.ts';
 import { normaliseEmail } from '../members/member.model.ts';
 import { Conflict, fieldInvalid, Invalid, isDuplicateKey } from '../http/errors.ts';
+import { requestLocale } from '../http/locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 import { confirmEmailChangeMail, emailChangeNoticeMail, emailChangeUnavailableMail, passwordChangedMail, passwordResetMail, testMail, verifyEmailMail } from './mail.templates.ts';
 import { m, msg } from '../http/locale.ts';
 
 export const VERIFY_TTL_MS = 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
 export const CHANGE_EMAIL_TTL_MS = 24 * 3600_000;
+
+/**
+ * The language of a mail to a member: their profile's choice, else the language of the request that
+ * caused it (the browser of the person acting), else English.
+ */
+export const mailLocale = (member: Pick<MemberDoc, 'locale'>, req?: Pick<Request, 'headers' | 'user'>): Locale => member.locale ?? (req ? requestLocale(req as Request) : 'en');
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -33,9 +41,9 @@ export async function spendToken(ctx: AppContext, purpose: MailTokenDoc['purpose
 }
 
 /** Queues the verification link for the member's current address. Caller applied the rate limit. */
-export async function doSendVerification(ctx: AppContext, member: Pick<MemberDoc, '_id' | 'email' | 'emailNormalized' | 'name'>): Promise<void> {
+export async function doSendVerification(ctx: AppContext, member: Pick<MemberDoc, '_id' | 'email' | 'emailNormalized' | 'name' | 'locale'>, req?: Request): Promise<void> {
   const token = await issueToken(ctx, 'verify-email', member._id, member.emailNormalized, VERIFY_TTL_MS);
-  await ctx.outbox.queue({ kind: 'verify-email', to: member.email, memberId: member._id, ...verifyEmailMail(ctx.config.publicUrl, token, member.name) });
+  await ctx.outbox.queue({ kind: 'verify-email', to: member.email, memberId: member._id, ...verifyEmailMail(mailLocale(member, req), ctx.config.publicUrl, token, member.name) });
 }
 
 /** Marks the address the token was sent to as verified, if it is still the member's address. */
@@ -54,7 +62,7 @@ export async function doForgotPassword(ctx: AppContext, email: string, req: Requ
   const member = await ctx.models.Member.findOne({ emailNormalized: email.trim().toLowerCase() }).lean<MemberDoc>();
   if (!member || member.status === 'suspended') return;
   const token = await issueToken(ctx, 'password-reset', member._id, member.emailNormalized, RESET_TTL_MS);
-  await ctx.outbox.queue({ kind: 'password-reset', to: member.email, memberId: member._id, ...passwordResetMail(ctx.config.publicUrl, token) });
+  await ctx.outbox.queue({ kind: 'password-reset', to: member.email, memberId: member._id, ...passwordResetMail(mailLocale(member, req), ctx.config.publicUrl, token) });
   await ctx.audit.record({ action: 'auth.password_reset_requested', actorId: null, target: { type: 'member', id: member._id }, req });
 }
 
@@ -79,15 +87,15 @@ export async function doResetPassword(ctx: AppContext, token: string, newPasswor
   await ctx.sessions.destroyAllFor(String(member._id));
   ctx.realtime.disconnectMember(String(member._id), 'signed_out');
   await ctx.audit.record({ action: 'auth.password_reset', actorId: member._id, target: { type: 'member', id: member._id }, req });
-  await doSendPasswordChanged(ctx, member, 'reset');
+  await doSendPasswordChanged(ctx, member, 'reset', req);
 }
 
-export async function doSendPasswordChanged(ctx: AppContext, member: Pick<MemberDoc, '_id' | 'email'>, how: 'reset' | 'changed'): Promise<void> {
-  await ctx.outbox.queue({ kind: 'password-changed', to: member.email, memberId: member._id, ...passwordChangedMail(ctx.config.publicUrl, how) });
+export async function doSendPasswordChanged(ctx: AppContext, member: Pick<MemberDoc, '_id' | 'email' | 'locale'>, how: 'reset' | 'changed', req?: Request): Promise<void> {
+  await ctx.outbox.queue({ kind: 'password-changed', to: member.email, memberId: member._id, ...passwordChangedMail(mailLocale(member, req), ctx.config.publicUrl, how) });
 }
 
 export async function doSendTestMail(ctx: AppContext, actor: MemberDoc, req: Request): Promise<string> {
-  const id = await ctx.outbox.queue({ kind: 'test', to: actor.email, memberId: actor._id, ...testMail(ctx.config.publicUrl) });
+  const id = await ctx.outbox.queue({ kind: 'test', to: actor.email, memberId: actor._id, ...testMail(mailLocale(actor, req), ctx.config.publicUrl) });
   await ctx.audit.record({ action: 'mail.test_sent', actorId: actor._id, target: { type: 'member', id: actor._id }, req });
   return id;
 }
@@ -119,14 +127,15 @@ export async function doRequestEmailChange(ctx: AppContext, member: MemberDoc, i
   if (next.emailNormalized === member.emailNormalized) {
     throw fieldInvalid([{ location: 'body', path: 'newEmail', message: msg(m.error_mail_same_address) }], 'same_email');
   }
+  const locale = mailLocale(member, req);
   const taken = await ctx.models.Member.exists({ emailNormalized: next.emailNormalized });
   if (taken) {
-    await ctx.outbox.queue({ kind: 'email-change-unavailable', to: next.email, memberId: member._id, ...emailChangeUnavailableMail(ctx.config.publicUrl) });
+    await ctx.outbox.queue({ kind: 'email-change-unavailable', to: next.email, memberId: member._id, ...emailChangeUnavailableMail(locale, ctx.config.publicUrl) });
   } else {
     const token = await issueToken(ctx, 'change-email', member._id, next.emailNormalized, CHANGE_EMAIL_TTL_MS);
-    await ctx.outbox.queue({ kind: 'email-change-confirm', to: next.email, memberId: member._id, ...confirmEmailChangeMail(ctx.config.publicUrl, token, member.name) });
+    await ctx.outbox.queue({ kind: 'email-change-confirm', to: next.email, memberId: member._id, ...confirmEmailChangeMail(locale, ctx.config.publicUrl, token, member.name) });
   }
-  await ctx.outbox.queue({ kind: 'email-change-requested', to: member.email, memberId: member._id, ...emailChangeNoticeMail(ctx.config.publicUrl, 'requested', next.email) });
+  await ctx.outbox.queue({ kind: 'email-change-requested', to: member.email, memberId: member._id, ...emailChangeNoticeMail(locale, ctx.config.publicUrl, 'requested', next.email) });
   await ctx.audit.record({ action: 'member.email_change_requested', actorId: member._id, target: { type: 'member', id: member._id }, details: { toDomain: next.emailDomain }, req });
 }
 
@@ -152,5 +161,5 @@ export async function doConfirmEmailChange(ctx: AppContext, token: string, req: 
     throw error;
   }
   await ctx.audit.record({ action: 'member.email_changed', actorId: member._id, target: { type: 'member', id: member._id }, details: { fromDomain: member.emailDomain, toDomain: next.emailDomain }, req });
-  await ctx.outbox.queue({ kind: 'email-changed', to: member.email, memberId: member._id, ...emailChangeNoticeMail(ctx.config.publicUrl, 'changed', next.email) });
+  await ctx.outbox.queue({ kind: 'email-changed', to: member.email, memberId: member._id, ...emailChangeNoticeMail(mailLocale(member, req), ctx.config.publicUrl, 'changed', next.email) });
 }

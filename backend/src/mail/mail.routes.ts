@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { Conflict } from '../http/errors.ts';
+import { m, msg, requestLocale } from '../http/locale.ts';
 import { text } from '../http/schemas.ts';
 import { Email, NewPassword } from '../members/member.schemas.ts';
 import { Permission } from '../policy/policy.ts';
 import { doConfirmEmailChange, doForgotPassword, doRequestEmailChange, doResetPassword, doSendTestMail, doSendVerification, doVerifyEmail } from './mail.actions.ts';
-import { m, msg } from '../http/locale.ts';
 
 const Token = text({ min: 20, max: 100 }).describe('The token from the link (its fragment), posted by the landing page');
 const TokenBody = z.strictObject({ token: Token }).meta({ id: 'TokenBody' });
@@ -25,8 +25,6 @@ const OutboxView = z
   })
   .meta({ id: 'OutboxState' });
 
-const CHANGE_ANSWER = 'A link is on its way to the new address. Your address changes when it is followed (it works once, for 24 hours); until then mail goes to your current address.';
-const FORGOT_ANSWER = 'If an account has this address, a link to reset its password is on its way. It works once, for one hour.';
 
 export function mailOperations(ctx: AppContext): Operation[] {
   return [
@@ -56,7 +54,7 @@ export function mailOperations(ctx: AppContext): Operation[] {
         const member = req.user!;
         if (member.emailVerifiedAt) throw new Conflict(msg(m.error_mail_already_verified), undefined, 'already_verified');
         await ctx.rateLimiter.hit(`verify-email:member:${member._id}`, 3, 3600_000);
-        await doSendVerification(ctx, member);
+        await doSendVerification(ctx, member, req);
       },
     }),
     defineOperation({
@@ -71,7 +69,7 @@ export function mailOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, body }) => {
         await ctx.rateLimiter.hit(`change-email:member:${req.actor!.id}`, 5, 3600_000);
         await doRequestEmailChange(ctx, req.user!, body, req);
-        return { message: CHANGE_ANSWER };
+        return { message: m.mail_answer_change_email({}, { locale: requestLocale(req) }) };
       },
     }),
     defineOperation({
@@ -101,7 +99,7 @@ export function mailOperations(ctx: AppContext): Operation[] {
         await ctx.rateLimiter.hit(`forgot-password:ip:${req.ip}`, 10, 3600_000);
         await ctx.rateLimiter.hit(`forgot-password:email:${body.email.toLowerCase()}`, 3, 3600_000);
         await doForgotPassword(ctx, body.email, req);
-        return { message: FORGOT_ANSWER };
+        return { message: m.mail_answer_forgot_password({}, { locale: requestLocale(req) }) };
       },
     }),
     defineOperation({

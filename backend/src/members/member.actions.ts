@@ -9,6 +9,7 @@ import type { ExpertArea } from '../shared/support-topics.ts';
 import { normaliseEmail, normaliseName, type MemberDoc } from './member.model.ts';
 import { indexMember } from './member.search.ts';
 import { m, msg, type Localized } from '../http/locale.ts';
+import { roleChangedTitle } from '../notifications/notification-texts.ts';
 
 function weakPassword(problem: Localized, field = 'password'): Invalid {
   return fieldInvalid([{ location: 'body', path: field, message: problem }], 'weak_password');
@@ -95,7 +96,7 @@ export async function doChangeRole(ctx: AppContext, actor: Actor, memberId: stri
   ctx.realtime.disconnectMember(String(target._id), 'access_changed');
   await ctx.notifier.notify(target._id, {
     kind: 'role.changed',
-    title: change.grant ? `You are now a ${change.role}` : `Your ${change.role} role was removed`,
+    title: roleChangedTitle(change.role, change.grant),
     body: '',
     link: '/profile',
   });

@@ -84,7 +84,7 @@ export function memberOperations(ctx: AppContext): Operation[] {
         await ctx.sessions.destroyAllFor(req.actor!.id);
         ctx.realtime.disconnectMember(req.actor!.id, 'signed_out');
         await logIn(req, req.user!, { rotation: true });
-        await doSendPasswordChanged(ctx, req.user!, 'changed');
+        await doSendPasswordChanged(ctx, req.user!, 'changed', req);
       },
     }),
     defineOperation({

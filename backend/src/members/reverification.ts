@@ -5,7 +5,7 @@ import type { Config } from '../config/config.ts';
 import { trusted } from '../db/database.ts';
 import type { AppContext } from '../context.ts';
 import { Conflict, fieldInvalid, Invalid, NotFound } from '../http/errors.ts';
-import { issueToken, spendToken } from '../mail/mail.actions.ts';
+import { issueToken, spendToken, mailLocale } from '../mail/mail.actions.ts';
 import { affiliationAskMail, affiliationConfirmMail, affiliationLapsedMail } from '../mail/mail.templates.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { Actor } from '../policy/policy.ts';
@@ -94,7 +94,7 @@ export async function runReverification(ctx: AppContext): Promise<{ asked: numbe
       ctx.realtime.disconnectMember(String(member._id), 'access_changed');
       // Out of the directory and its search while paused.
       await indexMember(ctx, { ...member, status: 'lapsed' });
-      await ctx.outbox.queue({ kind: 'affiliation-lapsed', to: member.email, memberId: member._id, ...affiliationLapsedMail(ctx.config.publicUrl) });
+      await ctx.outbox.queue({ kind: 'affiliation-lapsed', to: member.email, memberId: member._id, ...affiliationLapsedMail(member.locale ?? 'en', ctx.config.publicUrl) });
       await ctx.audit.record({ action: 'member.affiliation_lapsed', actorId: null, target: { type: 'member', id: member._id }, details: { expiredAt: new Date(expires).toISOString() } });
       lapsed++;
       continue;
@@ -119,7 +119,7 @@ async function sendAsk(ctx: AppContext, member: MemberDoc, org: OrganisationDoc 
   const domains = org?.domains ?? [];
   const direct = Boolean(member.emailVerifiedAt) && onDomain(member.emailDomain, domains);
   const token = direct ? await issueToken(ctx, 'affiliation', member._id, member.emailNormalized, AFFILIATION_LINK_TTL_MS) : null;
-  await ctx.outbox.queue({ kind: 'affiliation-ask', to: member.email, memberId: member._id, ...affiliationAskMail(ctx.config.publicUrl, { name: member.name, organisation: org?.name ?? '', domains, expires, token }) });
+  await ctx.outbox.queue({ kind: 'affiliation-ask', to: member.email, memberId: member._id, ...affiliationAskMail(member.locale ?? 'en', ctx.config.publicUrl, { name: member.name, organisation: org?.name ?? '', domains, expires, token }) });
 }
 
 /**
@@ -136,7 +136,7 @@ export async function doSendAffiliationLink(ctx: AppContext, member: MemberDoc, 
     throw fieldInvalid([{ location: 'body', path: 'email', message }], 'not_on_domain');
   }
   const token = await issueToken(ctx, 'affiliation', member._id, target.emailNormalized, AFFILIATION_LINK_TTL_MS);
-  await ctx.outbox.queue({ kind: 'affiliation-confirm', to: target.email, memberId: member._id, ...affiliationConfirmMail(ctx.config.publicUrl, token, org.name) });
+  await ctx.outbox.queue({ kind: 'affiliation-confirm', to: target.email, memberId: member._id, ...affiliationConfirmMail(mailLocale(member, req), ctx.config.publicUrl, token, org.name) });
   await ctx.audit.record({ action: 'member.affiliation_link_sent', actorId: member._id, target: { type: 'member', id: member._id }, details: { domain: target.emailDomain }, req });
 }
 

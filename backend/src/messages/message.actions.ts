@@ -16,7 +16,7 @@ import type { SendMessageBody } from './message.schemas.ts';
 import { messageId, type MessageDoc } from './message.store.ts';
 import { renderMarkdown } from './render.ts';
 import { indexMessage } from './message.search.ts';
-import { m, msg } from '../http/locale.ts';
+import { m, msg, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
 
 export interface ChannelAccess {
   channel: ChannelDoc;
@@ -167,7 +167,7 @@ export async function doSendMessage(
     for (const target of await mentionable(ctx, space, result.message.mentions, actor.id)) {
       await ctx.notifier.notify(target._id, {
         kind: 'message.mention',
-        title: `${member.name} mentioned you in #${channel.name}`,
+        title: notifyMsg(notifyText.notify_mention, { name: member.name, channel: channel.name }),
         body: '',
         link: `/channels/${channelId}#${result.message.seq}`,
       }, { spaceOpen: isOpenSpace(space) });
@@ -250,7 +250,7 @@ async function notifyParentAuthor(ctx: AppContext, space: SpaceDoc, channel: Cha
   if (!author) return;
   await ctx.notifier.notify(author._id, {
     kind: 'message.reply',
-    title: `${member.name} replied to you in #${channel.name}`,
+    title: notifyMsg(notifyText.notify_reply, { name: member.name, channel: channel.name }),
     body: '',
     link: `/channels/${message.channelId}#${message.seq}`,
   }, { spaceOpen: isOpenSpace(space) });

@@ -16,6 +16,7 @@ import type { ActionBody, ReportBody } from './moderation.schemas.ts';
 import type { ContentType, ModeratableItem, ModerationReason, ModerationSource, ModerationState } from './moderation.types.ts';
 import { countEvent, recordFirstAction } from './transparency.ts';
 import { m, msg } from '../http/locale.ts';
+import { appealDecidedTitle, moderationActionTitle, moderationReversedTitle } from '../notifications/notification-texts.ts';
 
 export const REASON_LABELS: Record<ModerationReason, string> = {
   terrorist_content: 'terrorist or violent extremist content shared without a warning',
@@ -225,15 +226,6 @@ function nextState(kind: ActionDoc['kind'], before: ModerationState | null, body
   return { ...base, visibility: before?.visibility ?? 'visible', redactedHtml: renderMarkdown(text), redactedSource: text };
 }
 
-const ACTION_TITLES: Record<ActionDoc['kind'], string> = {
-  dismiss: 'Reports about your content were dismissed',
-  hide: 'Moderators hid your content',
-  warning: 'Moderators put your content behind a content warning',
-  redact: 'Moderators edited personal data out of your content',
-  warn: 'Moderators sent you a warning',
-  suspend: 'Moderators suspended your account',
-};
-
 /**
  * A moderator acts on an item: stores the new state (content kinds), suspends (through the
  * members' own suspension, which cuts sessions and sockets), records the action with the state
@@ -271,7 +263,7 @@ export async function doAct(ctx: AppContext, actor: Actor, body: ActionBody, req
   });
   await ctx.audit.record({ action: 'moderation.action', actorId: actor.id, target: { type: body.type, id: body.id }, details: { kind: body.kind, reason: body.reason, actionId: String(action._id) }, req });
   if (body.kind !== 'dismiss') {
-    await ctx.notifier.notify(item.authorId, { kind: 'moderation.action', title: `${ACTION_TITLES[body.kind]}: ${REASON_LABELS[body.reason]}`, body: body.note, link: '/moderation/mine' });
+    await ctx.notifier.notify(item.authorId, { kind: 'moderation.action', title: moderationActionTitle(body.kind, body.reason), body: body.note, link: '/moderation/mine' });
   }
   const key = queueKey(body.type, body.id);
   await ctx.models.ModerationQueue.updateOne({ _id: key }, { $set: { state: 'resolved', resolvedAt: at } });
@@ -338,7 +330,7 @@ async function applyReversal(ctx: AppContext, actor: Actor, action: ActionDoc, u
   if (action.kind === 'suspend') await doReinstate(ctx, actor, action.authorId, req);
   await ctx.audit.record({ action: 'moderation.reversed', actorId: actor.id, target: { type: action.type, id: action.itemId }, details: { kind: action.kind, actionId: String(action._id) }, req });
   if (action.kind !== 'dismiss') {
-    await ctx.notifier.notify(action.authorId, { kind: 'moderation.reversed', title: `A moderator reversed an earlier decision about your content (${action.kind})`, body: note, link: '/moderation/mine' });
+    await ctx.notifier.notify(action.authorId, { kind: 'moderation.reversed', title: moderationReversedTitle(action.kind), body: note, link: '/moderation/mine' });
   }
   await countEvent(ctx, { reversal: true });
   return reversed;
@@ -397,7 +389,7 @@ export async function doDecideAppeal(ctx: AppContext, actor: Actor, actionId: st
   await countEvent(ctx, { appeal: outcome === 'uphold' ? 'upheld' : 'overturned' });
   await ctx.notifier.notify(action.authorId, {
     kind: 'moderation.appeal_decided',
-    title: outcome === 'uphold' ? 'Your appeal was considered: the decision stands' : 'Your appeal was upheld: the decision was reversed',
+    title: appealDecidedTitle(outcome),
     body: note,
     link: '/moderation/mine',
   });

@@ -1,28 +1,42 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
+import { m, requestLocale } from '../http/locale.ts';
 import { escapeHtml } from '../mail/mail.templates.ts';
 import { Permission } from '../policy/policy.ts';
 import { DEFAULT_MAIL_PREFS, type MailKind } from './notification-mail.model.ts';
 import { NotificationEmailView, SetNotificationEmailBody, UnsubscribeQuery } from './notification-mail.schemas.ts';
-import { doSetMailPrefs, MAIL_KIND_LABELS, readMailPrefs, readUnsubscribeToken } from './notification-mail.ts';
+import { textDirection, type Locale } from '../shared/i18n/locale.ts';
+import { doSetMailPrefs, mailKindLabel, mailKindLabels, readMailPrefs, readUnsubscribeToken } from './notification-mail.ts';
 
 /** A plain page (the CSP allows no inline style; the browser's own look is readable and keyboard-friendly). */
-function page(res: Response, status: number, title: string, body: string): void {
+function page(res: Response, status: number, locale: Locale, title: string, body: string): void {
   res
     .status(status)
     .type('html')
     .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head>` +
-        `<body><main><h1>${escapeHtml(title)}</h1>${body}<p><a href="/profile">Your e-mail settings</a></p></main></body></html>`,
+      `<!doctype html><html lang="${locale}" dir="${textDirection(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head>` +
+        `<body><main><h1>${escapeHtml(title)}</h1>${body}<p><a href="/profile">${escapeHtml(m.mail_unsubscribe_settings_link({}, { locale }))}</a></p></main></body></html>`,
     );
 }
 
+/** A translated sentence with the kind's name in bold: the name goes in after escaping, so the translation never carries markup. */
+function withStrongKind(sentence: (what: string) => string, label: string): string {
+  const marker = '\u0000KIND\u0000';
+  return escapeHtml(sentence(marker)).replace(marker, `<strong>${escapeHtml(label)}</strong>`);
+}
+
+/** The page's language: the member the link names (their profile's choice), else the browser's. */
+async function pageLocale(ctx: AppContext, memberId: string, req: Request): Promise<Locale> {
+  const member = await ctx.cache.member(memberId).catch(() => null);
+  return member?.locale ?? requestLocale(req);
+}
+
 export function notificationMailOperations(ctx: AppContext): Operation[] {
-  const view = async (memberId: string) => ({
+  const view = async (memberId: string, locale: Locale) => ({
     prefs: await readMailPrefs(ctx, memberId),
     defaults: DEFAULT_MAIL_PREFS,
-    labels: MAIL_KIND_LABELS,
+    labels: mailKindLabels(locale),
     awayMinutes: ctx.config.notifyAwayMinutes,
   });
   return [
@@ -34,7 +48,7 @@ export function notificationMailOperations(ctx: AppContext): Operation[] {
       tags: ['profile'],
       access: Permission.NotificationsOwn,
       responses: { 200: { description: 'Your settings', schema: NotificationEmailView } },
-      handler: ({ req }) => view(req.actor!.id),
+      handler: ({ req }) => view(req.actor!.id, requestLocale(req)),
     }),
     defineOperation({
       method: 'put',
@@ -48,7 +62,7 @@ export function notificationMailOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, body }) => {
         await ctx.rateLimiter.hit(`notification-email:member:${req.actor!.id}`, 60, 3600_000);
         await doSetMailPrefs(ctx, req.actor!.id, body, 'profile', req);
-        return view(req.actor!.id);
+        return view(req.actor!.id, requestLocale(req));
       },
     }),
     defineOperation({
@@ -60,16 +74,18 @@ export function notificationMailOperations(ctx: AppContext): Operation[] {
       access: 'public',
       query: UnsubscribeQuery,
       responses: { 200: { description: 'An HTML page with a confirm button', contentType: 'text/html' } },
-      handler: ({ query, res }) => {
-        const { kind } = readUnsubscribeToken(ctx, query.token);
+      handler: async ({ req, query, res }) => {
+        const { memberId, kind } = readUnsubscribeToken(ctx, query.token);
+        const locale = await pageLocale(ctx, memberId, req);
         const action = `/api/email/unsubscribe?token=${encodeURIComponent(query.token)}`;
         page(
           res,
           200,
-          'Stop these e-mails?',
-          `<p>Convene will stop sending you e-mail about <strong>${escapeHtml(MAIL_KIND_LABELS[kind])}</strong>. You still see them in the app, and you can turn mail back on in your profile.</p>` +
+          locale,
+          m.mail_unsubscribe_confirm_title({}, { locale }),
+          `<p>${withStrongKind((what) => m.mail_unsubscribe_confirm_body({ what }, { locale }), mailKindLabel(kind, locale))}</p>` +
             `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">` +
-            `<button type="submit">Stop these e-mails</button></form>`,
+            `<button type="submit">${escapeHtml(m.mail_unsubscribe_button({}, { locale }))}</button></form>`,
         );
       },
     }),
@@ -90,7 +106,8 @@ export function notificationMailOperations(ctx: AppContext): Operation[] {
         const { memberId, kind } = readUnsubscribeToken(ctx, query.token);
         const member = await ctx.cache.member(memberId);
         if (member) await doSetMailPrefs(ctx, memberId, { [kind]: 'off' } as Partial<Record<MailKind, 'off'>>, 'unsubscribe', req);
-        page(res, 200, 'Done', `<p>You will get no more e-mail about ${escapeHtml(MAIL_KIND_LABELS[kind])}. You can turn it back on in your profile.</p>`);
+        const locale = member?.locale ?? requestLocale(req);
+        page(res, 200, locale, m.mail_unsubscribe_done_title({}, { locale }), `<p>${escapeHtml(m.mail_unsubscribe_done_body({ what: mailKindLabel(kind, locale) }, { locale }))}</p>`);
       },
     }),
   ];

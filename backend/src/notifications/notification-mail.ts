@@ -11,6 +11,7 @@ import { digestMail, notificationMail, type SafeLine } from '../mail/mail.templa
 import type { MemberDoc } from '../members/member.model.ts';
 import type { RealtimeSocket } from '../realtime/realtime.ts';
 import { canSeeAlert, type SpaceRule, type TlpMarking } from '../policy/policy.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 import { DEFAULT_MAIL_PREFS, MAIL_KINDS, type MailKind, type MailMode, type MailPrefsDoc, type PendingMailDoc } from './notification-mail.model.ts';
 import { isRead, type NotificationBoxDoc, type NotificationItem, type NotificationKind } from './notification.model.ts';
 import { m, msg } from '../http/locale.ts';
@@ -30,15 +31,25 @@ export const MAIL_KIND_OF: Partial<Record<NotificationKind, MailKind>> = {
   'alert.updated': 'subscribed_alert',
 };
 
-/** How a kind is named in mails and on the profile. */
-export const MAIL_KIND_LABELS: Record<MailKind, string> = {
-  mention: 'mentions',
-  reply: 'replies',
-  answer: 'answers to your questions',
-  decision: 'application and moderation decisions',
-  subscribed_alert: 'alerts matching your subscriptions',
-  critical_alert: 'critical alerts',
-};
+/** How a kind is named in mails and on the profile, in the reader's language. */
+export function mailKindLabel(kind: MailKind, locale: Locale): string {
+  switch (kind) {
+    case 'mention':
+      return m.mail_kind_mention({}, { locale });
+    case 'reply':
+      return m.mail_kind_reply({}, { locale });
+    case 'answer':
+      return m.mail_kind_answer({}, { locale });
+    case 'decision':
+      return m.mail_kind_decision({}, { locale });
+    case 'subscribed_alert':
+      return m.mail_kind_subscribed_alert({}, { locale });
+    case 'critical_alert':
+      return m.mail_kind_critical_alert({}, { locale });
+  }
+}
+
+export const mailKindLabels = (locale: Locale): Record<MailKind, string> => Object.fromEntries(MAIL_KINDS.map((kind) => [kind, mailKindLabel(kind, locale)])) as Record<MailKind, string>;
 
 /**
  * Where the notified thing lives, as far as e-mail needs to know: the TLP marking of an alert, or
@@ -56,21 +67,21 @@ export const isOpenSpace = (space: SpaceRule): boolean => space.access.sectors.l
 
 const FORUM = 'Convene';
 
-/** What a mail may say when the title may not travel: only the kind of thing that is waiting. */
-function withheld(kind: MailKind, tlp: TlpMarking | undefined, notificationKind: NotificationKind | 'alert.critical'): string {
+/** What a mail may say when the title may not travel: only the kind of thing that is waiting (and an alert's marking). */
+function withheld(kind: MailKind, tlp: TlpMarking | undefined, notificationKind: NotificationKind | 'alert.critical', locale: Locale): string {
   switch (kind) {
     case 'mention':
-      return `Someone mentioned you in ${FORUM}`;
+      return m.mail_withheld_mention({}, { locale });
     case 'reply':
-      return `A reply to your message is waiting for you in ${FORUM}`;
+      return m.mail_withheld_reply({}, { locale });
     case 'answer':
-      return `An answer to your question is waiting for you in ${FORUM}`;
+      return m.mail_withheld_answer({}, { locale });
     case 'decision':
-      return notificationKind.startsWith('application.') ? `News about your application is waiting for you in ${FORUM}` : `A moderation decision is waiting for you in ${FORUM}`;
+      return notificationKind.startsWith('application.') ? m.mail_withheld_application({}, { locale }) : m.mail_withheld_moderation({}, { locale });
     case 'subscribed_alert':
-      return `A ${tlp ?? 'restricted'} alert is waiting for you in ${FORUM}`;
+      return tlp ? m.mail_withheld_alert({ tlp }, { locale }) : m.mail_withheld_alert_restricted({}, { locale });
     case 'critical_alert':
-      return `A critical ${tlp ?? 'restricted'} alert is waiting for you in ${FORUM}`;
+      return tlp ? m.mail_withheld_critical_alert({ tlp }, { locale }) : m.mail_withheld_critical_alert_restricted({}, { locale });
   }
 }
 
@@ -85,14 +96,22 @@ const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, ' ').replace(/\s{
  * - everything else says only what kind of thing is waiting, with its marking for alerts;
  * - authors are never named by this function: titles that name one come only from spaces open to
  *   all and never from anonymous posts (whose notifications carry the pseudonym only in the body).
+ * `locale` is the recipient's language (the title is already worded in it); English if not given.
  */
-export function safeNotificationContent(input: { kind: MailKind; notificationKind: NotificationKind | 'alert.critical'; title: string; link: string; context?: MailContext }): SafeLine {
+export function safeNotificationContent(input: {
+  kind: MailKind;
+  notificationKind: NotificationKind | 'alert.critical';
+  title: string;
+  link: string;
+  context?: MailContext;
+  locale?: Locale;
+}): SafeLine {
   const tlp = input.context?.tlp;
   const titleAllowed =
     input.kind === 'subscribed_alert' || input.kind === 'critical_alert'
       ? tlp === 'TLP:CLEAR' || tlp === 'TLP:GREEN'
       : (input.kind === 'mention' || input.kind === 'reply' || input.kind === 'answer') && input.context?.spaceOpen === true;
-  const line = titleAllowed ? oneLine(input.title) : withheld(input.kind, tlp, input.notificationKind);
+  const line = titleAllowed ? oneLine(input.title) : withheld(input.kind, tlp, input.notificationKind, input.locale ?? 'en');
   const subject = titleAllowed ? `${FORUM}: ${line}`.slice(0, 200) : line;
   // Only in-app paths: never another host.
   const link = input.link.startsWith('/') && !input.link.startsWith('//') ? input.link : '/';
@@ -220,13 +239,13 @@ export class NotificationMailer extends EventEmitter {
    * member wants mail for its kind. Whether it is sent is decided later, by `run`. Never throws:
    * the notification is stored already.
    */
-  async enqueue(memberId: string, item: NotificationItem, context: MailContext | undefined): Promise<void> {
+  async enqueue(memberId: string, item: NotificationItem, context: MailContext | undefined, locale: Locale = 'en'): Promise<void> {
     const kind = MAIL_KIND_OF[item.kind];
     if (!kind || context?.skip) return;
     try {
       const mode = (await readMailPrefs(this.ctx, memberId))[kind];
       if (mode === 'off') return;
-      const safe = safeNotificationContent({ kind, notificationKind: item.kind, title: item.title, link: item.link, context });
+      const safe = safeNotificationContent({ kind, notificationKind: item.kind, title: item.title, link: item.link, context, locale });
       await this.ctx.models.PendingMail.create({ _id: `${memberId}:${item.id}`, memberId, notificationId: item.id, kind, mode, ...safe, at: this.ctx.clock.date() });
     } catch (error) {
       this.ctx.logger.warn({ err: error, kind: item.kind }, 'could not queue a notification mail');
@@ -260,6 +279,7 @@ export class NotificationMailer extends EventEmitter {
   async #forMember(memberId: string, items: PendingMailDoc[]): Promise<void> {
     const member = await recipient(this.ctx, memberId);
     if (!member) return this.#drop(items);
+    const locale = member.locale ?? 'en';
     const box = await this.ctx.models.NotificationBox.findById(memberId).lean<NotificationBoxDoc>();
     const readState = { readBefore: box?.readBefore ?? null, readIds: box?.readIds ?? [] };
     const read = new Set((box?.items ?? []).filter((item) => isRead(readState, item)).map((item) => item.id));
@@ -274,7 +294,7 @@ export class NotificationMailer extends EventEmitter {
         await this.#drop(immediate);
       } else if (await isAway(this.ctx, memberId)) {
         for (const item of immediate) {
-          const mail = notificationMail(this.ctx.config.publicUrl, item, MAIL_KIND_LABELS[item.kind], unsubscribeUrl(this.ctx, memberId, item.kind));
+          const mail = notificationMail(locale, this.ctx.config.publicUrl, item, mailKindLabel(item.kind, locale), unsubscribeUrl(this.ctx, memberId, item.kind));
           await this.ctx.outbox.queueOnce(`n-${memberId}-${item.notificationId}`, { kind: `notify.${item.kind}`, to: member.email, memberId: member._id, ...mail, headers: unsubscribeHeaders(this.ctx, memberId, item.kind) });
           await this.#drop([item]);
         }
@@ -287,7 +307,7 @@ export class NotificationMailer extends EventEmitter {
       for (const kind of MAIL_KINDS) {
         const batch = unread.filter((item) => item.mode === mode && item.kind === kind).sort((a, b) => a.at.getTime() - b.at.getTime() || a._id.localeCompare(b._id));
         if (!batch.length || batch[0]!.at.getTime() + PERIOD_MS[mode] > now) continue;
-        const mail = digestMail(this.ctx.config.publicUrl, batch, MAIL_KIND_LABELS[kind], mode, unsubscribeUrl(this.ctx, memberId, kind));
+        const mail = digestMail(locale, this.ctx.config.publicUrl, batch, mailKindLabel(kind, locale), mode, unsubscribeUrl(this.ctx, memberId, kind));
         // The id names the batch's first item: a second pass (or process) over the same batch queues nothing.
         const queued = await this.ctx.outbox.queueOnce(`d-${memberId}-${mode}-${batch[0]!.notificationId}`, {
           kind: `digest.${kind}`,
@@ -330,8 +350,9 @@ export class NotificationMailer extends EventEmitter {
           if ((error as { code?: number }).code === 11000) continue;
           throw error;
         }
-        const safe = safeNotificationContent({ kind: 'critical_alert', notificationKind: 'alert.critical', title: alert.title, link: `/alerts/${alertId}`, context: { tlp: alert.marking } });
-        const mail = notificationMail(this.ctx.config.publicUrl, safe, MAIL_KIND_LABELS.critical_alert, unsubscribeUrl(this.ctx, memberId, 'critical_alert'));
+        const locale = member.locale ?? 'en';
+        const safe = safeNotificationContent({ kind: 'critical_alert', notificationKind: 'alert.critical', title: alert.title, link: `/alerts/${alertId}`, context: { tlp: alert.marking }, locale });
+        const mail = notificationMail(locale, this.ctx.config.publicUrl, safe, mailKindLabel('critical_alert', locale), unsubscribeUrl(this.ctx, memberId, 'critical_alert'));
         await this.ctx.outbox.queueOnce(`c-${alertId}-${memberId}`, { kind: 'notify.critical_alert', to: member.email, memberId: member._id, ...mail, headers: unsubscribeHeaders(this.ctx, memberId, 'critical_alert') });
       }
     } catch (error) {

@@ -8,7 +8,6 @@ import type { MemberDoc } from '../members/member.model.ts';
 import { removalOrderEscalationMail } from '../mail/mail.templates.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import { countEvent, recordFirstSupportResponse } from '../moderation/transparency.ts';
-import type { NotificationKind } from '../notifications/notification.model.ts';
 import { canSeeSupportRequest, supportViewerRole, type Actor, type SupportViewerRole } from '../policy/policy.ts';
 import type { SupportChange } from '../shared/realtime-events.ts';
 import { REMOVAL_ORDER, type SupportStatus } from '../shared/support-topics.ts';
@@ -18,6 +17,8 @@ import { allowedStatuses, firstResponseDueAt, removalTimes } from './support.rul
 import type { CreateSupportRequestBody } from './support.schemas.ts';
 import { m, msg } from '../http/locale.ts';
 import type { Locale } from '../shared/i18n/locale.ts';
+import type { NotificationInput } from '../notifications/notification.actions.ts';
+import { supportAssignedTitle, supportEscalatedBody, supportEscalatedTitle, supportNewTitle, supportReplyBody, supportReplyTitle, supportStatusBody, supportStatusTitle, supportUrgencyBody } from '../notifications/notification-texts.ts';
 
 /** Requests one member may open per hour, and replies per hour. */
 export const OPEN_RATE_LIMIT = { limit: 20, windowMs: 3600_000 } as const;
@@ -89,7 +90,7 @@ async function announce(
   ctx: AppContext,
   request: SupportRequestDoc,
   change: SupportChange,
-  options: { actorId: string | null; reply?: SupportReply; notify?: (member: MemberDoc, role: SupportViewerRole) => { kind: NotificationKind; title: string; body: string } | null; removed?: string[] },
+  options: { actorId: string | null; reply?: SupportReply; notify?: (member: MemberDoc, role: SupportViewerRole) => Omit<NotificationInput, 'link'> | null; removed?: string[] },
 ): Promise<void> {
   const audience = await audienceOf(ctx, request);
   const names = await namesFor(ctx, [request]);
@@ -107,9 +108,6 @@ async function announce(
 
 const audit = (ctx: AppContext, action: Parameters<AppContext['audit']['record']>[0]['action'], actorId: string | null, request: SupportRequestDoc, details: Record<string, unknown>, req?: Request) =>
   ctx.audit.record({ action, actorId, target: { type: 'support_request', id: request._id }, details, req });
-
-/** A short, name-free line for notifications (the subject is the requester's own words). */
-const about = (request: SupportRequestDoc) => `${request.kind === 'legal' ? 'Legal' : 'Technical'} request: ${request.subject}`;
 
 /** Precondition: the actor holds SupportOpen and the body passed its schema. */
 export async function doOpenRequest(ctx: AppContext, actor: Actor, body: CreateSupportRequestBody, req: Request): Promise<SupportRequestDoc> {
@@ -142,7 +140,7 @@ export async function doOpenRequest(ctx: AppContext, actor: Actor, body: CreateS
   await countEvent(ctx, { support: request.category === REMOVAL_ORDER ? 'removal_order' : request.kind }, now);
   await announce(ctx, request, 'created', {
     actorId: actor.id,
-    notify: (_member, role) => (role === 'triage' ? { kind: 'support.request', title: `New ${about(request)}`, body: request.category === REMOVAL_ORDER ? 'A removal order: it has a legal deadline.' : `Urgency: ${request.urgency}.` } : null),
+    notify: (_member, role) => (role === 'triage' ? { kind: 'support.request', title: supportNewTitle(request), body: supportUrgencyBody(request, request.category === REMOVAL_ORDER) } : null),
   });
   return request;
 }
@@ -174,7 +172,7 @@ export async function doReply(ctx: AppContext, actor: Actor, request: SupportReq
   await announce(ctx, after, 'replied', {
     actorId: actor.id,
     reply,
-    notify: (_member, viewer) => ({ kind: 'support.reply', title: `New reply: ${about(after)}`, body: side === 'desk' ? 'The desk replied.' : viewer === 'expert' && after.anonymousToExperts ? 'The requester replied.' : 'The requester side replied.' }),
+    notify: (_member, viewer) => ({ kind: 'support.reply', title: supportReplyTitle(after), body: supportReplyBody(side === 'desk' ? 'desk' : viewer === 'expert' && after.anonymousToExperts ? 'requester' : 'requester_side') }),
   });
   return { request: after, reply };
 }
@@ -204,7 +202,7 @@ export async function doAssign(ctx: AppContext, actor: Actor, request: SupportRe
   await announce(ctx, after, 'assigned', {
     actorId: actor.id,
     removed,
-    notify: (member) => (added.includes(String(member._id)) ? { kind: 'support.assigned', title: `Assigned to you: ${about(after)}`, body: after.category === REMOVAL_ORDER ? 'A removal order: it has a legal deadline.' : `Urgency: ${after.urgency}.` } : null),
+    notify: (member) => (added.includes(String(member._id)) ? { kind: 'support.assigned', title: supportAssignedTitle(after), body: supportUrgencyBody(after, after.category === REMOVAL_ORDER) } : null),
   });
   return after;
 }
@@ -228,7 +226,7 @@ export async function doChangeStatus(ctx: AppContext, actor: Actor, request: Sup
   await audit(ctx, 'support.status_changed', actor.id, after, { from: request.status, to: status }, req);
   await announce(ctx, after, 'status', {
     actorId: actor.id,
-    notify: (_member, viewer) => (viewer === 'triage' && status !== 'resolved' ? null : { kind: 'support.status', title: `${status === 'resolved' ? 'Resolved' : 'Status changed'}: ${about(after)}`, body: `Now: ${status.replaceAll('_', ' ')}.` }),
+    notify: (_member, viewer) => (viewer === 'triage' && status !== 'resolved' ? null : { kind: 'support.status', title: supportStatusTitle(after, status === 'resolved'), body: supportStatusBody(status) }),
   });
   return after;
 }
@@ -325,15 +323,15 @@ export async function runSupportDeadlines(ctx: AppContext): Promise<string[]> {
     const minutesLeft = Math.max(0, Math.round((claimed.deadlineAt!.getTime() - now.getTime()) / 60_000));
     await audit(ctx, 'support.escalated', null, claimed, { experts: onDuty.length, minutesLeft });
     // E-mail too: the person on duty may not have Convene open.
-    const mail = removalOrderEscalationMail(ctx.config.publicUrl, String(claimed._id), minutesLeft, claimed.deadlineAt!);
     for (const member of experts.filter((expert) => onDuty.includes(String(expert._id)))) {
+      const mail = removalOrderEscalationMail(member.locale ?? 'en', ctx.config.publicUrl, String(claimed._id), minutesLeft, claimed.deadlineAt!);
       await ctx.outbox.queue({ kind: 'support-escalation', to: member.email, memberId: member._id, ...mail });
     }
     await announce(ctx, claimed, 'escalated', {
       actorId: null,
       notify: (member, role) =>
         role === 'triage' || (role === 'expert' && onDuty.includes(String(member._id)))
-          ? { kind: 'support.escalated', title: `Removal order at half time: ${minutesLeft} min left`, body: `Deadline ${claimed.deadlineAt!.toISOString()}. ${claimed.subject}` }
+          ? { kind: 'support.escalated', title: supportEscalatedTitle(minutesLeft), body: supportEscalatedBody(claimed.deadlineAt!, claimed.subject) }
           : null,
     });
   }
