@@ -62,7 +62,7 @@ describe('channels in other languages (browser)', () => {
     await composerL.press('Enter');
     const fromLaila = O.getByTestId('message').filter({ hasText: 'مرحبًا بالجميع' });
     await fromLaila.waitFor();
-    const direction = (locator: typeof fromLaila) => locator.locator('.text').evaluate((element) => getComputedStyle(element).direction);
+    const direction = (locator: typeof fromLaila) => locator.locator('.text').evaluate((element: any) => (globalThis as any).getComputedStyle(element).direction as string);
     expect(await direction(fromLaila)).to.equal('rtl');
     expect(await direction(O.getByTestId('message').filter({ hasText: 'Привет всем' }))).to.equal('ltr');
     expect(await direction(fromOleg), 'Russian text in an Arabic page runs left to right').to.equal('ltr');
@@ -105,13 +105,13 @@ describe('channels in other languages (browser)', () => {
     await enterIn(p.page, laila.email, 'ar', path);
     await p.page.getByTestId('message').filter({ hasText: 'شكرًا' }).waitFor();
     // Nothing of the channel page sticks out of it sideways (the shell around it is not this test's).
-    const sticking = await p.page.evaluate(() => {
-      const page = document.querySelector('.channel-page')!.getBoundingClientRect();
-      return [...document.querySelectorAll('.channel-page *')]
-        .filter((element) => !element.closest('.visually-hidden'))
-        .map((element) => ({ element, box: element.getBoundingClientRect() }))
+    const sticking = await p.page.locator('.channel-page').evaluate((container: any) => {
+      const page = container.getBoundingClientRect();
+      return [...container.querySelectorAll('*')]
+        .filter((element: any) => !element.closest('.visually-hidden'))
+        .map((element: any) => ({ element, box: element.getBoundingClientRect() }))
         .filter(({ box }) => box.width > 0 && (box.left < page.left - 1 || box.right > page.right + 1))
-        .map(({ element }) => `${element.tagName.toLowerCase()}.${element.className}`);
+        .map(({ element }) => `${String(element.tagName).toLowerCase()}.${String(element.className)}`);
     });
     expect(sticking).to.deep.equal([]);
     // The send button comes after the field: on its left in Arabic.
