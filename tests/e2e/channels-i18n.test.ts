@@ -123,6 +123,29 @@ describe('channels in other languages (browser)', () => {
     for (const watched of [l, o, p]) expect(watched.problems()).to.deep.equal([]);
   });
 
+  it('keeps a moderator’s longer French toolbar inside the message on a phone', async () => {
+    const moderator = await makeMember(suite.models, { sector: 'government', name: 'Margaux Modératrice', roles: ['moderator'] });
+    const space = await suite.models.Space.findOne({ slug: 'plenary' }).lean();
+    const name = `fr-${randomBytes(2).toString('hex')}`;
+    const channel = await suite.models.Channel.create({ spaceId: space!._id, name, topic: '' });
+    const phone = await open({ viewport: VIEWPORTS.phone, hasTouch: true, isMobile: true });
+    const P = phone.page;
+    await enterIn(P, moderator.email, 'fr', `/channels/${String(channel._id)}`);
+    const composer = P.getByRole('textbox', { name: `Message dans #${name}` });
+    await composer.fill('Bonjour à toutes et à tous');
+    await composer.press('Enter');
+    const item = P.getByTestId('message').filter({ hasText: 'Bonjour à toutes et à tous' });
+    await item.waitFor();
+    await item.focus(); // what a tap on it does: the toolbar shows for the message in focus
+    const toolbar = item.getByRole('group', { name: /^Actions pour le message de Margaux/ });
+    await toolbar.getByRole('button', { name: /^Épingler/ }).waitFor();
+    const [itemBox, toolbarBox] = [await item.boundingBox(), await toolbar.boundingBox()];
+    expect(toolbarBox!.x, 'the toolbar starts inside the message').to.be.at.least(itemBox!.x);
+    expect(toolbarBox!.x + toolbarBox!.width).to.be.at.most(itemBox!.x + itemBox!.width);
+    await screenshot(P, 'channels-i18n-fr-phone-toolbar');
+    expect(phone.problems()).to.deep.equal([]);
+  });
+
   it('searches in Arabic: the words, the count and the empty answer', async () => {
     const member = await makeMember(suite.models, { sector: 'academia', name: 'Sami Search' });
     const w = await open();
