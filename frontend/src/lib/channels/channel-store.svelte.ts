@@ -1,5 +1,6 @@
 import { api, ApiError } from '../api/client.ts';
 import type { Channel, Message, MessagePage } from '../api/types.ts';
+import { m } from '../i18n/i18n.ts';
 import { connection } from '../realtime/connection.svelte.ts';
 
 /** How many messages a page of history holds, and how many a catch-up asks for at once (the server's maximum). */
@@ -327,7 +328,7 @@ export class ChannelStore {
       item.echoed = false;
       if (connection.socket.connected) {
         item.state = 'failed';
-        item.error = 'No answer from the server.';
+        item.error = m.channel_no_answer();
         return true;
       }
       item.state = 'queued';
