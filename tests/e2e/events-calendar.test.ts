@@ -119,7 +119,7 @@ describe('events calendar (browser)', () => {
     expect(await agenda.getByRole('heading', { level: 3 }).allInnerTexts()).to.have.length(1);
     expect((await agenda.getByRole('heading', { level: 3 }).innerText())).to.contain('14');
     expect(await agenda.getByRole('link', { name: /Lisbon/ }).count()).to.equal(0);
-    const width = await phone.page.evaluate<number>('document.documentElement.scrollWidth');
+    const width = await phone.page.locator('html').evaluate((root: { scrollWidth: number }) => root.scrollWidth);
     expect(width).to.be.at.most(390);
     await screenshot(phone.page, 'events-calendar-month-phone');
 

@@ -39,7 +39,7 @@ export function monthRange(ref: MonthRef): { from: Date; to: Date } {
 /** The weekday weeks start on for this locale (0 Sunday … 6 Saturday); Monday where the browser cannot say. */
 export function firstWeekday(locale?: string): number {
   try {
-    const info = new Intl.Locale(locale ?? navigator.language) as Intl.Locale & { getWeekInfo?: () => { firstDay: number }; weekInfo?: { firstDay: number } };
+    const info = new Intl.Locale(locale ?? new Intl.DateTimeFormat().resolvedOptions().locale) as Intl.Locale & { getWeekInfo?: () => { firstDay: number }; weekInfo?: { firstDay: number } };
     const firstDay = info.getWeekInfo?.().firstDay ?? info.weekInfo?.firstDay;
     if (firstDay) return firstDay % 7;
   } catch {
