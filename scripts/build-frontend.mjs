@@ -9,7 +9,8 @@
 // Plain JavaScript with Node built-ins only: setup runs it.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,5 +55,16 @@ for (const locale of locales.filter((name) => name !== 'en')) {
   cpSync(join(built, '.vite', 'manifest.json'), join(DIST, '.vite', `manifest.${locale}.json`));
 }
 rmSync(STAGING, { recursive: true, force: true });
+
+// Each language's page opens in its language and direction (the server sends it as it is, precompressed).
+const RTL = new Set(['ar', 'dv', 'fa', 'he', 'ks', 'ku', 'ps', 'sd', 'ug', 'ur', 'yi']);
+for (const locale of locales) {
+  const file = join(DIST, `index.${locale}.html`);
+  const dir = RTL.has(locale.split('-')[0] ?? '') ? 'rtl' : 'ltr';
+  const html = readFileSync(file, 'utf8').replace(/<html[^>]*>/, `<html lang="${locale}" dir="${dir}">`);
+  writeFileSync(file, html);
+  writeFileSync(`${file}.gz`, gzipSync(html, { level: 9 }));
+  writeFileSync(`${file}.br`, brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }));
+}
 if (!existsSync(join(DIST, 'index.html'))) process.exit(1);
 process.stdout.write(`built the web app in ${locales.join(', ')}\n`);

@@ -87,10 +87,15 @@ export function spaRouter(distDir: string): Router {
     // The page opens in the reader's language and direction (no flash of English, no flip after load).
     const locale = requestLocale(req);
     res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('Vary', 'Accept-Language, Cookie, Accept-Encoding');
-    // Each language has its own build (only its messages); index.html is English's.
+    res.vary('Accept-Language').vary('Cookie');
+    // Each language has its own build (only its messages, `<html lang dir>` written at build time);
+    // index.html without a language's file (an older build) gets them written in here.
     const localeIndex = join(distDir, `index.${locale}.html`);
-    res.type('html').send(localizedIndex(existsSync(localeIndex) ? localeIndex : indexFile, locale));
+    if (!existsSync(localeIndex)) {
+      res.type('html').send(localizedIndex(indexFile, locale));
+      return;
+    }
+    if (!sendPrecompressed(req, res, localeIndex, { cacheControl: false })) res.sendFile(localeIndex, { cacheControl: false });
   });
   return router;
 }
