@@ -2,7 +2,7 @@ import type { SupportReplyPayload } from '$shared/realtime-events.ts';
 import type { SupportCategory, SupportKind, SupportStatus, SupportUrgency, SupportVisibility } from '$shared/support-topics.ts';
 import { formatDateTime } from '../format.ts';
 import { m, locale } from '../i18n/i18n.ts';
-import { textParts, type TextPart } from '../moderation/text-parts.ts';
+import { textParts, type TextPart } from '../i18n/text-parts.ts';
 
 export type { TextPart };
 
