@@ -55,12 +55,32 @@ function staticLocale(locale: string | undefined): Plugin {
     name: 'convene-static-locale',
     enforce: 'pre',
     transform(code, id) {
-      if (!locale || !id.replaceAll('\\', '/').endsWith('/i18n/paraglide/runtime.js')) return null;
-      const replaced = code.replace('export const experimentalStaticLocale = undefined;', `export const experimentalStaticLocale = ${JSON.stringify(locale)};`);
-      if (replaced === code) throw new Error('convene-static-locale: the Paraglide runtime changed; update the plugin');
-      return { code: replaced, map: null };
+      if (!locale) return null;
+      const path = id.replaceAll('\\', '/');
+      if (path.endsWith('/i18n/paraglide/runtime.js')) {
+        const replaced = code.replace('export const experimentalStaticLocale = undefined;', `export const experimentalStaticLocale = ${JSON.stringify(locale)};`);
+        if (replaced === code) throw new Error('convene-static-locale: the Paraglide runtime changed; update the plugin');
+        return { code: replaced, map: null };
+      }
+      const message = /\/i18n\/paraglide\/messages\/([a-z0-9_]+)\.js$/.exec(path)?.[1];
+      if (!message || message === '_index') return null;
+      return { code: directMessage(code, message, locale), map: null };
     },
   };
+}
+
+/**
+ * A compiled message exports a function that picks its language at every call. With the language
+ * fixed, the export is that language's function itself: the same text, without a wrapper per
+ * message in every page's JavaScript (the other languages' functions are then unused, and dropped).
+ */
+function directMessage(code: string, message: string, locale: string): string {
+  const start = code.indexOf(`export const ${message} = `);
+  const own = new RegExp(`if \\(locale === ${JSON.stringify(locale).replace(/[-]/g, '\\-')}\\) return (\\w+)\\(inputs\\)`).exec(code)?.[1];
+  const fallback = /return (\w+)\(inputs\)\s*\}\);\s*$/.exec(code)?.[1];
+  const chosen = own ?? fallback;
+  if (start < 0 || !chosen || !/\}\);\s*$/.test(code)) throw new Error(`convene-static-locale: the compiled message ${message} changed shape; update the plugin`);
+  return `${code.slice(0, start)}export const ${message} = ${chosen};\n`;
 }
 
 export default defineConfig({
