@@ -61,7 +61,12 @@ const RTL = new Set(['ar', 'dv', 'fa', 'he', 'ks', 'ku', 'ps', 'sd', 'ug', 'ur',
 for (const locale of locales) {
   const file = join(DIST, `index.${locale}.html`);
   const dir = RTL.has(locale.split('-')[0] ?? '') ? 'rtl' : 'ltr';
-  const html = readFileSync(file, 'utf8').replace(/<html[^>]*>/, `<html lang="${locale}" dir="${dir}">`);
+  // The note for browsers without JavaScript is the one text the page has before the app runs.
+  const messages = JSON.parse(readFileSync(join(ROOT, 'config', 'i18n', 'messages', `${locale}.json`), 'utf8'));
+  const noscript = String(messages.shell_noscript ?? 'Convene needs JavaScript.').replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+  const html = readFileSync(file, 'utf8')
+    .replace(/<html[^>]*>/, `<html lang="${locale}" dir="${dir}">`)
+    .replace(/<noscript>[^<]*<\/noscript>/, `<noscript>${noscript}</noscript>`);
   writeFileSync(file, html);
   writeFileSync(`${file}.gz`, gzipSync(html, { level: 9 }));
   writeFileSync(`${file}.br`, brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }));
