@@ -63,7 +63,7 @@ describe('events in other languages (browser)', () => {
     return res.body.id as string;
   }
 
-  it('Arabic at phone width: the month agenda, an event page and the transparency report, right to left, in Arabic', async () => {
+  it('Arabic at phone width: the month agenda, the list, an event page and the transparency report, right to left, in Arabic', async () => {
     const zone = 'Asia/Dubai';
     const title = 'ورشة عمل حول مشاركة البصمات';
     const id = await eventThisMonth(zone, title);
@@ -106,6 +106,14 @@ describe('events in other languages (browser)', () => {
     sizes = await overflow(page);
     expect(sizes.scrollWidth).to.be.at.most(sizes.innerWidth);
     await screenshot(page, 'events-i18n-ar-event-phone');
+
+    await page.goto(`${server.url}/events?when=all`);
+    const card = page.getByTestId('event-card').filter({ hasText: title });
+    await card.getByRole('link', { name: title }).waitFor();
+    expect(await card.innerText()).to.contain('المنطقة الزمنية للفعالية');
+    sizes = await overflow(page);
+    expect(sizes.scrollWidth).to.be.at.most(sizes.innerWidth);
+    await screenshot(page, 'events-i18n-ar-list-phone');
 
     await page.goto(`${server.url}/transparency`);
     await page.getByRole('heading', { name: 'تقرير الشفافية', level: 1 }).waitFor();
