@@ -37,9 +37,9 @@ export function monthRange(ref: MonthRef): { from: Date; to: Date } {
 }
 
 /** The weekday weeks start on for this locale (0 Sunday … 6 Saturday); Monday where the browser cannot say. */
-export function firstWeekday(locale?: string): number {
+export function firstWeekday(tag?: string): number {
   try {
-    const info = new Intl.Locale(locale ?? new Intl.DateTimeFormat().resolvedOptions().locale) as Intl.Locale & { getWeekInfo?: () => { firstDay: number }; weekInfo?: { firstDay: number } };
+    const info = new Intl.Locale(tag ?? new Intl.DateTimeFormat().resolvedOptions().locale) as Intl.Locale & { getWeekInfo?: () => { firstDay: number }; weekInfo?: { firstDay: number } };
     const firstDay = info.getWeekInfo?.().firstDay ?? info.weekInfo?.firstDay;
     if (firstDay) return firstDay % 7;
   } catch {
@@ -48,10 +48,10 @@ export function firstWeekday(locale?: string): number {
   return 1;
 }
 
-/** Weekday names in display order, short for the column header and long for its `abbr`. */
-export function weekdayNames(firstDay: number): { short: string; long: string }[] {
-  const short = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
-  const long = new Intl.DateTimeFormat(undefined, { weekday: 'long' });
+/** Weekday names in display order, in `tag`'s language, short for the column header and long for its `abbr`. */
+export function weekdayNames(firstDay: number, tag: string): { short: string; long: string }[] {
+  const short = new Intl.DateTimeFormat(tag, { weekday: 'short' });
+  const long = new Intl.DateTimeFormat(tag, { weekday: 'long' });
   // 2023-01-01 was a Sunday.
   return Array.from({ length: 7 }, (_, index) => {
     const day = new Date(2023, 0, 1 + ((firstDay + index) % 7));

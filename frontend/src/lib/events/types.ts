@@ -1,4 +1,7 @@
 import type { Marking } from '../alerts/types.ts';
+import { m } from '../i18n/i18n.ts';
+import { formatNumber } from '../format.ts';
+import { formatLocale } from './format-locale.ts';
 
 export type RegistrationState = 'registered' | 'waitlisted' | 'pending' | 'none';
 
@@ -40,24 +43,31 @@ export interface Attendee {
   at: string | null;
 }
 
-export const kindLabels: Record<EventView['kind'], string> = { workshop: 'Workshop', focus_group: 'Focus group', webinar: 'Webinar' };
+// The page's language is fixed for the life of the page (changing it reloads), so these tables
+// are worded once, in it, when the module loads.
 
-/** A time range in the reader's own zone, e.g. "Tue 15 Dec 2026, 14:00 – 17:00". */
+export const kindLabels: Record<EventView['kind'], string> = {
+  workshop: m.events_kind_workshop(),
+  focus_group: m.events_kind_focus_group(),
+  webinar: m.events_kind_webinar(),
+};
+
+/** A time range in the reader's own zone (or `timeZone`), in their language, e.g. "Tue 15 Dec 2026, 14:00 – 17:00". */
 export function readerRange(startsAt: string, endsAt: string, timeZone?: string): string {
-  const format = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' });
+  const format = new Intl.DateTimeFormat(formatLocale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' });
   return format.formatRange(new Date(startsAt), new Date(endsAt));
 }
 
 export function standingText(own: Standing): string {
   switch (own.state) {
     case 'registered':
-      return 'You have a place.';
+      return m.events_standing_registered();
     case 'waitlisted':
-      return `You are number ${own.position} on the waitlist.`;
+      return m.events_standing_waitlisted({ position: formatNumber(own.position ?? 0) });
     case 'pending':
-      return 'Your registration awaits the organiser.';
+      return m.events_standing_pending();
     default:
-      return 'You are not registered.';
+      return m.events_standing_none();
   }
 }
 
@@ -83,10 +93,10 @@ export interface Material extends MaterialSummary {
 export const FEEDBACK_WANTED = ['follow_up', 'written_guidance', 'tooling', 'peer_contacts'] as const;
 export type FeedbackWanted = (typeof FEEDBACK_WANTED)[number];
 export const wantedLabels: Record<FeedbackWanted, string> = {
-  follow_up: 'A follow-up session',
-  written_guidance: 'Written guidance',
-  tooling: 'Tools or code',
-  peer_contacts: 'Contacts with peers',
+  follow_up: m.events_wanted_follow_up(),
+  written_guidance: m.events_wanted_written_guidance(),
+  tooling: m.events_wanted_tooling(),
+  peer_contacts: m.events_wanted_peer_contacts(),
 };
 
 export interface FeedbackCounts {
@@ -105,9 +115,9 @@ export interface FeedbackStatus {
 
 /** What each marking means for an event's material (the event's organiser and registered participants are its recipients). */
 export const materialMarkingHelp: Record<Marking, string> = {
-  'TLP:CLEAR': 'Everyone who may see the event.',
-  'TLP:GREEN': 'Everyone who may see the event (the community).',
-  'TLP:AMBER': "The organisations of the organiser and the registered participants.",
-  'TLP:AMBER+STRICT': "The organisations of the organiser and the registered participants only.",
-  'TLP:RED': 'The organiser and the registered participants themselves.',
+  'TLP:CLEAR': m.events_marking_help_clear(),
+  'TLP:GREEN': m.events_marking_help_green(),
+  'TLP:AMBER': m.events_marking_help_amber(),
+  'TLP:AMBER+STRICT': m.events_marking_help_amber_strict(),
+  'TLP:RED': m.events_marking_help_red(),
 };
