@@ -1,4 +1,4 @@
-import { locale, m } from './i18n/i18n.ts';
+import { formatLocale, locale, m } from './i18n/i18n.ts';
 import type { ApplicationStatus, MemberStatus, Role, Sector } from './api/types.ts';
 import type { ConnectionState } from './realtime/connection.svelte.ts';
 
@@ -78,14 +78,14 @@ function resolved<K extends string>(table: Record<K, () => string>): Record<K, s
   return Object.fromEntries(Object.entries<() => string>(table).map(([key, label]) => [key, label()])) as Record<K, string>;
 }
 
-const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
-const dateTimeSeconds = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' });
-const numbers = new Intl.NumberFormat(locale);
-const hours = new Intl.NumberFormat(locale, { style: 'unit', unit: 'hour', unitDisplay: 'long' });
-const days = new Intl.NumberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'long' });
-const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
-const lists = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' });
-const collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
+const dateTime = new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeSeconds = new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'medium' });
+const numbers = new Intl.NumberFormat(formatLocale);
+const hours = new Intl.NumberFormat(formatLocale, { style: 'unit', unit: 'hour', unitDisplay: 'long' });
+const days = new Intl.NumberFormat(formatLocale, { style: 'unit', unit: 'day', unitDisplay: 'long' });
+const relative = new Intl.RelativeTimeFormat(formatLocale, { numeric: 'auto' });
+const lists = new Intl.ListFormat(formatLocale, { style: 'long', type: 'conjunction' });
+const collator = new Intl.Collator(formatLocale, { sensitivity: 'base', numeric: true });
 
 /** A number in the reader's language ("1,234", "1 234", "١٬٢٣٤"). */
 export function formatNumber(value: number): string {
@@ -155,8 +155,8 @@ export function sentence(text: string): string {
   return /[.!?。！？؟]$/.test(capital) ? capital : `${capital}${locale === 'zh-Hans' ? '。' : '.'}`;
 }
 
-const timeOfDay = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
-const dayWithWeekday = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const timeOfDay = new Intl.DateTimeFormat(formatLocale, { hour: '2-digit', minute: '2-digit' });
+const dayWithWeekday = new Intl.DateTimeFormat(formatLocale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
 /** "14:05": when a message was written (the day is in the separator above it). */
 export function formatTime(iso: string): string {

@@ -1,7 +1,7 @@
 import type { Marking } from '../alerts/types.ts';
 import { m } from '../i18n/i18n.ts';
 import { formatNumber } from '../format.ts';
-import { formatLocale } from './format-locale.ts';
+import { formatLocale } from '../i18n/i18n.ts';
 
 export type RegistrationState = 'registered' | 'waitlisted' | 'pending' | 'none';
 

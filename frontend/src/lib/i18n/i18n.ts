@@ -25,6 +25,25 @@ document.documentElement.lang = locale;
 document.documentElement.dir = dir;
 
 /**
+ * The locale everything is formatted in (dates, times, numbers, lists, sorting): the page's
+ * language, in the reader's own variety of it when the browser names one (an English page for a
+ * browser set to en-GB starts weeks on Monday and shows 24-hour times; an Arabic page for ar-MA
+ * writes Latin digits, as the Maghreb does; zh-CN for zh-Hans), else the language itself.
+ */
+export const formatLocale: string = (() => {
+  try {
+    const page = new Intl.Locale(locale).maximize();
+    for (const tag of navigator.languages) {
+      const candidate = new Intl.Locale(tag).maximize();
+      if (candidate.language === page.language && candidate.script === page.script) return tag;
+    }
+  } catch {
+    // An unknown tag in the browser's list: the page's language alone.
+  }
+  return locale;
+})();
+
+/**
  * Every language, each named in itself (a reader finds their own whatever the page is in), by
  * Intl: a page's build carries only its own language's messages.
  */

@@ -1,7 +1,7 @@
 import type { KnowledgeChangedPayload } from '$shared/realtime-events.ts';
 import { ApiError } from '../api/client.ts';
 import { connection } from '../realtime/connection.svelte.ts';
-import { locale, m } from '../i18n/i18n.ts';
+import { formatLocale, m } from '../i18n/i18n.ts';
 
 /**
  * Calls `refresh` when something changes in the channel (the server's `knowledge.changed` hint,
@@ -27,9 +27,9 @@ export function parseTags(text: string): string[] {
 }
 
 const sizeFormats = {
-  byte: new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'long' }),
-  kilobyte: new Intl.NumberFormat(locale, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 }),
-  megabyte: new Intl.NumberFormat(locale, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }),
+  byte: new Intl.NumberFormat(formatLocale, { style: 'unit', unit: 'byte', unitDisplay: 'long' }),
+  kilobyte: new Intl.NumberFormat(formatLocale, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 }),
+  megabyte: new Intl.NumberFormat(formatLocale, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }),
 };
 
 /** "512 bytes", "34 KB", "1.5 MB" — units and digits in the reader's language ("1,5 Mo", "1,5 МБ"). */

@@ -1,7 +1,7 @@
 import type { SupportReplyPayload } from '$shared/realtime-events.ts';
 import type { SupportCategory, SupportKind, SupportStatus, SupportUrgency, SupportVisibility } from '$shared/support-topics.ts';
 import { formatDateTime } from '../format.ts';
-import { m, locale } from '../i18n/i18n.ts';
+import { formatLocale, m } from '../i18n/i18n.ts';
 import { textParts, type TextPart } from '../i18n/text-parts.ts';
 
 export type { TextPart };
@@ -95,8 +95,8 @@ export const URGENCY_LABELS: Record<SupportUrgency, string> = {
 
 export const KIND_LABELS: Record<SupportKind, string> = { technical: m.support_kind_technical(), legal: m.support_kind_legal() };
 
-const twoDigits = new Intl.NumberFormat(locale, { minimumIntegerDigits: 2, useGrouping: false });
-const plainNumber = new Intl.NumberFormat(locale, { useGrouping: false });
+const twoDigits = new Intl.NumberFormat(formatLocale, { minimumIntegerDigits: 2, useGrouping: false });
+const plainNumber = new Intl.NumberFormat(formatLocale, { useGrouping: false });
 
 /** "1 h 05 min 09 s left" or "Overdue by …" from milliseconds left, in parts: the numbers apart, to isolate left to right. */
 export function countdownParts(ms: number): TextPart[] {
