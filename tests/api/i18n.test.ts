@@ -126,6 +126,19 @@ describe('the server speaks the reader’s language', function () {
     expect(res.body.error.details.issues).to.deep.equal([{ location: 'body', path: 'currentPassword', message: 'n’est pas votre mot de passe actuel' }]);
   });
 
+  it('words the e-mail settings’ own field messages in the reader’s language, with the same code and field', async function () {
+    const { client } = await signedIn(server.url, server.server.ctx.models);
+    const empty = await client.request('PUT', '/api/me/notification-email', {}, { 'Accept-Language': 'fr' });
+    expect(empty.status).to.equal(400);
+    expect(empty.body.error.code).to.equal('invalid_request');
+    expect(empty.body.error.details.issues[0].message).to.equal('indiquez au moins un type de notification');
+    expect((await client.request('PUT', '/api/me/notification-email', {}, { 'Accept-Language': 'en' })).body.error.details.issues[0].message).to.equal('name at least one kind');
+    const token = await new ApiClient(server.url).get('/api/email/unsubscribe?token=not-a-token', { 'Accept-Language': 'ar' });
+    expect(token.status).to.equal(400);
+    expect(token.body.error.code).to.equal('invalid_request');
+    expect(token.body.error.details.issues[0]).to.include({ location: 'query', path: 'token', message: 'ليس رمز إلغاء اشتراك' });
+  });
+
   it('words a hidden alert’s marker in the reader’s language; moderators read the title as written', async function () {
     const models = server.server.ctx.models;
     const { client: author } = await signedIn(server.url, models, { sector: 'government', roles: ['liaison'] });
