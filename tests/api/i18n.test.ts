@@ -197,6 +197,21 @@ describe('the server speaks the reader’s language', function () {
     expect((await page('ar')).body.question.title).to.equal('أخفاه المشرفون');
   });
 
+  it('words what the review queue shows an item under in the moderator’s language, names as written', async function () {
+    const models = server.server.ctx.models;
+    const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+    const name = `talk-${randomBytes(3).toString('hex')}`;
+    const channelId = String((await models.Channel.create({ spaceId: space!._id, name, kind: 'discussion' }))._id);
+    const { client: author } = await signedIn(server.url, models);
+    const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+    const posted = await author.post(`/api/channels/${channelId}/messages`, { text: 'Hello', idempotencyKey: randomBytes(8).toString('hex') });
+    expect(posted.status, JSON.stringify(posted.body)).to.equal(201);
+    const titleIn = async (locale: string) => (await moderator.get(`/api/moderation/queue/message/${encodeURIComponent(posted.body.id)}`, { 'Accept-Language': locale })).body.item.title;
+    expect(await titleIn('en')).to.equal(`#${name}, message 1`);
+    expect(await titleIn('zh-Hans')).to.equal(`#${name}，第 1 条消息`);
+    expect(await titleIn('fr')).to.equal(`#${name}, message n°\u00a01`);
+  });
+
   it('answers a socket’s acknowledgement errors in the member’s language, else the handshake’s', async function () {
     type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
     const open = async (cookie: string, headers: Record<string, string> = {}): Promise<ClientSocket> => {

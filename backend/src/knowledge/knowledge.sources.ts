@@ -10,7 +10,7 @@ import { accessKnowledge, announce, plain, visibleToActor } from './knowledge.ac
 import { paperSearchDocument } from './papers.actions.ts';
 import { resourceSearchDocument } from './library.actions.ts';
 import { answerSearchDocument, questionSearchDocument } from './questions.actions.ts';
-import { m } from '../http/locale.ts';
+import { m, type Localized } from '../http/locale.ts';
 import { baseLocale, type Locale } from '../shared/i18n/locale.ts';
 import type { KnowledgeItem, KnowledgeStore, PaperItem, QuestionItem, ResourceItem } from './knowledge.store.ts';
 
@@ -133,8 +133,16 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
       return channelId && itemId && /^[0-9a-f]{24}$/.test(channelId) && /^[0-9a-f]{24}$/.test(itemId) ? { channelId, itemId } : null;
     };
     /** The title an item is shown under: answers under their question's, comments under their paper's. */
-    const titleOf = (item: KnowledgeItem, titles: Map<string, string>) =>
-      item.type === 'answer' ? `Answer: ${titles.get(item.questionId) ?? ''}` : item.type === 'comment' ? `Comment on: ${titles.get(item.paperId) ?? ''}` : 'title' in item ? item.title : '';
+    const titleOf =
+      (item: KnowledgeItem, titles: Map<string, string>): Localized =>
+      (locale) =>
+        item.type === 'answer'
+          ? m.moderation_item_answer({ question: titles.get(item.questionId) ?? '' }, { locale })
+          : item.type === 'comment'
+            ? m.moderation_item_comment({ paper: titles.get(item.paperId) ?? '' }, { locale })
+            : 'title' in item
+              ? item.title
+              : '';
     const toModeratable = (access: ChannelAccess, item: KnowledgeItem, titles: Map<string, string>): ModeratableItem => ({
       ref: { type: type as ContentType, id: `${item.channelId}:${item._id}` },
       // The real author, so they are told of decisions and may appeal; moderation shows it to nobody

@@ -16,6 +16,7 @@ import type { ActionBody, ReportBody } from './moderation.schemas.ts';
 import type { ContentType, ModeratableItem, ModerationReason, ModerationSource, ModerationState } from './moderation.types.ts';
 import { countEvent, recordFirstAction } from './transparency.ts';
 import { m, msg } from '../http/locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 import { appealDecidedTitle, moderationActionTitle, moderationReversedTitle } from '../notifications/notification-texts.ts';
 
 export const REASON_LABELS: Record<ModerationReason, string> = {
@@ -168,7 +169,7 @@ export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | '
  * content, unless `reveal`), the reports' reasons and notes, what was done to it, and the author's
  * history. A reveal counts against the moderator's daily limit, atomically.
  */
-export async function queueDetail(ctx: AppContext, actor: Actor, type: ContentType, id: string, reveal: boolean, req?: Pick<Request, 'ip'>) {
+export async function queueDetail(ctx: AppContext, actor: Actor, locale: Locale, type: ContentType, id: string, reveal: boolean, req?: Pick<Request, 'ip'>) {
   const { source, item } = await accessItem(ctx, actor, type, id);
   const key = queueKey(type, id);
   const [entry, reports, actions, history, context] = await Promise.all([
@@ -184,8 +185,8 @@ export async function queueDetail(ctx: AppContext, actor: Actor, type: ContentTy
   const concealed = sensitive && !reveal;
   return {
     entry: entry ? presentQueueEntry(entry) : null,
-    item: presentItem(item, concealed),
-    context: context.map((neighbour) => presentItem(neighbour, concealed)),
+    item: presentItem(item, concealed, locale),
+    context: context.map((neighbour) => presentItem(neighbour, concealed, locale)),
     reports: reports.map(presentReport),
     actions: actions.map(presentAction),
     authorHistory: (await readableActions(ctx, actor, history.filter((action) => !(action.type === type && action.itemId === id)))).slice(0, 20).map(presentAction),
