@@ -4,7 +4,7 @@ import { fieldInvalid, Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { ChannelAccess } from '../messages/message.actions.ts';
 import { renderMarkdown } from '../messages/render.ts';
-import { canEnterSpace, isModerator, type Actor } from '../policy/policy.ts';
+import { canEnterSpace, isModerator } from '../policy/policy.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import {

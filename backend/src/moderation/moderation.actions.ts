@@ -13,20 +13,11 @@ import { Rooms, type QueueEntryPayload } from '../shared/realtime-events.ts';
 import { queueKey, type ActionDoc, type QueueEntryDoc, type ReportDoc, type WellbeingDoc } from './moderation.model.ts';
 import { APPEALABLE, presentAction, presentItem, presentQueueEntry, presentReport } from './moderation.presenter.ts';
 import type { ActionBody, ReportBody } from './moderation.schemas.ts';
-import type { ContentType, ModeratableItem, ModerationReason, ModerationSource, ModerationState } from './moderation.types.ts';
+import type { ContentType, ModeratableItem, ModerationSource, ModerationState } from './moderation.types.ts';
 import { countEvent, recordFirstAction } from './transparency.ts';
 import { m, msg } from '../http/locale.ts';
-import type { Locale } from '../shared/i18n/locale.ts';
-import { appealDecidedTitle, moderationActionTitle, moderationReversedTitle } from '../notifications/notification-texts.ts';
-
-export const REASON_LABELS: Record<ModerationReason, string> = {
-  terrorist_content: 'terrorist or violent extremist content shared without a warning',
-  harassment: 'harassment',
-  personal_data: 'doxxing or personal data',
-  misinformation: 'misinformation',
-  off_topic: 'off-topic or spam',
-  other: 'other',
-};
+import { baseLocale, type Locale } from '../shared/i18n/locale.ts';
+import { appealDecidedTitle, moderationActionTitle, moderationReversedTitle, reasonLabel } from '../notifications/notification-texts.ts';
 
 /** Reports one member may file in an hour (429 with retryAfterSeconds past it). */
 export const REPORTS_PER_HOUR = 20;
@@ -243,7 +234,8 @@ export async function doAct(ctx: AppContext, actor: Actor, body: ActionBody, req
   if (body.kind === 'suspend' && item.anonymous) {
     throw new Conflict(msg(m.error_moderation_anonymous_author), undefined, 'anonymous_author');
   }
-  if (body.kind === 'suspend') await doSuspend(ctx, actor, item.authorId, `${REASON_LABELS[body.reason]}${body.note ? `: ${body.note}` : ''}`, req);
+  // The suspension's reason is stored once, so in the base language (with the moderator's note as written).
+  if (body.kind === 'suspend') await doSuspend(ctx, actor, item.authorId, `${reasonLabel(body.reason, baseLocale)}${body.note ? `: ${body.note}` : ''}`, req);
   if (CONTENT_KINDS.includes(body.kind)) await source.setState(body.id, after);
   const action = await ctx.models.ModerationAction.create({
     type: body.type,
