@@ -154,7 +154,23 @@ describe('the server speaks the reader’s language', function () {
     });
     expect(published.status, JSON.stringify(published.body)).to.equal(201);
     const id = published.body.id as string;
-    expect((await moderator.post('/api/moderation/actions', { type: 'alert', id, kind: 'hide', reason: 'harassment', note: '' })).status).to.equal(201);
+    // A member who chose Arabic hears the live event in Arabic, whatever the language of the moderator who hid it.
+    const { client: listener } = await signedIn(server.url, models, { sector: 'academia' });
+    expect((await listener.request('PATCH', '/api/me', { locale: 'ar' })).status).to.equal(200);
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: listener.cookie! } });
+    try {
+      await new Promise((resolve, reject) => {
+        socket.once('session.ready', resolve);
+        socket.once('connect_error', reject);
+      });
+      const heard: Array<{ id: string; title: string }> = [];
+      socket.on('alert.updated', (payload) => heard.push(payload));
+      expect((await moderator.post('/api/moderation/actions', { type: 'alert', id, kind: 'hide', reason: 'harassment', note: '' }, { 'Accept-Language': 'fr' })).status).to.equal(201);
+      await socket.emitWithAck('system.ping', {});
+      expect(heard.find((payload) => payload.id === id)).to.include({ title: 'أخفاه المشرفون: تحرّش' });
+    } finally {
+      socket.disconnect();
+    }
     const listed = async (locale: string) =>
       ((await reader.get('/api/alerts', { 'Accept-Language': locale })).body.alerts as Array<{ id: string; title: string; hidden: boolean }>).find((alert) => alert.id === id)!;
     expect(await listed('en')).to.include({ title: 'Hidden by moderators: harassment', hidden: true });
