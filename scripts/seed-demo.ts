@@ -484,7 +484,7 @@ async function seedKnowledge(db: { models: Models; connection: Connection }, mem
     for (const [n, version] of resource.versions.entries()) {
       await store.insert({
         ...base(library, moderator, 72 - index - n), _id: `${item._id}:${n + 1}`, type: 'revision', resourceId: item._id, n: n + 1,
-        title: resource.title, category: resource.category, ...md(version), note: n === 0 ? 'First version' : 'Defined terms', creditId: null,
+        title: resource.title, category: resource.category, ...md(version), note: n === 0 ? m.knowledge_first_version({}, { locale: 'en' }) : 'Defined terms', creditId: null,
       });
     }
     await store.insert(item);

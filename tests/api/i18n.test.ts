@@ -213,6 +213,19 @@ describe('the server speaks the reader’s language', function () {
     expect((await page('ar')).body.question.title).to.equal('أخفاه المشرفون');
   });
 
+  it('words the first version’s note of a library resource in the reader’s language', async function () {
+    const models = server.server.ctx.models;
+    const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+    const channelId = String((await models.Channel.create({ spaceId: space!._id, name: `lib-${randomBytes(3).toString('hex')}`, kind: 'library' }))._id);
+    const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+    const created = await moderator.post(`/api/channels/${channelId}/resources`, { title: 'Referral template', category: 'Templates', body: 'Write to us.' });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const notes = async (locale: string) =>
+      ((await moderator.get(`/api/channels/${channelId}/resources/${created.body.id}/revisions`, { 'Accept-Language': locale })).body as Array<{ n: number; note: string }>).map((revision) => revision.note);
+    expect(await notes('en')).to.deep.equal(['First version']);
+    expect(await notes('ru')).to.deep.equal(['Первая версия']);
+  });
+
   it('words what the review queue shows an item under in the moderator’s language, names as written', async function () {
     const models = server.server.ctx.models;
     const space = await models.Space.findOne({ slug: 'plenary' }).lean();

@@ -241,7 +241,8 @@ export function presentRevision(item: RevisionItem, viewer: Viewer | null, names
     title: hiddenTitle(state, item.title, viewer),
     category: item.category,
     html: withheld ? '' : content.html,
-    note: hidden ? '' : item.note,
+    // The first version's note is the server's own ("First version", stored in the base language): worded for the reader.
+    note: hidden ? '' : item.n === 1 ? m.knowledge_first_version({}, { locale: viewer?.locale ?? baseLocale }) : item.note,
     by: presentAuthor(item, viewer, names),
     credit: item.creditId ? presentAuthor({ authorId: item.creditId }, viewer, names) : null,
     at: item.createdAt.toISOString(),

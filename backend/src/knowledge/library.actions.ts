@@ -11,6 +11,7 @@ import { presentResource, presentRevision, presentSuggestion, type ResourceView 
 import type { KnowledgeStore, ResourceItem, RevisionItem, SuggestionItem } from './knowledge.store.ts';
 import { attachPdf } from './papers.actions.ts';
 import { m, msg, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
+import { baseLocale } from '../shared/i18n/locale.ts';
 
 export function resourceSearchDocument(access: ChannelAccess, resource: ResourceItem): SearchDocument {
   return {
@@ -87,7 +88,7 @@ export class Library {
       updatedAt: now,
       moderation: null,
     };
-    await this.store.insert(this.#revisionOf(resource, actor.id, 1, 'First version', null));
+    await this.store.insert(this.#revisionOf(resource, actor.id, 1, m.knowledge_first_version({}, { locale: baseLocale }), null));
     await this.store.insert(resource);
     announce(this.ctx, { channelId, type: 'resource', id: resource._id, parentId: resource._id });
     await this.ctx.search.index(resourceSearchDocument(access, resource));
