@@ -10,7 +10,8 @@ import { ensureDefaultSpaces } from '../backend/src/spaces/space.routes.ts';
 import { MessageStore } from '../backend/src/messages/message.store.ts';
 import { renderMarkdown } from '../backend/src/messages/render.ts';
 import { FileStore } from '../backend/src/knowledge/file.store.ts';
-import { anonymousLabel, newItemId } from '../backend/src/knowledge/knowledge.actions.ts';
+import { newItemId } from '../backend/src/knowledge/knowledge.actions.ts';
+import { anonymityOf } from '../backend/src/knowledge/knowledge.anonymity.ts';
 import { KnowledgeStore, type KnowledgeItem } from '../backend/src/knowledge/knowledge.store.ts';
 import { makePdf } from './lib/make-pdf.ts';
 import { rebuildSearchIndex } from '../backend/src/search/search.rebuild.ts';
@@ -47,7 +48,7 @@ async function localizeDefaultSpaces(models: Models): Promise<void> {
   };
   for (const [slug, text] of Object.entries(texts)) {
     const space = await models.Space.findOneAndUpdate({ slug }, { $set: text }, { returnDocument: 'after' }).lean();
-    if (space) await models.Channel.updateOne({ spaceId: space._id, name: 'general' }, { $set: { topic: t(m.demo_channel_general_topic, { space: text.name }) } });
+    if (space) await models.Channel.updateOne({ spaceId: space._id, name: 'general' }, { $set: { topic: t(m.spaces_general_topic, { space: text.name }) } });
   }
 }
 
@@ -436,7 +437,7 @@ async function seedKnowledge(db: { models: Models; connection: Connection }, mem
   const description = 'file hosting, under 50 staff';
   await db.models.AnonymousProfile.create({ _id: who('priya@sharespace.example'), description, posts: [] });
   const question = {
-    ...base(qa, 'priya@sharespace.example', 30), type: 'question' as const, anonymous: true, anonLabel: anonymousLabel('industry', description),
+    ...base(qa, 'priya@sharespace.example', 30), type: 'question' as const, anonymous: true, ...anonymityOf('industry', description),
     title: t(m.demo_question_hash_title), ...md(t(m.demo_question_hash_body)),
     tags: ['hashing', 'small-teams'], score: 3, answerCount: 2, acceptedAnswerId: null as string | null,
   };
@@ -483,7 +484,7 @@ async function seedKnowledge(db: { models: Models; connection: Connection }, mem
     for (const [n, version] of resource.versions.entries()) {
       await store.insert({
         ...base(library, moderator, 72 - index - n), _id: `${item._id}:${n + 1}`, type: 'revision', resourceId: item._id, n: n + 1,
-        title: resource.title, category: resource.category, ...md(version), note: n === 0 ? 'First version' : 'Defined terms', creditId: null,
+        title: resource.title, category: resource.category, ...md(version), note: n === 0 ? m.knowledge_first_version({}, { locale: 'en' }) : 'Defined terms', creditId: null,
       });
     }
     await store.insert(item);

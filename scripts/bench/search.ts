@@ -224,7 +224,7 @@ export async function searchAtScale(context: BenchContext): Promise<BenchOutput>
       const hits: number[] = [];
       for (const q of queryClass.queries) {
         const t0 = performance.now();
-        const result = await index.search(ACTOR, { q, page: 1, pageSize: 20 });
+        const result = await index.search(ACTOR, { q, page: 1, pageSize: 20 }, 'en');
         times.push(performance.now() - t0);
         hits.push(result.total);
       }

@@ -126,6 +126,121 @@ describe('the server speaks the reader’s language', function () {
     expect(res.body.error.details.issues).to.deep.equal([{ location: 'body', path: 'currentPassword', message: 'n’est pas votre mot de passe actuel' }]);
   });
 
+  it('words the e-mail settings’ own field messages in the reader’s language, with the same code and field', async function () {
+    const { client } = await signedIn(server.url, server.server.ctx.models);
+    const empty = await client.request('PUT', '/api/me/notification-email', {}, { 'Accept-Language': 'fr' });
+    expect(empty.status).to.equal(400);
+    expect(empty.body.error.code).to.equal('invalid_request');
+    expect(empty.body.error.details.issues[0].message).to.equal('indiquez au moins un type de notification');
+    expect((await client.request('PUT', '/api/me/notification-email', {}, { 'Accept-Language': 'en' })).body.error.details.issues[0].message).to.equal('name at least one kind');
+    const token = await new ApiClient(server.url).get('/api/email/unsubscribe?token=not-a-token', { 'Accept-Language': 'ar' });
+    expect(token.status).to.equal(400);
+    expect(token.body.error.code).to.equal('invalid_request');
+    expect(token.body.error.details.issues[0]).to.include({ location: 'query', path: 'token', message: 'ليس رمز إلغاء اشتراك' });
+  });
+
+  it('words a hidden alert’s marker in the reader’s language; moderators read the title as written', async function () {
+    const models = server.server.ctx.models;
+    const { client: author } = await signedIn(server.url, models, { sector: 'government', roles: ['liaison'] });
+    const { client: moderator } = await signedIn(server.url, models, { sector: 'industry', roles: ['moderator'] });
+    const { client: reader } = await signedIn(server.url, models, { sector: 'academia' });
+    const published = await author.post('/api/alerts', {
+      title: `Trend ${randomBytes(4).toString('hex')}`,
+      summary: 'Summary',
+      severity: 'high',
+      marking: 'TLP:GREEN',
+      tags: { platforms: [], tactics: [], regions: [] },
+      indicators: [],
+    });
+    expect(published.status, JSON.stringify(published.body)).to.equal(201);
+    const id = published.body.id as string;
+    // A member who chose Arabic hears the live event in Arabic, whatever the language of the moderator who hid it.
+    const { client: listener } = await signedIn(server.url, models, { sector: 'academia' });
+    expect((await listener.request('PATCH', '/api/me', { locale: 'ar' })).status).to.equal(200);
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: listener.cookie! } });
+    try {
+      await new Promise((resolve, reject) => {
+        socket.once('session.ready', resolve);
+        socket.once('connect_error', reject);
+      });
+      const heard: Array<{ id: string; title: string }> = [];
+      socket.on('alert.updated', (payload) => heard.push(payload));
+      expect((await moderator.post('/api/moderation/actions', { type: 'alert', id, kind: 'hide', reason: 'harassment', note: '' }, { 'Accept-Language': 'fr' })).status).to.equal(201);
+      await socket.emitWithAck('system.ping', {});
+      expect(heard.find((payload) => payload.id === id)).to.include({ title: 'أخفاه المشرفون: تحرّش' });
+    } finally {
+      socket.disconnect();
+    }
+    const listed = async (locale: string) =>
+      ((await reader.get('/api/alerts', { 'Accept-Language': locale })).body.alerts as Array<{ id: string; title: string; hidden: boolean }>).find((alert) => alert.id === id)!;
+    expect(await listed('en')).to.include({ title: 'Hidden by moderators: harassment', hidden: true });
+    expect(await listed('fr')).to.include({ title: 'Masquée par les modérateurs\u00a0: harcèlement', hidden: true });
+    expect(await listed('ar')).to.include({ title: 'أخفاه المشرفون: تحرّش', hidden: true });
+    // Moderators read the title as written, whatever their language.
+    const moderators = (await moderator.get('/api/alerts', { 'Accept-Language': 'fr' })).body.alerts.find((alert: { id: string }) => alert.id === id);
+    expect(moderators.title).to.equal(published.body.title);
+  });
+
+  it('words anonymous signatures and the hidden marker of Q&A in the reader’s language; what the member wrote stays as written', async function () {
+    const models = server.server.ctx.models;
+    const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+    const channelId = String((await models.Channel.create({ spaceId: space!._id, name: `qa-${randomBytes(4).toString('hex')}`, kind: 'qa' }))._id);
+    const { client: asker } = await signedIn(server.url, models, { sector: 'industry' });
+    const { client: answerer } = await signedIn(server.url, models, { sector: 'academia' });
+    const { client: reader } = await signedIn(server.url, models);
+    const { client: moderator } = await signedIn(server.url, models, { sector: 'civil_society', roles: ['moderator'] });
+    await asker.request('PUT', '/api/me/anonymous-profile', { description: 'file hosting, under 50 staff' });
+    // The profile's preview is in the language one reads.
+    expect((await asker.get('/api/me/anonymous-profile', { 'Accept-Language': 'fr' })).body.label).to.equal('un membre de l’industrie — file hosting, under 50 staff');
+    expect((await asker.get('/api/me/anonymous-profile', { 'Accept-Language': 'en' })).body.label).to.equal('a member from industry — file hosting, under 50 staff');
+
+    const asked = await asker.post(`/api/channels/${channelId}/questions`, { title: 'Hash sharing at small scale?', body: 'We have **two** staff.', tags: [], anonymous: true });
+    expect(asked.status, JSON.stringify(asked.body)).to.equal(201);
+    const page = (locale: string) => reader.get(`/api/channels/${channelId}/questions/${asked.body.id}`, { 'Accept-Language': locale });
+    expect((await page('en')).body.question.author).to.deep.equal({ id: null, name: 'a member from industry — file hosting, under 50 staff', anonymous: true, mine: false });
+    expect((await page('ar')).body.question.author).to.deep.equal({ id: null, name: 'عضو من القطاع الصناعي — file hosting, under 50 staff', anonymous: true, mine: false });
+
+    // The asker reads Chinese: the notification of an anonymous answer names its author in Chinese.
+    expect((await asker.request('PATCH', '/api/me', { locale: 'zh-Hans' })).status).to.equal(200);
+    expect((await answerer.post(`/api/channels/${channelId}/questions/${asked.body.id}/answers`, { body: 'Try the hash list.', anonymous: true })).status).to.equal(201);
+    const notifications = JSON.stringify((await asker.get('/api/notifications')).body);
+    expect(notifications).to.include(m.notify_answer_from({ who: '一位来自学术界的成员' }, { locale: 'zh-Hans' }));
+
+    const hidden = await moderator.post('/api/moderation/actions', { type: 'question', id: `${channelId}:${asked.body.id}`, kind: 'hide', reason: 'misinformation', note: '' });
+    expect(hidden.status, JSON.stringify(hidden.body)).to.equal(201);
+    expect((await page('en')).body.question.title).to.equal('Hidden by moderators');
+    expect((await page('fr')).body.question.title).to.equal('Contenu masqué par les modérateurs');
+    expect((await page('ar')).body.question.title).to.equal('أخفاه المشرفون');
+  });
+
+  it('words the first version’s note of a library resource in the reader’s language', async function () {
+    const models = server.server.ctx.models;
+    const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+    const channelId = String((await models.Channel.create({ spaceId: space!._id, name: `lib-${randomBytes(3).toString('hex')}`, kind: 'library' }))._id);
+    const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+    const created = await moderator.post(`/api/channels/${channelId}/resources`, { title: 'Referral template', category: 'Templates', body: 'Write to us.' });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const notes = async (locale: string) =>
+      ((await moderator.get(`/api/channels/${channelId}/resources/${created.body.id}/revisions`, { 'Accept-Language': locale })).body as Array<{ n: number; note: string }>).map((revision) => revision.note);
+    expect(await notes('en')).to.deep.equal(['First version']);
+    expect(await notes('ru')).to.deep.equal(['Первая версия']);
+  });
+
+  it('words what the review queue shows an item under in the moderator’s language, names as written', async function () {
+    const models = server.server.ctx.models;
+    const space = await models.Space.findOne({ slug: 'plenary' }).lean();
+    const name = `talk-${randomBytes(3).toString('hex')}`;
+    const channelId = String((await models.Channel.create({ spaceId: space!._id, name, kind: 'discussion' }))._id);
+    const { client: author } = await signedIn(server.url, models);
+    const { client: moderator } = await signedIn(server.url, models, { roles: ['moderator'] });
+    const posted = await author.post(`/api/channels/${channelId}/messages`, { text: 'Hello', idempotencyKey: randomBytes(8).toString('hex') });
+    expect(posted.status, JSON.stringify(posted.body)).to.equal(201);
+    const titleIn = async (locale: string) => (await moderator.get(`/api/moderation/queue/message/${encodeURIComponent(posted.body.id)}`, { 'Accept-Language': locale })).body.item.title;
+    expect(await titleIn('en')).to.equal(`#${name}, message 1`);
+    expect(await titleIn('zh-Hans')).to.equal(`#${name}，第 1 条消息`);
+    expect(await titleIn('fr')).to.equal(`#${name}, message n°\u00a01`);
+  });
+
   it('answers a socket’s acknowledgement errors in the member’s language, else the handshake’s', async function () {
     type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
     const open = async (cookie: string, headers: Record<string, string> = {}): Promise<ClientSocket> => {

@@ -110,7 +110,7 @@ describe('command-line scripts', function () {
       const plenary = await models.Space.findOne({ slug: 'plenary' }).lean();
       expect(plenary!.name).to.equal('Plénière');
       const general = await models.Channel.findOne({ spaceId: plenary!._id, name: 'general' }).lean();
-      expect(general!.topic).to.equal('Tout sur l’espace « Plénière »');
+      expect(general!.topic).to.equal('Tout sur l’espace «\u00a0Plénière\u00a0»');
       const green = await models.Alert.findOne({ marking: 'TLP:GREEN' }).lean();
       expect(green!.title).to.equal('Des vidéos de propagande remises en ligne en quelques minutes sur de petits hébergeurs de fichiers');
       expect((await models.Alert.distinct('marking')).sort()).to.deep.equal(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:CLEAR', 'TLP:GREEN', 'TLP:RED']);

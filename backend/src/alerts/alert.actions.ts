@@ -9,14 +9,16 @@ import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import { canManageAlert, canSeeAlert, type Actor, type TlpMarking } from '../policy/policy.ts';
 import { ackId, alertRule, severityRank, TAG_FACETS, type AlertAckDoc, type AlertDoc, type Recipients, type TagFacet, type TimelineEntry } from './alert.model.ts';
-import { presentAlertSummary, shownAlert, type AlertViewer } from './alert.presenter.ts';
+import { presentAlertSummary, shownAlert, type AlertSummaryView, type AlertViewer } from './alert.presenter.ts';
+import { baseLocale, type Locale } from '../shared/i18n/locale.ts';
 import type { AlertFilterQuery, PublishAlertBody, UpdateAlertBody, WidenMarkingBody } from './alert.schemas.ts';
 import { indexAlert } from './alert.search.ts';
 import { m, msg, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
 import { alertTitle } from '../notifications/notification-texts.ts';
 
 const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
-export const viewerOf = (actor: Actor) => ({ isModerator: isModerator(actor) });
+/** How `actor` sees alerts, reading `locale` (requestLocale, or the member's own for what the server sends them). */
+export const viewerOf = (actor: Actor, locale: Locale): AlertViewer => ({ isModerator: isModerator(actor), locale });
 
 /** Markings from most restricted to most open. */
 const OPENNESS: Record<TlpMarking, number> = { 'TLP:RED': 0, 'TLP:AMBER+STRICT': 1, 'TLP:AMBER': 2, 'TLP:GREEN': 3, 'TLP:CLEAR': 4 };
@@ -26,7 +28,7 @@ const OPENNESS: Record<TlpMarking, number> = { 'TLP:RED': 0, 'TLP:AMBER+STRICT':
  * alert has no title, tags or indicators, so no filter, count or suggestion can reveal them). Alerts
  * are a modest collection (README): one read, filtered by the policy.
  */
-export async function visibleAlerts(ctx: AppContext, actor: Actor, viewer: AlertViewer = viewerOf(actor)): Promise<AlertDoc[]> {
+export async function visibleAlerts(ctx: AppContext, actor: Actor, viewer: AlertViewer): Promise<AlertDoc[]> {
   const alerts = await ctx.models.Alert.find({}).sort({ publishedAt: -1 }).lean<AlertDoc[]>();
   return alerts.filter((alert) => canSeeAlert(actor, alertRule(alert))).map((alert) => shownAlert(alert, viewer));
 }
@@ -246,8 +248,13 @@ export function matchesSubscription(alert: AlertDoc, facets: Record<TagFacet, { 
 
 /** Verified members, as the policy sees them (the members collection is small). */
 async function memberActors(ctx: AppContext): Promise<Actor[]> {
+  return (await memberReaders(ctx)).map((reader) => reader.actor);
+}
+
+/** The same, each with the language they read (their profile's choice, else the base language). */
+async function memberReaders(ctx: AppContext): Promise<{ actor: Actor; locale: Locale }[]> {
   const members = await ctx.models.Member.find({ status: 'member' }).lean<MemberDoc[]>();
-  return members.map(toActor);
+  return members.map((member) => ({ actor: toActor(member), locale: member.locale ?? baseLocale }));
 }
 
 /**
@@ -257,16 +264,22 @@ async function memberActors(ctx: AppContext): Promise<Actor[]> {
  */
 export async function fanOut(ctx: AppContext, alert: AlertDoc, change: 'created' | 'updated', byId: string | null): Promise<void> {
   const rule = alertRule(alert);
-  const [actors, subscriptions] = await Promise.all([memberActors(ctx), ctx.models.AlertSubscription.find({}, { facets: 1 }).lean()]);
+  const [readers, subscriptions] = await Promise.all([memberReaders(ctx), ctx.models.AlertSubscription.find({}, { facets: 1 }).lean()]);
   const facetsOf = new Map(subscriptions.map((sub) => [String(sub._id), sub.facets]));
   // Each person hears of it as they may see it: members get a hidden alert's marker, not its title or tags.
-  const summaries = { member: presentAlertSummary(alert, { isModerator: false }), moderator: presentAlertSummary(alert, { isModerator: true }) };
+  // (A hidden alert's marker is worded in each member's language: one summary per kind of viewer and language.)
+  const summaries = new Map<string, AlertSummaryView>();
+  const summaryFor = (viewer: AlertViewer) => {
+    const key = `${viewer.isModerator}:${viewer.locale}`;
+    if (!summaries.has(key)) summaries.set(key, presentAlertSummary(alert, viewer));
+    return summaries.get(key)!;
+  };
   const hidden = alert.moderation?.visibility === 'hidden';
   const critical = alert.severity === 'critical' && alert.status === 'active' && !hidden;
-  for (const actor of actors) {
+  for (const { actor, locale } of readers) {
     if (!canSeeAlert(actor, rule)) continue;
     const matched = actor.id !== byId && !hidden && matchesSubscription(alert, facetsOf.get(actor.id));
-    const summary = viewerOf(actor).isModerator ? summaries.moderator : summaries.member;
+    const summary = summaryFor(viewerOf(actor, locale));
     ctx.realtime.toMember(actor.id, change === 'created' ? 'alert.created' : 'alert.updated', { ...summary, matchesSubscription: matched });
     if (matched) {
       await ctx.notifier.notify(actor.id, {
@@ -387,8 +400,8 @@ export async function readBoard(ctx: AppContext, alert: AlertDoc): Promise<{ row
  * Critical, active alerts the actor may see that their organisation has not acknowledged yet (not
  * their own: an author is not asked to acknowledge what they published).
  */
-export async function bannerAlerts(ctx: AppContext, actor: Actor): Promise<AlertDoc[]> {
-  const critical = (await visibleAlerts(ctx, actor)).filter(
+export async function bannerAlerts(ctx: AppContext, actor: Actor, viewer: AlertViewer): Promise<AlertDoc[]> {
+  const critical = (await visibleAlerts(ctx, actor, viewer)).filter(
     (alert) => alert.severity === 'critical' && alert.status === 'active' && alert.moderation?.visibility !== 'hidden' && alert.authorId !== actor.id,
   );
   if (critical.length === 0 || !actor.organisationId) return critical;

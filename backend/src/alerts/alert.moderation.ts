@@ -13,7 +13,7 @@ function item(alert: AlertDoc): ModeratableItem {
     authorId: alert.authorId,
     spaceId: null,
     channelId: null,
-    title: `${alert.marking} ${alert.title}`,
+    title: () => `${alert.marking} ${alert.title}`,
     html: alert.summaryHtml,
     source: alert.summarySource,
     createdAt: alert.publishedAt,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { REASON_LABELS } from '../moderation/moderation.actions.ts';
+import { m } from '../http/locale.ts';
+import { reasonLabel } from '../notifications/notification-texts.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 import { moderatedView, type ModerationState } from '../moderation/moderation.types.ts';
 import { SECTORS, TLP_MARKINGS } from '../policy/policy.ts';
 import { ACK_STATES, ALERT_STATUSES, HASH_ALGORITHMS, INDICATOR_KINDS, SEVERITIES, type AlertAckDoc, type AlertDoc, type Indicator } from './alert.model.ts';
@@ -91,10 +93,12 @@ const isRedacted = (alert: Pick<AlertDoc, 'moderation'>) => typeof alert.moderat
 
 export interface AlertViewer {
   isModerator: boolean;
+  /** The reader's language: what members read instead of a hidden alert's title is worded in it. */
+  locale: Locale;
 }
 
-/** What members read instead of a hidden alert's title. */
-export const hiddenTitle = (state: ModerationState) => `Hidden by moderators: ${REASON_LABELS[state.reason]}`;
+/** What members read instead of a hidden alert's title ("Hidden by moderators: harassment"). */
+export const hiddenTitle = (state: ModerationState, locale: Locale) => m.alerts_hidden_title({ reason: reasonLabel(state.reason, locale) }, { locale });
 
 /** Why a timeline entry's text is not shown (null: it is). */
 export type TimelineWithheld = 'hidden' | 'redacted' | null;
@@ -126,7 +130,7 @@ export function shownAlert(alert: AlertDoc, viewer: AlertViewer): AlertDoc {
   const hidden = isHidden(alert);
   return {
     ...alert,
-    title: hidden ? hiddenTitle(alert.moderation) : alert.title,
+    title: hidden ? hiddenTitle(alert.moderation, viewer.locale) : alert.title,
     summaryHtml: summary.html,
     summarySource: summary.source,
     tags: hidden ? { platforms: [], tactics: [], regions: [] } : alert.tags,
@@ -159,7 +163,7 @@ export function presentAck(ack: AlertAckDoc): AckView {
 }
 
 /** Precondition: the viewer may see the alert. Recipients and marking history only for managers. */
-export function presentAlertDetail(alert: AlertDoc, viewer: { isModerator: boolean; canManage: boolean }, myAck: AlertAckDoc | null): AlertDetailView {
+export function presentAlertDetail(alert: AlertDoc, viewer: AlertViewer & { canManage: boolean }, myAck: AlertAckDoc | null): AlertDetailView {
   const view = moderatedView(alert.moderation, { html: alert.summaryHtml, source: alert.summarySource }, viewer);
   const shown = shownAlert(alert, viewer);
   const withheld = timelineWithheld(alert, viewer);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
+import { baseLocale } from '../shared/i18n/locale.ts';
 import { Conflict, NotFound } from '../http/errors.ts';
 import { toActor } from '../auth/auth.ts';
 import { trusted } from '../db/database.ts';
@@ -24,11 +25,11 @@ import {
 import { atomFeed, hashFeedToken, newFeedToken } from './alert.feed.ts';
 import { alertRule, SEVERITIES, type AlertDoc, type AlertSubscriptionDoc } from './alert.model.ts';
 import { alertModerationSource } from './alert.moderation.ts';
-import { AckView, AlertDetailView, AlertSummaryView, presentAck, presentAlertDetail, presentAlertSummary, shownAlert } from './alert.presenter.ts';
+import { AckView, AlertDetailView, AlertSummaryView, presentAck, presentAlertDetail, presentAlertSummary, shownAlert, type AlertViewer } from './alert.presenter.ts';
 import { AckBody, AlertFilterQuery, AlertParams, FeedQuery, PublishAlertBody, SubscriptionBody, TagQuery, UpdateAlertBody, WidenMarkingBody } from './alert.schemas.ts';
 import { alertSearchSource } from './alert.search.ts';
 import { stixBundle } from './alert.stix.ts';
-import { m, msg } from '../http/locale.ts';
+import { m, msg, requestLocale } from '../http/locale.ts';
 
 const RESTRICTED = new Set(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED']);
 
@@ -68,8 +69,7 @@ function presentSubscription(doc: AlertSubscriptionDoc | null) {
  * What an export may carry of an alert: moderators' decisions hold there too (a hidden alert is left
  * out for everyone but moderators, a redacted one carries its redacted summary and no update text).
  */
-function forExport(actor: Actor, alerts: AlertDoc[]): AlertDoc[] {
-  const viewer = viewerOf(actor);
+function forExport(viewer: AlertViewer, alerts: AlertDoc[]): AlertDoc[] {
   return alerts.filter((alert) => alert.moderation?.visibility !== 'hidden' || viewer.isModerator).map((alert) => shownAlert(alert, viewer));
 }
 
@@ -130,8 +130,8 @@ export function alertOperations(ctx: AppContext): Operation[] {
       query: AlertFilterQuery.extend({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
       responses: { 200: { description: 'Alerts', schema: AlertList } },
       handler: async ({ req, query }) => {
-        const alerts = filterAlerts(await visibleAlerts(ctx, req.actor!), query);
-        const viewer = viewerOf(req.actor!);
+        const viewer = viewerOf(req.actor!, requestLocale(req));
+        const alerts = filterAlerts(await visibleAlerts(ctx, req.actor!, viewer), query);
         return { alerts: alerts.slice(0, query.limit).map((alert) => presentAlertSummary(alert, viewer)), total: alerts.length };
       },
     }),
@@ -145,7 +145,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       query: AlertFilterQuery,
       responses: { 200: { description: 'Counts', schema: AlertStats } },
       handler: async ({ req, query }) => {
-        const alerts = filterAlerts(await visibleAlerts(ctx, req.actor!), query);
+        const alerts = filterAlerts(await visibleAlerts(ctx, req.actor!, viewerOf(req.actor!, requestLocale(req))), query);
         const bySeverity = { low: 0, medium: 0, high: 0, critical: 0 };
         for (const alert of alerts) bySeverity[alert.severity] += 1;
         return { total: alerts.length, bySeverity, weeks: weeklyCounts(alerts) };
@@ -160,7 +160,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       access: Permission.AlertsRead,
       query: TagQuery,
       responses: { 200: { description: 'Tags', schema: z.array(z.object({ tag: z.string(), count: z.number() })) } },
-      handler: async ({ req, query }) => tagSuggestions(await visibleAlerts(ctx, req.actor!), query.facet, query.q),
+      handler: async ({ req, query }) => tagSuggestions(await visibleAlerts(ctx, req.actor!, viewerOf(req.actor!, requestLocale(req))), query.facet, query.q),
     }),
     defineOperation({
       method: 'get',
@@ -170,7 +170,10 @@ export function alertOperations(ctx: AppContext): Operation[] {
       tags: ['alerts'],
       access: Permission.AlertsRead,
       responses: { 200: { description: 'Alerts for the banner', schema: z.array(AlertSummaryView) } },
-      handler: async ({ req }) => (await bannerAlerts(ctx, req.actor!)).map((alert) => presentAlertSummary(alert, viewerOf(req.actor!))),
+      handler: async ({ req }) => {
+        const viewer = viewerOf(req.actor!, requestLocale(req));
+        return (await bannerAlerts(ctx, req.actor!, viewer)).map((alert) => presentAlertSummary(alert, viewer));
+      },
     }),
     defineOperation({
       method: 'get',
@@ -183,7 +186,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'A STIX 2.1 bundle', contentType: 'application/stix+json;version=2.1' } },
       handler: async ({ req, res, query }) => {
         await hitExportLimit(ctx, req.actor!);
-        const alerts = forExport(req.actor!, filterAlerts(await visibleAlerts(ctx, req.actor!), query));
+        const alerts = forExport(viewerOf(req.actor!, requestLocale(req)), filterAlerts(await visibleAlerts(ctx, req.actor!, viewerOf(req.actor!, requestLocale(req))), query));
         await ctx.audit.record({ action: 'alert.exported', actorId: req.actor!.id, target: null, details: { format: 'stix', ...exportDetails(alerts), filters: query }, req });
         sendStix(res, stixBundle(alerts), 'convene-alerts');
       },
@@ -197,7 +200,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       access: Permission.AlertPublish,
       body: PublishAlertBody,
       responses: { 201: { description: 'Published', schema: AlertDetailView } },
-      handler: async ({ req, body }) => presentAlertDetail(await doPublishAlert(ctx, req.actor!, body, req), { ...viewerOf(req.actor!), canManage: true }, null),
+      handler: async ({ req, body }) => presentAlertDetail(await doPublishAlert(ctx, req.actor!, body, req), { ...viewerOf(req.actor!, requestLocale(req)), canManage: true }, null),
     }),
     defineOperation({
       method: 'get',
@@ -214,7 +217,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
         if (RESTRICTED.has(alert.marking)) {
           await ctx.audit.record({ action: 'alert.read_restricted', actorId: actor.id, target: { type: 'alert', id: alert._id }, details: { marking: alert.marking }, req });
         }
-        return presentAlertDetail(alert, { ...viewerOf(actor), canManage: canManageAlert(actor, alertRule(alert)) }, await ownAck(ctx, actor, params.alertId));
+        return presentAlertDetail(alert, { ...viewerOf(actor, requestLocale(req)), canManage: canManageAlert(actor, alertRule(alert)) }, await ownAck(ctx, actor, params.alertId));
       },
     }),
     defineOperation({
@@ -229,7 +232,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The alert', schema: AlertDetailView } },
       handler: async ({ req, params, body }) => {
         const alert = await doUpdateAlert(ctx, req.actor!, params.alertId, body, req);
-        return presentAlertDetail(alert, { ...viewerOf(req.actor!), canManage: true }, await ownAck(ctx, req.actor!, params.alertId));
+        return presentAlertDetail(alert, { ...viewerOf(req.actor!, requestLocale(req)), canManage: true }, await ownAck(ctx, req.actor!, params.alertId));
       },
     }),
     defineOperation({
@@ -244,7 +247,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The alert', schema: AlertDetailView } },
       handler: async ({ req, params, body }) => {
         const alert = await doWidenMarking(ctx, req.actor!, params.alertId, body, req);
-        return presentAlertDetail(alert, { ...viewerOf(req.actor!), canManage: true }, await ownAck(ctx, req.actor!, params.alertId));
+        return presentAlertDetail(alert, { ...viewerOf(req.actor!, requestLocale(req)), canManage: true }, await ownAck(ctx, req.actor!, params.alertId));
       },
     }),
     defineOperation({
@@ -289,7 +292,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, res, params }) => {
         const alert = await accessAlert(ctx, req.actor, params.alertId);
         await hitExportLimit(ctx, req.actor!);
-        const exported = forExport(req.actor!, [alert]);
+        const exported = forExport(viewerOf(req.actor!, requestLocale(req)), [alert]);
         if (exported.length === 0) throw new Conflict(msg(m.error_alert_hidden_export), undefined, 'alert_hidden');
         await ctx.audit.record({ action: 'alert.exported', actorId: req.actor!.id, target: { type: 'alert', id: alert._id }, details: { format: 'stix', count: 1, marking: alert.marking }, req });
         sendStix(res, stixBundle(exported), `convene-alert-${params.alertId}`);
@@ -386,7 +389,7 @@ export function alertOperations(ctx: AppContext): Operation[] {
         if (!member || member.status !== 'member') throw new NotFound(msg(m.error_no_such_feed));
         const actor = toActor(member);
         // A feed leaves the platform: it carries what members see, whoever owns it (no hidden alert, redactions kept).
-        const alerts = (await visibleAlerts(ctx, actor, { isModerator: false })).filter(
+        const alerts = (await visibleAlerts(ctx, actor, { isModerator: false, locale: member.locale ?? baseLocale })).filter(
           (alert: AlertDoc) => (alert.marking === 'TLP:CLEAR' || alert.marking === 'TLP:GREEN') && alert.moderation?.visibility !== 'hidden' && canSeeAlert(actor, alertRule(alert)),
         );
         res.setHeader('Cache-Control', 'private, no-store');

@@ -5,6 +5,7 @@ import { indexedState } from '../moderation/moderation.types.ts';
 import type { SearchDocument, SearchPresentation, SearchSource } from '../search/search.types.ts';
 import { alertRule, TAG_FACETS, type AlertDoc } from './alert.model.ts';
 import { shownAlert } from './alert.presenter.ts';
+import { baseLocale } from '../shared/i18n/locale.ts';
 
 const isModerator = (actor: Actor) => actor.roles.includes('moderator') || actor.roles.includes('admin');
 const isHidden = (alert: AlertDoc) => alert.moderation?.visibility === 'hidden';
@@ -16,7 +17,7 @@ const isHidden = (alert: AlertDoc) => alert.moderation?.visibility === 'hidden';
  * (who may read it) still find it, the source refuses it to everyone else.
  */
 export function searchDocument(alert: AlertDoc): SearchDocument {
-  const shown = shownAlert({ ...alert, moderation: indexedState(alert.moderation) }, { isModerator: false });
+  const shown = shownAlert({ ...alert, moderation: indexedState(alert.moderation) }, { isModerator: false, locale: baseLocale });
   return {
     key: `alert:${String(alert._id)}`,
     type: 'alert',
@@ -59,7 +60,8 @@ export function alertSearchSource(ctx: AppContext): SearchSource {
     async present(actor, refs) {
       const shown = new Map<string, SearchPresentation>();
       for (const alert of await load(actor, refs.map((ref) => ref.key))) {
-        const view = shownAlert(alert, { isModerator: isModerator(actor) });
+        // Only moderators find a hidden alert, and they read its title as written: no marker to word.
+        const view = shownAlert(alert, { isModerator: isModerator(actor), locale: baseLocale });
         shown.set(`alert:${String(alert._id)}`, { title: `${view.marking} ${view.title}`, text: view.summarySource, link: `/alerts/${String(alert._id)}`, concealed: alert.moderation?.visibility === 'warning' });
       }
       return shown;

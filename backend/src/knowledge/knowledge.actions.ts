@@ -6,12 +6,15 @@ import { AppError, Conflict, Forbidden, NotFound } from '../http/errors.ts';
 import { takeSlowModeTurn } from '../moderation/moderation.actions.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { accessChannel, type ChannelAccess } from '../messages/message.actions.ts';
-import { canEnterSpace, canPostIn, isModerator, type Actor, type Sector } from '../policy/policy.ts';
+import { canEnterSpace, canPostIn, isModerator, type Actor } from '../policy/policy.ts';
 import { Rooms, type KnowledgeChangedPayload } from '../shared/realtime-events.ts';
 import type { Names, Viewer } from './knowledge.presenter.ts';
-import type { KnowledgeItem } from './knowledge.store.ts';
+import type { Anonymity, KnowledgeItem } from './knowledge.store.ts';
+import { anonymityOf } from './knowledge.anonymity.ts';
 import { indexedState, moderatedView, type ModerationState } from '../moderation/moderation.types.ts';
-import { m, msg } from '../http/locale.ts';
+import { m, msg, requestLocale } from '../http/locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
+import type { Request } from 'express';
 
 export const newItemId = () => new Types.ObjectId().toHexString();
 
@@ -47,7 +50,13 @@ export async function takePostingTurn(ctx: AppContext, actor: Actor, access: Cha
   if (access.channel.slowModeSeconds && !isModerator(actor)) await takeSlowModeTurn(ctx, String(access.channel._id), actor.id, access.channel.slowModeSeconds);
 }
 
-export const viewerOf = (actor: Actor): Viewer => ({ id: actor.id, isModerator: isModerator(actor) });
+/** A member reading in a language: what the knowledge actions that answer with views are given (the routes' `readerOf`). */
+export type Reader = Actor & { readonly locale: Locale };
+
+/** The member behind a request, reading in the request's language (requestLocale). */
+export const readerOf = (req: Request): Reader => ({ ...req.actor!, locale: requestLocale(req) });
+
+export const viewerOf = (reader: Reader): Viewer => ({ id: reader.id, isModerator: isModerator(reader), locale: reader.locale });
 
 /** Names of the authors of these items that are not anonymous (the members collection is small). */
 export async function namesOf(ctx: AppContext, items: { authorId: string; anonymous?: boolean; creditId?: string | null }[]): Promise<Names> {
@@ -61,18 +70,10 @@ export async function namesOf(ctx: AppContext, items: { authorId: string; anonym
   return new Map(members.map((member) => [String(member._id), member.name]));
 }
 
-const SECTOR_WORDS: Record<Sector, string> = { government: 'government', industry: 'industry', civil_society: 'civil society', academia: 'academia' };
-
-/** "a member from industry — file hosting, under 50 staff": the sector, then what the member wrote. */
-export function anonymousLabel(sector: Sector | null, description: string): string {
-  const base = sector ? `a member from ${SECTOR_WORDS[sector]}` : 'a member';
-  const extra = description.trim();
-  return extra ? `${base} — ${extra}` : base;
-}
-
-export async function anonymousLabelFor(ctx: AppContext, actor: Actor): Promise<string> {
+/** How a post the actor makes anonymously now is signed (see Anonymity). */
+export async function anonymityFor(ctx: AppContext, actor: Actor): Promise<Pick<Anonymity, 'anonLabel' | 'anonSector' | 'anonDescription'>> {
   const profile = await ctx.models.AnonymousProfile.findById(actor.id).lean();
-  return anonymousLabel(actor.sector, profile?.description ?? '');
+  return anonymityOf(actor.sector, profile?.description ?? '');
 }
 
 /** Remembers an anonymous post for its author's own data export. */
@@ -106,14 +107,14 @@ export function indexedText(item: { moderation: ModerationState | null; html: st
 }
 
 /** Moderators hid this item and `viewer` is not one: what belongs to it (answers, comments) is withheld too. */
-export const hiddenFrom = (item: { moderation: KnowledgeItem['moderation'] }, viewer: Viewer) => item.moderation?.visibility === 'hidden' && !viewer.isModerator;
+export const hiddenFrom = (item: { moderation: KnowledgeItem['moderation'] }, viewer: Pick<Viewer, 'isModerator'>) => item.moderation?.visibility === 'hidden' && !viewer.isModerator;
 
 /**
  * Nobody but moderators adds to a hidden question or paper: members would not see their own answer
  * or comment (a hidden item's replies are withheld), and the discussion is closed while it is hidden.
  */
 export function assertOpenForReplies(item: { moderation: KnowledgeItem['moderation'] }, actor: Actor, what: 'question' | 'paper'): void {
-  if (hiddenFrom(item, viewerOf(actor))) throw new Conflict(msg(what === 'question' ? m.error_question_hidden : m.error_paper_hidden), undefined, 'moderated');
+  if (hiddenFrom(item, { isModerator: isModerator(actor) })) throw new Conflict(msg(what === 'question' ? m.error_question_hidden : m.error_paper_hidden), undefined, 'moderated');
 }
 
 /** An item the actor may see in a search hit or the review queue: hidden ones only for moderators. */

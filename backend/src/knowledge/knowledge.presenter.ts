@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { moderatedView, type ModerationState } from '../moderation/moderation.types.ts';
-import type { AnswerItem, CommentItem, PaperItem, QuestionItem, ResourceItem, RevisionItem, SuggestionItem } from './knowledge.store.ts';
+import { m } from '../http/locale.ts';
+import { baseLocale, type Locale } from '../shared/i18n/locale.ts';
+import { anonymousName } from './knowledge.anonymity.ts';
+import type { Anonymity, AnswerItem, CommentItem, PaperItem, QuestionItem, ResourceItem, RevisionItem, SuggestionItem } from './knowledge.store.ts';
 
 /** Who looks at an item: decides "mine", moderation, and what may be accepted or decided. */
 export interface Viewer {
   id: string;
   isModerator: boolean;
+  /** The reader's language: the words the server supplies (anonymous labels, the hidden marker) are in it. */
+  locale: Locale;
 }
 
 /** Names of the (non-anonymous) authors on a page, loaded once. */
@@ -21,10 +26,11 @@ export const AuthorView = z
   .meta({ id: 'KnowledgeAuthor' });
 export type AuthorView = z.infer<typeof AuthorView>;
 
-export function presentAuthor(item: { authorId: string; anonymous?: boolean; anonLabel?: string | null }, viewer: Viewer | null, names: Names): AuthorView {
+export function presentAuthor(item: { authorId: string } & Partial<Anonymity>, viewer: Viewer | null, names: Names): AuthorView {
   const mine = viewer !== null && viewer.id === item.authorId;
-  if (item.anonymous) return { id: null, name: item.anonLabel ?? 'a member', anonymous: true, mine };
-  return { id: item.authorId, name: names.get(item.authorId) ?? 'a former member', anonymous: false, mine };
+  const locale = viewer?.locale ?? baseLocale;
+  if (item.anonymous) return { id: null, name: anonymousName(item, locale), anonymous: true, mine };
+  return { id: item.authorId, name: names.get(item.authorId) ?? m.knowledge_former_member({}, { locale }), anonymous: false, mine };
 }
 
 const Moderation = z.object({ visibility: z.enum(['hidden', 'warning', 'redacted']), reason: z.string() }).nullable();
@@ -32,8 +38,9 @@ const Moderation = z.object({ visibility: z.enum(['hidden', 'warning', 'redacted
 function moderated(state: ModerationState | null, content: { html: string; source: string }, viewer: Viewer | null) {
   return moderatedView(state, content, { isModerator: viewer?.isModerator ?? false });
 }
+/** What members read instead of a hidden item's title, in their language. */
 const hiddenTitle = (state: ModerationState | null, title: string, viewer: Viewer | null) =>
-  state?.visibility === 'hidden' && !viewer?.isModerator ? 'Hidden by moderators' : title;
+  state?.visibility === 'hidden' && !viewer?.isModerator ? m.knowledge_hidden_title({}, { locale: viewer?.locale ?? baseLocale }) : title;
 
 export const QuestionView = z
   .object({
@@ -234,7 +241,8 @@ export function presentRevision(item: RevisionItem, viewer: Viewer | null, names
     title: hiddenTitle(state, item.title, viewer),
     category: item.category,
     html: withheld ? '' : content.html,
-    note: hidden ? '' : item.note,
+    // The first version's note is the server's own ("First version", stored in the base language): worded for the reader.
+    note: hidden ? '' : item.n === 1 ? m.knowledge_first_version({}, { locale: viewer?.locale ?? baseLocale }) : item.note,
     by: presentAuthor(item, viewer, names),
     credit: item.creditId ? presentAuthor({ authorId: item.creditId }, viewer, names) : null,
     at: item.createdAt.toISOString(),

@@ -3,7 +3,8 @@ import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { Permission } from '../policy/policy.ts';
 import { FileStore } from './file.store.ts';
-import { anonymousLabel } from './knowledge.actions.ts';
+import { anonymousLabel } from './knowledge.anonymity.ts';
+import { requestLocale } from '../http/locale.ts';
 import { AnonymousProfileBody } from './knowledge.schemas.ts';
 import { knowledgeModerationSources, knowledgeSearchSources } from './knowledge.sources.ts';
 import { KnowledgeStore } from './knowledge.store.ts';
@@ -39,7 +40,7 @@ export function knowledgeOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Your anonymous profile', schema: AnonymousProfileView } },
       handler: async ({ req }) => {
         const profile = await ctx.models.AnonymousProfile.findById(req.actor!.id).lean();
-        return { description: profile?.description ?? '', label: anonymousLabel(req.actor!.sector, profile?.description ?? '') };
+        return { description: profile?.description ?? '', label: anonymousLabel(req.actor!.sector, profile?.description ?? '', requestLocale(req)) };
       },
     }),
     defineOperation({
@@ -54,7 +55,7 @@ export function knowledgeOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, body }) => {
         const description = body.description.trim();
         await ctx.models.AnonymousProfile.updateOne({ _id: req.actor!.id }, { $set: { description } }, { upsert: true });
-        return { description, label: anonymousLabel(req.actor!.sector, description) };
+        return { description, label: anonymousLabel(req.actor!.sector, description, requestLocale(req)) };
       },
     }),
     ...questionOperations(ctx, new Questions(ctx, store)),

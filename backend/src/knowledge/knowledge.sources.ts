@@ -10,6 +10,8 @@ import { accessKnowledge, announce, plain, visibleToActor } from './knowledge.ac
 import { paperSearchDocument } from './papers.actions.ts';
 import { resourceSearchDocument } from './library.actions.ts';
 import { answerSearchDocument, questionSearchDocument } from './questions.actions.ts';
+import { m, type Localized } from '../http/locale.ts';
+import { baseLocale, type Locale } from '../shared/i18n/locale.ts';
 import type { KnowledgeItem, KnowledgeStore, PaperItem, QuestionItem, ResourceItem } from './knowledge.store.ts';
 
 type KnowledgeType = 'question' | 'answer' | 'paper' | 'library' | 'comment';
@@ -101,13 +103,18 @@ export function knowledgeSearchSources(ctx: AppContext, store: KnowledgeStore): 
       }
       return visible;
     },
-    async present(actor: Actor, refs: SearchRef[]): Promise<Map<string, SearchPresentation>> {
+    async present(actor: Actor, refs: SearchRef[], locale: Locale = baseLocale): Promise<Map<string, SearchPresentation>> {
       const items = await itemsOf(store, refs);
       // Answers are shown under their question's title.
       const titles = new Map([...(await questionsOf(store, [...items.values()])).values()].map((question) => [question._id, 'title' in question ? question.title : '']));
       const result = new Map<string, SearchPresentation>();
       for (const [key, item] of items) {
-        const title = item.type === 'answer' ? `Answer: ${titles.get(item.questionId) ?? 'a question'}` : 'title' in item ? item.title : '';
+        const title =
+          item.type === 'answer'
+            ? m.knowledge_search_answer_title({ question: titles.get(item.questionId) ?? m.knowledge_search_a_question({}, { locale }) }, { locale })
+            : 'title' in item
+              ? item.title
+              : '';
         // What a reader may see of the text: redacted personal data stays redacted in snippets too.
         const shown = 'source' in item ? moderatedView(item.moderation, { html: item.html, source: item.source }, { isModerator: isModerator(actor) }).source : '';
         const text = item.type === 'paper' ? plain(`${item.authors.join(', ')} ${shown}`) : plain(shown);
@@ -126,8 +133,16 @@ export function knowledgeModerationSources(ctx: AppContext, store: KnowledgeStor
       return channelId && itemId && /^[0-9a-f]{24}$/.test(channelId) && /^[0-9a-f]{24}$/.test(itemId) ? { channelId, itemId } : null;
     };
     /** The title an item is shown under: answers under their question's, comments under their paper's. */
-    const titleOf = (item: KnowledgeItem, titles: Map<string, string>) =>
-      item.type === 'answer' ? `Answer: ${titles.get(item.questionId) ?? ''}` : item.type === 'comment' ? `Comment on: ${titles.get(item.paperId) ?? ''}` : 'title' in item ? item.title : '';
+    const titleOf =
+      (item: KnowledgeItem, titles: Map<string, string>): Localized =>
+      (locale) =>
+        item.type === 'answer'
+          ? m.moderation_item_answer({ question: titles.get(item.questionId) ?? '' }, { locale })
+          : item.type === 'comment'
+            ? m.moderation_item_comment({ paper: titles.get(item.paperId) ?? '' }, { locale })
+            : 'title' in item
+              ? item.title
+              : '';
     const toModeratable = (access: ChannelAccess, item: KnowledgeItem, titles: Map<string, string>): ModeratableItem => ({
       ref: { type: type as ContentType, id: `${item.channelId}:${item._id}` },
       // The real author, so they are told of decisions and may appeal; moderation shows it to nobody

@@ -1,5 +1,6 @@
 import type { Collection, Connection } from 'mongoose';
 import type { ModerationState } from '../moderation/moderation.types.ts';
+import type { Sector } from '../policy/policy.ts';
 
 /**
  * Where Q&A, papers and library channels keep their content. Each channel's items (questions,
@@ -22,11 +23,18 @@ interface BaseItem {
   moderation: ModerationState | null;
 }
 
-/** Questions and answers may be posted anonymously: everyone sees only `anonLabel`. */
+/**
+ * Questions and answers may be posted anonymously: everyone sees only the label chosen at posting
+ * time, worded in their language from its parts (knowledge.anonymity.ts).
+ */
 export interface Anonymity {
   anonymous: boolean;
-  /** The label chosen at posting time ("a member from industry — file hosting, under 50 staff"). */
+  /** The label in the base language ("a member from industry — file hosting, under 50 staff"); what posts stored before the parts show. */
   anonLabel: string | null;
+  /** The author's sector at posting time (absent on posts stored before it was kept). */
+  anonSector?: Sector | null;
+  /** What the author wrote about themselves at posting time, as written (absent on older posts). */
+  anonDescription?: string;
 }
 
 export interface QuestionItem extends BaseItem, Anonymity {

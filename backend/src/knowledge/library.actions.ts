@@ -6,11 +6,12 @@ import { renderMarkdown } from '../messages/render.ts';
 import { isModerator, type Actor } from '../policy/policy.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import type { FileStore } from './file.store.ts';
-import { accessKnowledge, accessKnowledgeForWriting, announce, memberMayEnter, indexedText, namesOf, newItemId, plain, viewerOf } from './knowledge.actions.ts';
+import { accessKnowledge, accessKnowledgeForWriting, announce, memberMayEnter, indexedText, namesOf, newItemId, plain, viewerOf, type Reader } from './knowledge.actions.ts';
 import { presentResource, presentRevision, presentSuggestion, type ResourceView } from './knowledge.presenter.ts';
 import type { KnowledgeStore, ResourceItem, RevisionItem, SuggestionItem } from './knowledge.store.ts';
 import { attachPdf } from './papers.actions.ts';
 import { m, msg, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
+import { baseLocale } from '../shared/i18n/locale.ts';
 
 export function resourceSearchDocument(access: ChannelAccess, resource: ResourceItem): SearchDocument {
   return {
@@ -38,7 +39,7 @@ export class Library {
     private readonly files: FileStore,
   ) {}
 
-  async list(actor: Actor, channelId: string, category: string | undefined): Promise<ResourceView[]> {
+  async list(actor: Reader, channelId: string, category: string | undefined): Promise<ResourceView[]> {
     await accessKnowledge(this.ctx, actor, channelId, 'library');
     let resources = await this.store.list(channelId, 'resource');
     if (category) resources = resources.filter((resource) => resource.category.toLowerCase() === category.toLowerCase());
@@ -53,13 +54,13 @@ export class Library {
     return resource;
   }
 
-  async get(actor: Actor, channelId: string, resourceId: string): Promise<ResourceView> {
+  async get(actor: Reader, channelId: string, resourceId: string): Promise<ResourceView> {
     await accessKnowledge(this.ctx, actor, channelId, 'library');
     return presentResource(await this.resource(channelId, resourceId), viewerOf(actor));
   }
 
   /** Every version, newest first, with who wrote it and whose suggestion it took, under the resource's moderation. */
-  async revisions(actor: Actor, channelId: string, resourceId: string) {
+  async revisions(actor: Reader, channelId: string, resourceId: string) {
     await accessKnowledge(this.ctx, actor, channelId, 'library');
     const resource = await this.resource(channelId, resourceId);
     const revisions = (await this.store.list(channelId, 'revision', { resourceId })).sort((a, b) => b.n - a.n);
@@ -68,7 +69,7 @@ export class Library {
     return revisions.map((revision) => presentRevision(revision, viewer, names, resource));
   }
 
-  async create(actor: Actor, channelId: string, body: { title: string; category: string; body: string }): Promise<ResourceView> {
+  async create(actor: Reader, channelId: string, body: { title: string; category: string; body: string }): Promise<ResourceView> {
     assertEditor(actor);
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'library');
     const now = new Date();
@@ -87,7 +88,7 @@ export class Library {
       updatedAt: now,
       moderation: null,
     };
-    await this.store.insert(this.#revisionOf(resource, actor.id, 1, 'First version', null));
+    await this.store.insert(this.#revisionOf(resource, actor.id, 1, m.knowledge_first_version({}, { locale: baseLocale }), null));
     await this.store.insert(resource);
     announce(this.ctx, { channelId, type: 'resource', id: resource._id, parentId: resource._id });
     await this.ctx.search.index(resourceSearchDocument(access, resource));
@@ -143,14 +144,14 @@ export class Library {
     return updated!;
   }
 
-  async revise(actor: Actor, channelId: string, resourceId: string, change: { title?: string; category?: string; body: string; note: string }): Promise<ResourceView> {
+  async revise(actor: Reader, channelId: string, resourceId: string, change: { title?: string; category?: string; body: string; note: string }): Promise<ResourceView> {
     assertEditor(actor);
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'library');
     const resource = await this.resource(channelId, resourceId);
     return presentResource(await this.#revise(access, actor, resource, change, null), viewerOf(actor));
   }
 
-  async suggest(actor: Actor, channelId: string, resourceId: string, body: { body: string; note: string }) {
+  async suggest(actor: Reader, channelId: string, resourceId: string, body: { body: string; note: string }) {
     await accessKnowledgeForWriting(this.ctx, actor, channelId, 'library');
     const resource = await this.resource(channelId, resourceId);
     this.ctx.postingLimiter.take(actor.id);
@@ -179,7 +180,7 @@ export class Library {
   }
 
   /** Moderators see every suggestion on a resource; members only their own. */
-  async suggestions(actor: Actor, channelId: string, resourceId: string) {
+  async suggestions(actor: Reader, channelId: string, resourceId: string) {
     await accessKnowledge(this.ctx, actor, channelId, 'library');
     await this.resource(channelId, resourceId);
     let suggestions = await this.store.list(channelId, 'suggestion', { resourceId });
@@ -195,7 +196,7 @@ export class Library {
    * reason). Only an open suggestion is decided, once: the status changes conditionally. The
    * suggester is notified; the decision is audited.
    */
-  async decide(actor: Actor, channelId: string, resourceId: string, suggestionId: string, decision: { accept: true } | { accept: false; reason: string }, ip: string | undefined) {
+  async decide(actor: Reader, channelId: string, resourceId: string, suggestionId: string, decision: { accept: true } | { accept: false; reason: string }, ip: string | undefined) {
     assertEditor(actor);
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'library');
     const resource = await this.resource(channelId, resourceId);
@@ -235,7 +236,7 @@ export class Library {
     return presentSuggestion(decided, viewerOf(actor), await namesOf(this.ctx, [decided]));
   }
 
-  async upload(actor: Actor, channelId: string, resourceId: string, req: Request, res: Response): Promise<ResourceView> {
+  async upload(actor: Reader, channelId: string, resourceId: string, req: Request, res: Response): Promise<ResourceView> {
     assertEditor(actor);
     await accessKnowledgeForWriting(this.ctx, actor, channelId, 'library');
     const resource = await this.resource(channelId, resourceId);
@@ -243,7 +244,7 @@ export class Library {
     return presentResource(await this.resource(channelId, resourceId), viewerOf(actor));
   }
 
-  async download(actor: Actor, channelId: string, resourceId: string, res: Response): Promise<void> {
+  async download(actor: Reader, channelId: string, resourceId: string, res: Response): Promise<void> {
     await accessKnowledge(this.ctx, actor, channelId, 'library');
     const resource = await this.resource(channelId, resourceId);
     const hidden = resource.moderation?.visibility === 'hidden' && !isModerator(actor);

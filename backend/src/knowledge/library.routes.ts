@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
+import { readerOf } from './knowledge.actions.ts';
 import { Permission } from '../policy/policy.ts';
 import { ResourceView, RevisionView, SuggestionView } from './knowledge.presenter.ts';
 import { ChannelParams, DeclineBody, ResourceBody, ResourceListQuery, ResourceParams, ReviseBody, SuggestBody, SuggestionParams } from './knowledge.schemas.ts';
@@ -18,7 +19,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       params: ChannelParams,
       query: ResourceListQuery,
       responses: { 200: { description: 'Resources', schema: z.array(ResourceView) } },
-      handler: ({ req, params, query }) => library.list(req.actor!, params.channelId, query.category),
+      handler: ({ req, params, query }) => library.list(readerOf(req), params.channelId, query.category),
     }),
     defineOperation({
       method: 'post',
@@ -30,7 +31,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       params: ChannelParams,
       body: ResourceBody,
       responses: { 201: { description: 'Created', schema: ResourceView } },
-      handler: ({ req, params, body }) => library.create(req.actor!, params.channelId, body),
+      handler: ({ req, params, body }) => library.create(readerOf(req), params.channelId, body),
     }),
     defineOperation({
       method: 'get',
@@ -41,7 +42,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       access: Permission.Converse,
       params: ResourceParams,
       responses: { 200: { description: 'The resource', schema: ResourceView } },
-      handler: ({ req, params }) => library.get(req.actor!, params.channelId, params.resourceId),
+      handler: ({ req, params }) => library.get(readerOf(req), params.channelId, params.resourceId),
     }),
     defineOperation({
       method: 'patch',
@@ -53,7 +54,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       params: ResourceParams,
       body: ReviseBody,
       responses: { 200: { description: 'Revised', schema: ResourceView } },
-      handler: ({ req, params, body }) => library.revise(req.actor!, params.channelId, params.resourceId, body),
+      handler: ({ req, params, body }) => library.revise(readerOf(req), params.channelId, params.resourceId, body),
     }),
     defineOperation({
       method: 'get',
@@ -64,7 +65,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       access: Permission.Converse,
       params: ResourceParams,
       responses: { 200: { description: 'Revisions', schema: z.array(RevisionView) } },
-      handler: ({ req, params }) => library.revisions(req.actor!, params.channelId, params.resourceId),
+      handler: ({ req, params }) => library.revisions(readerOf(req), params.channelId, params.resourceId),
     }),
     defineOperation({
       method: 'post',
@@ -76,7 +77,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       params: ResourceParams,
       body: SuggestBody,
       responses: { 201: { description: 'Suggested', schema: SuggestionView } },
-      handler: ({ req, params, body }) => library.suggest(req.actor!, params.channelId, params.resourceId, body),
+      handler: ({ req, params, body }) => library.suggest(readerOf(req), params.channelId, params.resourceId, body),
     }),
     defineOperation({
       method: 'get',
@@ -87,7 +88,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       access: Permission.Converse,
       params: ResourceParams,
       responses: { 200: { description: 'Suggestions', schema: z.array(SuggestionView) } },
-      handler: ({ req, params }) => library.suggestions(req.actor!, params.channelId, params.resourceId),
+      handler: ({ req, params }) => library.suggestions(readerOf(req), params.channelId, params.resourceId),
     }),
     defineOperation({
       method: 'post',
@@ -98,7 +99,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       access: Permission.LibraryEdit,
       params: SuggestionParams,
       responses: { 200: { description: 'The suggestion', schema: SuggestionView } },
-      handler: ({ req, params }) => library.decide(req.actor!, params.channelId, params.resourceId, params.suggestionId, { accept: true }, req.ip),
+      handler: ({ req, params }) => library.decide(readerOf(req), params.channelId, params.resourceId, params.suggestionId, { accept: true }, req.ip),
     }),
     defineOperation({
       method: 'post',
@@ -110,7 +111,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       params: SuggestionParams,
       body: DeclineBody,
       responses: { 200: { description: 'The suggestion', schema: SuggestionView } },
-      handler: ({ req, params, body }) => library.decide(req.actor!, params.channelId, params.resourceId, params.suggestionId, { accept: false, reason: body.reason }, req.ip),
+      handler: ({ req, params, body }) => library.decide(readerOf(req), params.channelId, params.resourceId, params.suggestionId, { accept: false, reason: body.reason }, req.ip),
     }),
     defineOperation({
       method: 'put',
@@ -121,7 +122,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       access: Permission.LibraryEdit,
       params: ResourceParams,
       responses: { 200: { description: 'The resource', schema: ResourceView } },
-      handler: ({ req, res, params }) => library.upload(req.actor!, params.channelId, params.resourceId, req, res),
+      handler: ({ req, res, params }) => library.upload(readerOf(req), params.channelId, params.resourceId, req, res),
     }),
     defineOperation({
       method: 'get',
@@ -133,7 +134,7 @@ export function libraryOperations(_ctx: AppContext, library: Library): Operation
       params: ResourceParams,
       responses: { 200: { description: 'The PDF, as an attachment', contentType: 'application/pdf' } },
       handler: async ({ req, res, params }) => {
-        await library.download(req.actor!, params.channelId, params.resourceId, res);
+        await library.download(readerOf(req), params.channelId, params.resourceId, res);
       },
     }),
   ];

@@ -6,7 +6,7 @@ import { renderMarkdown } from '../messages/render.ts';
 import { isModerator, type Actor } from '../policy/policy.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import { readUpload, type FileStore } from './file.store.ts';
-import { accessKnowledge, accessKnowledgeForWriting, announce, assertOpenForReplies, hiddenFrom, indexedText, namesOf, newItemId, plain, takePostingTurn, viewerOf } from './knowledge.actions.ts';
+import { accessKnowledge, accessKnowledgeForWriting, announce, assertOpenForReplies, hiddenFrom, indexedText, namesOf, newItemId, plain, takePostingTurn, viewerOf, type Reader } from './knowledge.actions.ts';
 import { presentComment, presentPaper, type PaperView } from './knowledge.presenter.ts';
 import type { PaperBody } from './knowledge.schemas.ts';
 import type { Attachment, CommentItem, KnowledgeStore, PaperItem, ResourceItem } from './knowledge.store.ts';
@@ -61,7 +61,7 @@ export class Papers {
     private readonly files: FileStore,
   ) {}
 
-  async list(actor: Actor, channelId: string, query: { tag?: string; limit: number; offset: number }): Promise<PaperView[]> {
+  async list(actor: Reader, channelId: string, query: { tag?: string; limit: number; offset: number }): Promise<PaperView[]> {
     await accessKnowledge(this.ctx, actor, channelId, 'papers');
     let papers = await this.store.list(channelId, 'paper');
     if (query.tag) papers = papers.filter((paper) => paper.tags.includes(query.tag!));
@@ -78,7 +78,7 @@ export class Papers {
     return paper;
   }
 
-  async get(actor: Actor, channelId: string, paperId: string) {
+  async get(actor: Reader, channelId: string, paperId: string) {
     await accessKnowledge(this.ctx, actor, channelId, 'papers');
     const paper = await this.paper(channelId, paperId);
     const viewer = viewerOf(actor);
@@ -88,7 +88,7 @@ export class Papers {
     return { paper: presentPaper(paper, viewer, names), comments: comments.map((comment) => presentComment(comment, viewer, names)) };
   }
 
-  async share(actor: Actor, channelId: string, body: PaperBody): Promise<PaperView> {
+  async share(actor: Reader, channelId: string, body: PaperBody): Promise<PaperView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
     this.ctx.postingLimiter.take(actor.id);
     await takePostingTurn(this.ctx, actor, access);
@@ -119,7 +119,7 @@ export class Papers {
     return presentPaper(paper, viewerOf(actor), await namesOf(this.ctx, [paper]));
   }
 
-  async comment(actor: Actor, channelId: string, paperId: string, body: string) {
+  async comment(actor: Reader, channelId: string, paperId: string, body: string) {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
     assertOpenForReplies(await this.paper(channelId, paperId), actor, 'paper');
     this.ctx.postingLimiter.take(actor.id);
@@ -133,7 +133,7 @@ export class Papers {
   }
 
   /** The member who shared the paper, or a moderator, attaches its PDF. */
-  async upload(actor: Actor, channelId: string, paperId: string, req: Request, res: Response): Promise<PaperView> {
+  async upload(actor: Reader, channelId: string, paperId: string, req: Request, res: Response): Promise<PaperView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'papers');
     const paper = await this.paper(channelId, paperId);
     if (paper.authorId !== actor.id && !isModerator(actor)) throw new Forbidden(msg(m.error_paper_attach_author_only));
@@ -144,7 +144,7 @@ export class Papers {
   }
 
   /** Streams the PDF to a member who may read the channel. */
-  async download(actor: Actor, channelId: string, paperId: string, res: Response): Promise<void> {
+  async download(actor: Reader, channelId: string, paperId: string, res: Response): Promise<void> {
     await accessKnowledge(this.ctx, actor, channelId, 'papers');
     const paper = await this.paper(channelId, paperId);
     const hidden = paper.moderation?.visibility === 'hidden' && !isModerator(actor);

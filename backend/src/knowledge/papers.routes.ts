@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
+import { readerOf } from './knowledge.actions.ts';
 import { Permission } from '../policy/policy.ts';
 import { CommentView, PaperView } from './knowledge.presenter.ts';
 import { ChannelParams, CommentBody, PaperBody, PaperListQuery, PaperParams } from './knowledge.schemas.ts';
@@ -18,7 +19,7 @@ export function paperOperations(_ctx: AppContext, papers: Papers): Operation[] {
       params: ChannelParams,
       query: PaperListQuery,
       responses: { 200: { description: 'Papers', schema: z.array(PaperView) } },
-      handler: ({ req, params, query }) => papers.list(req.actor!, params.channelId, query),
+      handler: ({ req, params, query }) => papers.list(readerOf(req), params.channelId, query),
     }),
     defineOperation({
       method: 'post',
@@ -30,7 +31,7 @@ export function paperOperations(_ctx: AppContext, papers: Papers): Operation[] {
       params: ChannelParams,
       body: PaperBody,
       responses: { 201: { description: 'Shared', schema: PaperView } },
-      handler: ({ req, params, body }) => papers.share(req.actor!, params.channelId, body),
+      handler: ({ req, params, body }) => papers.share(readerOf(req), params.channelId, body),
     }),
     defineOperation({
       method: 'get',
@@ -41,7 +42,7 @@ export function paperOperations(_ctx: AppContext, papers: Papers): Operation[] {
       access: Permission.Converse,
       params: PaperParams,
       responses: { 200: { description: 'The paper', schema: z.object({ paper: PaperView, comments: z.array(CommentView) }).meta({ id: 'PaperPage' }) } },
-      handler: ({ req, params }) => papers.get(req.actor!, params.channelId, params.paperId),
+      handler: ({ req, params }) => papers.get(readerOf(req), params.channelId, params.paperId),
     }),
     defineOperation({
       method: 'post',
@@ -53,7 +54,7 @@ export function paperOperations(_ctx: AppContext, papers: Papers): Operation[] {
       params: PaperParams,
       body: CommentBody,
       responses: { 201: { description: 'Added', schema: CommentView } },
-      handler: ({ req, params, body }) => papers.comment(req.actor!, params.channelId, params.paperId, body.body),
+      handler: ({ req, params, body }) => papers.comment(readerOf(req), params.channelId, params.paperId, body.body),
     }),
     defineOperation({
       method: 'put',
@@ -65,7 +66,7 @@ export function paperOperations(_ctx: AppContext, papers: Papers): Operation[] {
       access: Permission.Converse,
       params: PaperParams,
       responses: { 200: { description: 'The paper', schema: PaperView } },
-      handler: ({ req, res, params }) => papers.upload(req.actor!, params.channelId, params.paperId, req, res),
+      handler: ({ req, res, params }) => papers.upload(readerOf(req), params.channelId, params.paperId, req, res),
     }),
     defineOperation({
       method: 'get',
@@ -77,7 +78,7 @@ export function paperOperations(_ctx: AppContext, papers: Papers): Operation[] {
       params: PaperParams,
       responses: { 200: { description: 'The PDF, as an attachment', contentType: 'application/pdf' } },
       handler: async ({ req, res, params }) => {
-        await papers.download(req.actor!, params.channelId, params.paperId, res);
+        await papers.download(readerOf(req), params.channelId, params.paperId, res);
       },
     }),
   ];

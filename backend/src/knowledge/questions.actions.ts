@@ -4,14 +4,14 @@ import { fieldInvalid, Forbidden, Invalid, NotFound } from '../http/errors.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { ChannelAccess } from '../messages/message.actions.ts';
 import { renderMarkdown } from '../messages/render.ts';
-import { canEnterSpace, isModerator, type Actor } from '../policy/policy.ts';
+import { canEnterSpace, isModerator } from '../policy/policy.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import type { SearchDocument } from '../search/search.types.ts';
 import {
   accessKnowledge,
   accessKnowledgeForWriting,
   announce,
-  anonymousLabelFor,
+  anonymityFor,
   assertOpenForReplies,
   hiddenFrom,
   memberMayEnter,
@@ -22,11 +22,14 @@ import {
   recordAnonymousPost,
   takePostingTurn,
   viewerOf,
+  type Reader,
 } from './knowledge.actions.ts';
+import { anonymousName } from './knowledge.anonymity.ts';
 import { presentAnswer, presentQuestion, type AnswerView, type QuestionView } from './knowledge.presenter.ts';
 import type { AnswerBody, AskBody } from './knowledge.schemas.ts';
 import type { AnswerItem, KnowledgeStore, QuestionItem } from './knowledge.store.ts';
 import { m, msg, m as notifyText, msg as notifyMsg } from '../http/locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 
 export function questionSearchDocument(access: ChannelAccess, question: QuestionItem): SearchDocument {
   return {
@@ -63,7 +66,7 @@ export class Questions {
     private readonly store: KnowledgeStore,
   ) {}
 
-  async list(actor: Actor, channelId: string, query: { sort: 'votes' | 'newest' | 'unanswered'; tag?: string; limit: number; offset: number }): Promise<QuestionView[]> {
+  async list(actor: Reader, channelId: string, query: { sort: 'votes' | 'newest' | 'unanswered'; tag?: string; limit: number; offset: number }): Promise<QuestionView[]> {
     await accessKnowledge(this.ctx, actor, channelId, 'qa');
     let questions = await this.store.list(channelId, 'question');
     if (query.tag) questions = questions.filter((question) => question.tags.includes(query.tag!));
@@ -82,7 +85,7 @@ export class Questions {
   }
 
   /** A question with its answers: the accepted one first, then by votes, then oldest first. */
-  async get(actor: Actor, channelId: string, questionId: string): Promise<{ question: QuestionView; answers: AnswerView[] }> {
+  async get(actor: Reader, channelId: string, questionId: string): Promise<{ question: QuestionView; answers: AnswerView[] }> {
     await accessKnowledge(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
     // The answers to a hidden question go with it (they quote and discuss it), except for moderators.
@@ -96,7 +99,7 @@ export class Questions {
     };
   }
 
-  async ask(actor: Actor, channelId: string, body: AskBody): Promise<QuestionView> {
+  async ask(actor: Reader, channelId: string, body: AskBody): Promise<QuestionView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     this.ctx.postingLimiter.take(actor.id);
     await takePostingTurn(this.ctx, actor, access);
@@ -107,7 +110,7 @@ export class Questions {
       channelId,
       authorId: actor.id,
       anonymous: body.anonymous,
-      anonLabel: body.anonymous ? await anonymousLabelFor(this.ctx, actor) : null,
+      ...(body.anonymous ? await anonymityFor(this.ctx, actor) : { anonLabel: null }),
       title: body.title.trim(),
       source: body.body,
       html: renderMarkdown(body.body),
@@ -127,7 +130,7 @@ export class Questions {
   }
 
   /** Stores an answer, then tells the room and notifies the asker (under the answer's label if anonymous). */
-  async answer(actor: Actor, member: MemberDoc, channelId: string, questionId: string, body: AnswerBody): Promise<AnswerView> {
+  async answer(actor: Reader, member: MemberDoc, channelId: string, questionId: string, body: AnswerBody): Promise<AnswerView> {
     const access = await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
     assertOpenForReplies(question, actor, 'question');
@@ -141,7 +144,7 @@ export class Questions {
       questionId,
       authorId: actor.id,
       anonymous: body.anonymous,
-      anonLabel: body.anonymous ? await anonymousLabelFor(this.ctx, actor) : null,
+      ...(body.anonymous ? await anonymityFor(this.ctx, actor) : { anonLabel: null }),
       source: body.body,
       html: renderMarkdown(body.body),
       score: 0,
@@ -155,11 +158,12 @@ export class Questions {
     announce(this.ctx, { channelId, type: 'answer', id: answer._id, parentId: questionId });
     await this.ctx.search.index(answerSearchDocument(access, question, answer));
     if (question.authorId !== actor.id && (await memberMayEnter(this.ctx, question.authorId, access))) {
-      const who = answer.anonymous ? answer.anonLabel! : member.name;
+      // Under the answer's label in the asker's language, or the answerer's name as it is.
+      const who = (locale: Locale) => (answer.anonymous ? anonymousName(answer, locale) : member.name);
       await this.ctx.notifier.notify(question.authorId, {
         kind: 'question.answered',
         title: notifyMsg(notifyText.notify_answer_title, { title: question.title.slice(0, 80) }),
-        body: notifyMsg(notifyText.notify_answer_from, { who }),
+        body: (locale) => notifyText.notify_answer_from({ who: who(locale) }, { locale }),
         link: `/channels/${channelId}/questions/${questionId}`,
       }, { spaceOpen: isOpenSpace(access.space) });
     }
@@ -167,7 +171,7 @@ export class Questions {
   }
 
   /** One vote per member and item, changeable; never on one's own post. */
-  async vote(actor: Actor, channelId: string, questionId: string, answerId: string | null, value: -1 | 0 | 1): Promise<{ score: number; myVote: number }> {
+  async vote(actor: Reader, channelId: string, questionId: string, answerId: string | null, value: -1 | 0 | 1): Promise<{ score: number; myVote: number }> {
     await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
     const target = answerId ? await this.store.get(channelId, 'answer', answerId) : question;
@@ -179,7 +183,7 @@ export class Questions {
   }
 
   /** The asker or a moderator accepts one answer (replacing an earlier choice) or none. */
-  async accept(actor: Actor, channelId: string, questionId: string, answerId: string | null): Promise<QuestionView> {
+  async accept(actor: Reader, channelId: string, questionId: string, answerId: string | null): Promise<QuestionView> {
     await accessKnowledgeForWriting(this.ctx, actor, channelId, 'qa');
     const question = await this.#question(channelId, questionId);
     if (question.authorId !== actor.id && !isModerator(actor)) throw new Forbidden(msg(m.error_question_accept_asker_only));
@@ -196,7 +200,7 @@ export class Questions {
    * Who posted an anonymous question or answer: moderators only, who must be able to enter the
    * space, and each reveal is audited with its reason.
    */
-  async reveal(actor: Actor, channelId: string, itemId: string, reason: string, ip: string | undefined): Promise<{ authorId: string; name: string; organisation: string | null }> {
+  async reveal(actor: Reader, channelId: string, itemId: string, reason: string, ip: string | undefined): Promise<{ authorId: string; name: string; organisation: string | null }> {
     const access = await accessKnowledge(this.ctx, actor, channelId, 'qa');
     if (!canEnterSpace(actor, access.space)) throw new NotFound(msg(m.error_no_such_channel));
     const [item] = await this.store.many(channelId, [itemId]);
@@ -211,6 +215,6 @@ export class Questions {
     });
     const member = await this.ctx.cache.member(item.authorId);
     const org = member?.organisationId ? await this.ctx.cache.organisation(member.organisationId) : null;
-    return { authorId: item.authorId, name: member?.name ?? 'a former member', organisation: org?.name ?? null };
+    return { authorId: item.authorId, name: member?.name ?? m.knowledge_former_member({}, { locale: actor.locale }), organisation: org?.name ?? null };
   }
 }

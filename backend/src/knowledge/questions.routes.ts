@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
+import { readerOf } from './knowledge.actions.ts';
 import { Permission } from '../policy/policy.ts';
 import { AnswerView, QuestionView } from './knowledge.presenter.ts';
 import { AcceptBody, AnswerBody, AnswerParams, AskBody, ChannelParams, ItemParams, QuestionListQuery, QuestionParams, RevealBody, VoteBody } from './knowledge.schemas.ts';
@@ -20,7 +21,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       params: ChannelParams,
       query: QuestionListQuery,
       responses: { 200: { description: 'Questions', schema: z.array(QuestionView) } },
-      handler: ({ req, params, query }) => questions.list(req.actor!, params.channelId, query),
+      handler: ({ req, params, query }) => questions.list(readerOf(req), params.channelId, query),
     }),
     defineOperation({
       method: 'post',
@@ -32,7 +33,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       params: ChannelParams,
       body: AskBody,
       responses: { 201: { description: 'Asked', schema: QuestionView } },
-      handler: ({ req, params, body }) => questions.ask(req.actor!, params.channelId, body),
+      handler: ({ req, params, body }) => questions.ask(readerOf(req), params.channelId, body),
     }),
     defineOperation({
       method: 'get',
@@ -43,7 +44,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       access: Permission.Converse,
       params: QuestionParams,
       responses: { 200: { description: 'The question', schema: z.object({ question: QuestionView, answers: z.array(AnswerView) }).meta({ id: 'QuestionPage' }) } },
-      handler: ({ req, params }) => questions.get(req.actor!, params.channelId, params.questionId),
+      handler: ({ req, params }) => questions.get(readerOf(req), params.channelId, params.questionId),
     }),
     defineOperation({
       method: 'post',
@@ -55,7 +56,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       params: QuestionParams,
       body: AnswerBody,
       responses: { 201: { description: 'Answered', schema: AnswerView } },
-      handler: ({ req, params, body }) => questions.answer(req.actor!, req.user!, params.channelId, params.questionId, body),
+      handler: ({ req, params, body }) => questions.answer(readerOf(req), req.user!, params.channelId, params.questionId, body),
     }),
     defineOperation({
       method: 'post',
@@ -67,7 +68,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       params: QuestionParams,
       body: VoteBody,
       responses: { 200: { description: 'The new score', schema: VoteResult } },
-      handler: ({ req, params, body }) => questions.vote(req.actor!, params.channelId, params.questionId, null, body.value),
+      handler: ({ req, params, body }) => questions.vote(readerOf(req), params.channelId, params.questionId, null, body.value),
     }),
     defineOperation({
       method: 'post',
@@ -79,7 +80,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       params: AnswerParams,
       body: VoteBody,
       responses: { 200: { description: 'The new score', schema: VoteResult } },
-      handler: ({ req, params, body }) => questions.vote(req.actor!, params.channelId, params.questionId, params.answerId, body.value),
+      handler: ({ req, params, body }) => questions.vote(readerOf(req), params.channelId, params.questionId, params.answerId, body.value),
     }),
     defineOperation({
       method: 'post',
@@ -91,7 +92,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       params: QuestionParams,
       body: AcceptBody,
       responses: { 200: { description: 'The question', schema: QuestionView } },
-      handler: ({ req, params, body }) => questions.accept(req.actor!, params.channelId, params.questionId, body.answerId),
+      handler: ({ req, params, body }) => questions.accept(readerOf(req), params.channelId, params.questionId, body.answerId),
     }),
     defineOperation({
       method: 'post',
@@ -103,7 +104,7 @@ export function questionOperations(ctx: AppContext, questions: Questions): Opera
       params: ItemParams,
       body: RevealBody,
       responses: { 200: { description: 'The author', schema: z.object({ authorId: z.string(), name: z.string(), organisation: z.string().nullable() }).meta({ id: 'RevealedAuthor' }) } },
-      handler: ({ req, params, body }) => questions.reveal(req.actor!, params.channelId, params.itemId, body.reason, req.ip),
+      handler: ({ req, params, body }) => questions.reveal(readerOf(req), params.channelId, params.itemId, body.reason, req.ip),
     }),
   ];
 }

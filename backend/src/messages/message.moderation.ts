@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { ModeratableItem, ModerationSource, ModerationState } from '../moderation/moderation.types.ts';
 import type { Actor } from '../policy/policy.ts';
+import { m } from '../http/locale.ts';
 import { Rooms } from '../shared/realtime-events.ts';
 import { accessChannel, type ChannelAccess } from './message.actions.ts';
 import { indexMessage } from './message.search.ts';
@@ -20,7 +21,7 @@ function toItem(access: ChannelAccess, message: MessageDoc): ModeratableItem {
     authorId: message.authorId,
     spaceId: String(access.space._id),
     channelId: message.channelId,
-    title: `#${access.channel.name}, message ${message.seq}`,
+    title: (locale) => m.moderation_item_message({ channel: `#${access.channel.name}`, seq: String(message.seq) }, { locale }),
     html: message.html,
     source: message.source,
     createdAt: message.createdAt,

@@ -13,19 +13,11 @@ import { Rooms, type QueueEntryPayload } from '../shared/realtime-events.ts';
 import { queueKey, type ActionDoc, type QueueEntryDoc, type ReportDoc, type WellbeingDoc } from './moderation.model.ts';
 import { APPEALABLE, presentAction, presentItem, presentQueueEntry, presentReport } from './moderation.presenter.ts';
 import type { ActionBody, ReportBody } from './moderation.schemas.ts';
-import type { ContentType, ModeratableItem, ModerationReason, ModerationSource, ModerationState } from './moderation.types.ts';
+import type { ContentType, ModeratableItem, ModerationSource, ModerationState } from './moderation.types.ts';
 import { countEvent, recordFirstAction } from './transparency.ts';
 import { m, msg } from '../http/locale.ts';
-import { appealDecidedTitle, moderationActionTitle, moderationReversedTitle } from '../notifications/notification-texts.ts';
-
-export const REASON_LABELS: Record<ModerationReason, string> = {
-  terrorist_content: 'terrorist or violent extremist content shared without a warning',
-  harassment: 'harassment',
-  personal_data: 'doxxing or personal data',
-  misinformation: 'misinformation',
-  off_topic: 'off-topic or spam',
-  other: 'other',
-};
+import { baseLocale, type Locale } from '../shared/i18n/locale.ts';
+import { appealDecidedTitle, moderationActionTitle, moderationReversedTitle, reasonLabel } from '../notifications/notification-texts.ts';
 
 /** Reports one member may file in an hour (429 with retryAfterSeconds past it). */
 export const REPORTS_PER_HOUR = 20;
@@ -168,7 +160,7 @@ export async function listQueue(ctx: AppContext, actor: Actor, state: 'open' | '
  * content, unless `reveal`), the reports' reasons and notes, what was done to it, and the author's
  * history. A reveal counts against the moderator's daily limit, atomically.
  */
-export async function queueDetail(ctx: AppContext, actor: Actor, type: ContentType, id: string, reveal: boolean, req?: Pick<Request, 'ip'>) {
+export async function queueDetail(ctx: AppContext, actor: Actor, locale: Locale, type: ContentType, id: string, reveal: boolean, req?: Pick<Request, 'ip'>) {
   const { source, item } = await accessItem(ctx, actor, type, id);
   const key = queueKey(type, id);
   const [entry, reports, actions, history, context] = await Promise.all([
@@ -184,8 +176,8 @@ export async function queueDetail(ctx: AppContext, actor: Actor, type: ContentTy
   const concealed = sensitive && !reveal;
   return {
     entry: entry ? presentQueueEntry(entry) : null,
-    item: presentItem(item, concealed),
-    context: context.map((neighbour) => presentItem(neighbour, concealed)),
+    item: presentItem(item, concealed, locale),
+    context: context.map((neighbour) => presentItem(neighbour, concealed, locale)),
     reports: reports.map(presentReport),
     actions: actions.map(presentAction),
     authorHistory: (await readableActions(ctx, actor, history.filter((action) => !(action.type === type && action.itemId === id)))).slice(0, 20).map(presentAction),
@@ -242,7 +234,8 @@ export async function doAct(ctx: AppContext, actor: Actor, body: ActionBody, req
   if (body.kind === 'suspend' && item.anonymous) {
     throw new Conflict(msg(m.error_moderation_anonymous_author), undefined, 'anonymous_author');
   }
-  if (body.kind === 'suspend') await doSuspend(ctx, actor, item.authorId, `${REASON_LABELS[body.reason]}${body.note ? `: ${body.note}` : ''}`, req);
+  // The suspension's reason is stored once, so in the base language (with the moderator's note as written).
+  if (body.kind === 'suspend') await doSuspend(ctx, actor, item.authorId, `${reasonLabel(body.reason, baseLocale)}${body.note ? `: ${body.note}` : ''}`, req);
   if (CONTENT_KINDS.includes(body.kind)) await source.setState(body.id, after);
   const action = await ctx.models.ModerationAction.create({
     type: body.type,

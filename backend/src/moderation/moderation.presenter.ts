@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { QueueEntryPayload } from '../shared/realtime-events.ts';
 import { ACTION_KINDS, type ActionDoc, type QueueEntryDoc, type ReportDoc } from './moderation.model.ts';
 import { CONTENT_TYPES, MODERATION_REASONS, type ModeratableItem } from './moderation.types.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 
 export const QueueEntryView = z
   .object({
@@ -134,13 +135,13 @@ export const ItemView = z
   })
   .meta({ id: 'ModeratableItem' });
 
-export function presentItem(item: ModeratableItem, concealed: boolean): z.infer<typeof ItemView> {
+export function presentItem(item: ModeratableItem, concealed: boolean, locale: Locale): z.infer<typeof ItemView> {
   return {
     type: item.ref.type,
     id: item.ref.id,
     authorId: item.anonymous ? '' : item.authorId,
     anonymous: item.anonymous === true,
-    title: item.title,
+    title: item.title(locale),
     html: concealed ? '' : item.html,
     source: concealed ? '' : item.source,
     createdAt: item.createdAt.toISOString(),

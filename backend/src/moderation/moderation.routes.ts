@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
+import { requestLocale } from '../http/locale.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { Permission } from '../policy/policy.ts';
 import {
@@ -67,7 +68,7 @@ export function moderationOperations(ctx: AppContext): Operation[] {
       access: Permission.ContentModerate,
       params: ItemParams,
       responses: { 200: { description: 'The item', schema: QueueDetail } },
-      handler: ({ req, params }) => queueDetail(ctx, req.actor!, params.type, params.id, false),
+      handler: ({ req, params }) => queueDetail(ctx, req.actor!, requestLocale(req), params.type, params.id, false),
     }),
     defineOperation({
       method: 'post',
@@ -78,7 +79,7 @@ export function moderationOperations(ctx: AppContext): Operation[] {
       access: Permission.ContentModerate,
       params: ItemParams,
       responses: { 200: { description: 'The item, revealed', schema: QueueDetail } },
-      handler: ({ req, params }) => queueDetail(ctx, req.actor!, params.type, params.id, true, req),
+      handler: ({ req, params }) => queueDetail(ctx, req.actor!, requestLocale(req), params.type, params.id, true, req),
     }),
     defineOperation({
       method: 'post',

@@ -14,6 +14,7 @@
 
 import { Schema } from 'mongoose';
 import type { Actor } from '../policy/policy.ts';
+import type { Localized } from '../http/locale.ts';
 
 export const CONTENT_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'comment'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
@@ -97,7 +98,8 @@ export interface ModeratableItem {
   anonymous?: boolean;
   spaceId: string | null;
   channelId: string | null;
-  title: string;
+  /** What the queue shows it under, in the moderator's language ("Answer: <question>", "#general, message 12"). */
+  title: Localized;
   html: string;
   source: string;
   createdAt: Date;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { localized } from '../http/schemas.ts';
+import { m } from '../http/locale.ts';
 import { CRITICAL_MODES, MAIL_MODES } from './notification-mail.model.ts';
 import { UNSUBSCRIBE_TOKEN } from './notification-mail.ts';
 
@@ -34,9 +36,9 @@ export const SetNotificationEmailBody = z
     subscribed_alert: Mode.optional(),
     critical_alert: CriticalMode.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'name at least one kind')
+  .refine((body) => Object.keys(body).length > 0, localized(m.error_field_name_a_kind))
   .meta({ id: 'SetNotificationEmailBody' });
 
-export const UnsubscribeQuery = z.strictObject({ token: z.string().max(120).regex(UNSUBSCRIBE_TOKEN, 'is not an unsubscribe token') });
+export const UnsubscribeQuery = z.strictObject({ token: z.string().max(120).regex(UNSUBSCRIBE_TOKEN, localized(m.error_field_unsubscribe_token)) });
 export type SetNotificationEmailBody = z.infer<typeof SetNotificationEmailBody>;
 export type NotificationEmailView = z.infer<typeof NotificationEmailView>;

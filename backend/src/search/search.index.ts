@@ -5,6 +5,7 @@ import type { Collection, Connection } from 'mongoose';
 import type { Logger } from '../http/logger.ts';
 import { fieldInvalid } from '../http/errors.ts';
 import type { Actor } from '../policy/policy.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 import { ANALYZER_VERSION, bucketOf, indexableWords, parseQuery, PREFIX_LENGTH, stem, terms, type QueryWord } from './search.analyzer.ts';
 import { matcherFor, snippet, type SnippetSegment } from './search.snippet.ts';
 import type { SearchDocument, SearchIndexer, SearchPresentation, SearchRef, SearchSource, SearchType } from './search.types.ts';
@@ -114,8 +115,8 @@ export interface SearchResult {
   words: string[];
 }
 
-/** The snippet of a hit behind a content warning. */
-export const CONCEALED_SNIPPET = 'Behind a content warning: open it to read it.';
+/** The snippet of a hit behind a content warning, in the reader's language. */
+export const concealedSnippet = (locale: Locale) => m.search_concealed_snippet({}, { locale });
 
 /** Terms a prefix may expand to, at most (the shortest words first). */
 const MAX_PREFIX_TERMS = 50;
@@ -621,7 +622,8 @@ export class SearchIndex implements SearchIndexer {
    * by their sources for `actor`, then counted and paged, newest first. Precondition: the caller
    * has authorized the actor to search.
    */
-  async search(actor: Actor, query: SearchQuery): Promise<SearchResult> {
+  /** `locale`: the reader's language, for the few words the index supplies itself. */
+  async search(actor: Actor, query: SearchQuery, locale: Locale): Promise<SearchResult> {
     const words = parseQuery(query.q);
     if (words.length === 0) {
       throw fieldInvalid([{ location: 'query', path: 'q', message: msg(m.error_search_no_rare_word) }]);
@@ -664,7 +666,7 @@ export class SearchIndex implements SearchIndexer {
     const pageRefs = visible.slice((query.page - 1) * query.pageSize, query.page * query.pageSize);
     const presented = new Map<string, SearchPresentation>();
     for (const [type, refs] of groupByType(pageRefs)) {
-      for (const [key, presentation] of await this.#sources.get(type)!.present(actor, refs)) presented.set(key, presentation);
+      for (const [key, presentation] of await this.#sources.get(type)!.present(actor, refs, locale)) presented.set(key, presentation);
     }
     const matches = matcherFor(words);
     const hits: SearchHit[] = [];
@@ -681,7 +683,7 @@ export class SearchIndex implements SearchIndexer {
         title: shown.title,
         // Sources give Markdown as written; a snippet is the text a reader sees, and none of what
         // a content warning folds away.
-        snippet: shown.concealed ? [{ text: CONCEALED_SNIPPET, match: false }] : snippet(plainText(shown.text), matches),
+        snippet: shown.concealed ? [{ text: concealedSnippet(locale), match: false }] : snippet(plainText(shown.text), matches),
         link: shown.link,
         spaceId: ref.spaceId,
         channelId: ref.channelId,

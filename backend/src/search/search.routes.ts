@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
+import { requestLocale } from '../http/locale.ts';
 import { Permission } from '../policy/policy.ts';
 import { SearchQueryParams, SearchResultView } from './search.schemas.ts';
 
@@ -28,7 +29,7 @@ export function searchOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, query }) => {
         await ctx.rateLimiter.hit(`search:member:${req.actor!.id}`, SEARCH_LIMIT, SEARCH_WINDOW_MS);
         const rawTo = typeof req.query.to === 'string' ? req.query.to : undefined;
-        return ctx.search.search(req.actor!, { ...query, to: endOfDay(rawTo, query.to) });
+        return ctx.search.search(req.actor!, { ...query, to: endOfDay(rawTo, query.to) }, requestLocale(req));
       },
     }),
   ];

@@ -13,6 +13,7 @@
  */
 
 import type { Actor } from '../policy/policy.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 
 export const SEARCH_TYPES = ['message', 'question', 'answer', 'paper', 'library', 'alert', 'member', 'finding', 'event'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
@@ -59,8 +60,12 @@ export interface SearchSource {
    * as direct reads. Called with many refs at once: load in bulk, never one query per ref.
    */
   visible(actor: Actor, refs: SearchRef[]): Promise<Set<string>>;
-  /** The current title, text and link of hits already confirmed visible (a page, ≤ 50). */
-  present(actor: Actor, refs: SearchRef[]): Promise<Map<string, SearchPresentation>>;
+  /**
+   * The current title, text and link of hits already confirmed visible (a page, ≤ 50); the few
+   * words a source adds itself (not what people wrote) in `locale`, the reader's language (the
+   * base language when not given).
+   */
+  present(actor: Actor, refs: SearchRef[], locale?: Locale): Promise<Map<string, SearchPresentation>>;
 }
 
 /** What capabilities see of the search index (`ctx.search`). */

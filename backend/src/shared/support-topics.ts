@@ -27,26 +27,3 @@ export type SupportStatus = (typeof SUPPORT_STATUSES)[number];
 
 export const SUPPORT_VISIBILITIES = ['org', 'requester'] as const;
 export type SupportVisibility = (typeof SUPPORT_VISIBILITIES)[number];
-
-export const CATEGORY_LABELS: Record<SupportCategory, string> = {
-  hash_matching: 'Hash matching',
-  content_moderation: 'Content moderation',
-  detection_tooling: 'Detection tooling',
-  security: 'Security',
-  transparency_reporting: 'Transparency reporting',
-  other_technical: 'Other (technical)',
-  removal_order: 'Removal order received',
-  terms_of_service: 'Terms of service',
-  data_protection: 'Data protection',
-  law_enforcement_request: 'Law-enforcement request',
-  regulatory_compliance: 'Regulatory compliance',
-  other_legal: 'Other (legal)',
-};
-
-export const STATUS_LABELS: Record<SupportStatus, string> = {
-  new: 'New',
-  triaged: 'Triaged',
-  in_progress: 'In progress',
-  waiting_for_requester: 'Waiting for requester',
-  resolved: 'Resolved',
-};

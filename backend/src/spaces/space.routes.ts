@@ -9,6 +9,7 @@ import { Permission, ROLES, SECTORS, canEnterSpace } from '../policy/policy.ts';
 import { Rooms } from '../shared/realtime-events.ts';
 import { DEFAULT_SPACES, type SpaceDoc } from './space.model.ts';
 import { m, msg } from '../http/locale.ts';
+import { baseLocale } from '../shared/i18n/locale.ts';
 
 const Access = z.strictObject({ sectors: z.array(z.enum(SECTORS)).max(4), roles: z.array(z.enum(ROLES)).max(ROLES.length) }).describe('Empty lists mean "any"');
 const ChannelView = z
@@ -67,13 +68,17 @@ const presentSpace = (space: SpaceDoc, channels: readonly ChannelDoc[]) => ({
   channels: channels.filter((channel) => String(channel.spaceId) === String(space._id)).map(presentChannel),
 });
 
-/** A fresh database gets the default spaces, each with a #general channel. */
+/**
+ * A fresh database gets the default spaces, each with a #general channel. Their names and topics
+ * are stored once, so they are written in the base language, English (the demo seed rewrites them
+ * in its SEED_LOCALE).
+ */
 export async function ensureDefaultSpaces(ctx: Pick<AppContext, 'models'>): Promise<void> {
   if (await ctx.models.Space.exists({})) return;
   for (const space of DEFAULT_SPACES) {
     try {
       const created = await ctx.models.Space.create({ ...space, archived: false });
-      await ctx.models.Channel.create({ spaceId: created._id, name: 'general', topic: `Everything about ${space.name}`, kind: 'discussion' });
+      await ctx.models.Channel.create({ spaceId: created._id, name: 'general', topic: m.spaces_general_topic({ space: space.name }, { locale: baseLocale }), kind: 'discussion' });
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error; // another process was first
     }

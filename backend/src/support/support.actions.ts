@@ -16,7 +16,7 @@ import { presentReply, presentSupportRequest, type SupportNames } from './suppor
 import { allowedStatuses, firstResponseDueAt, removalTimes } from './support.rules.ts';
 import type { CreateSupportRequestBody } from './support.schemas.ts';
 import { m, msg } from '../http/locale.ts';
-import type { Locale } from '../shared/i18n/locale.ts';
+import { baseLocale, type Locale } from '../shared/i18n/locale.ts';
 import type { NotificationInput } from '../notifications/notification.actions.ts';
 import { supportAssignedTitle, supportEscalatedBody, supportEscalatedTitle, supportNewTitle, supportReplyBody, supportReplyTitle, supportStatusBody, supportStatusTitle, supportUrgencyBody } from '../notifications/notification-texts.ts';
 
@@ -45,8 +45,8 @@ export async function accessSupportRequest(ctx: AppContext, actor: Actor | undef
   return { request, role };
 }
 
-/** Every member and organisation name the presenter may need for these requests, in two queries. */
-export async function namesFor(ctx: AppContext, requests: SupportRequestDoc[]): Promise<SupportNames> {
+/** Every member and organisation name the presenter may need for these requests, in two queries, for a reader of `locale`. */
+export async function namesFor(ctx: AppContext, requests: SupportRequestDoc[], locale: Locale): Promise<SupportNames> {
   const memberIds = new Set<string>();
   for (const request of requests) {
     memberIds.add(request.requesterId);
@@ -61,12 +61,13 @@ export async function namesFor(ctx: AppContext, requests: SupportRequestDoc[]): 
   return {
     members: new Map(members.map((member) => [String(member._id), { name: member.name, areas: member.expertAreas ?? [] }])),
     organisations: new Map(orgs.map((org) => [String(org._id), org.name])),
+    locale,
   };
 }
 
-/** Presents one request for the actor (precondition: they may see it). */
-export async function present(ctx: AppContext, request: SupportRequestDoc, actor: Actor, thread = false) {
-  return presentSupportRequest(request, actor, await namesFor(ctx, [request]), ctx.clock.date(), { thread });
+/** Presents one request for the actor, reading `locale` (precondition: they may see it). */
+export async function present(ctx: AppContext, request: SupportRequestDoc, actor: Actor, locale: Locale, thread = false) {
+  return presentSupportRequest(request, actor, await namesFor(ctx, [request], locale), ctx.clock.date(), { thread });
 }
 
 /**
@@ -93,11 +94,12 @@ async function announce(
   options: { actorId: string | null; reply?: SupportReply; notify?: (member: MemberDoc, role: SupportViewerRole) => Omit<NotificationInput, 'link'> | null; removed?: string[] },
 ): Promise<void> {
   const audience = await audienceOf(ctx, request);
-  const names = await namesFor(ctx, [request]);
+  const loaded = await namesFor(ctx, [request], baseLocale);
   const now = ctx.clock.date();
   for (const member of audience) {
     const actor = toActor(member);
     const role = supportViewerRole(actor, supportRule(request))!;
+    const names = { ...loaded, locale: member.locale ?? baseLocale };
     const view = presentSupportRequest(request, actor, names, now);
     ctx.realtime.toMember(actor.id, 'support.updated', { change, request: view, reply: options.reply ? presentReply(options.reply, role, request, names) : null });
     const notice = actor.id !== options.actorId ? options.notify?.(member, role) : null;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { m } from '../http/locale.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 import { supportViewerRole, type Actor, type SupportViewerRole } from '../policy/policy.ts';
 import {
   ALL_SUPPORT_CATEGORIES,
@@ -78,12 +80,14 @@ export type SupportRequestView = z.infer<typeof SupportRequestView>;
 export interface SupportNames {
   members: Map<string, { name: string; areas: ExpertArea[] }>;
   organisations: Map<string, string>;
+  /** The reader's language: what stands in for a member or organisation no longer here is worded in it. */
+  locale: Locale;
 }
 
 /** Whether this viewer must not learn who asked: an expert (only as an expert) of an anonymous request. */
 export const hidesRequester = (role: SupportViewerRole, request: Pick<SupportRequestDoc, 'anonymousToExperts'>) => role === 'expert' && request.anonymousToExperts;
 
-const nameOf = (names: SupportNames, id: string) => ({ id, name: names.members.get(id)?.name ?? 'Former member' });
+const nameOf = (names: SupportNames, id: string) => ({ id, name: names.members.get(id)?.name ?? m.support_former_member({}, { locale: names.locale }) });
 
 export function presentReply(reply: SupportReply, role: SupportViewerRole, request: Pick<SupportRequestDoc, 'anonymousToExperts'>, names: SupportNames): SupportReplyView {
   const hidden = reply.side === 'requester' && hidesRequester(role, request);
@@ -112,7 +116,7 @@ export function presentSupportRequest(request: SupportRequestDoc, actor: Actor, 
     visibility: request.visibility,
     anonymousToExperts: request.anonymousToExperts,
     status: request.status,
-    organisation: hide ? null : { id: request.organisationId, name: orgName ?? 'Former organisation' },
+    organisation: hide ? null : { id: request.organisationId, name: orgName ?? m.support_former_organisation({}, { locale: names.locale }) },
     requester: hide ? null : nameOf(names, request.requesterId),
     assignedExperts: request.assignedExpertIds.map((id) => ({ ...nameOf(names, id), areas: names.members.get(id)?.areas ?? [] })),
     openedAt: request.openedAt.toISOString(),

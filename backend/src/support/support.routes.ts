@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { NotFound } from '../http/errors.ts';
+import { m, msg, requestLocale } from '../http/locale.ts';
 import { doSetExpertAreas } from '../members/member.actions.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { ExpertAreasBody } from '../members/member.schemas.ts';
@@ -87,7 +88,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       access: Permission.SupportOpen,
       body: CreateSupportRequestBody,
       responses: { 201: { description: 'Opened', schema: SupportRequestView } },
-      handler: async ({ req, body }) => present(ctx, await doOpenRequest(ctx, req.actor!, body, req), req.actor!, true),
+      handler: async ({ req, body }) => present(ctx, await doOpenRequest(ctx, req.actor!, body, req), req.actor!, requestLocale(req), true),
     }),
     defineOperation({
       method: 'get',
@@ -107,7 +108,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
           return query.scope === 'assigned' ? role === 'expert' || (role !== null && request.assignedExpertIds.includes(actor.id)) : role === 'requester' || role === 'organisation';
         });
         mine.sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime());
-        const names = await namesFor(ctx, mine);
+        const names = await namesFor(ctx, mine, requestLocale(req));
         const now = ctx.clock.date();
         return { requests: mine.map((request) => presentSupportRequest(request, actor, names, now)) };
       },
@@ -134,7 +135,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
         if (query.status) listed = listed.filter((request) => request.status === query.status);
         if (query.overdue) listed = listed.filter((request) => overdue(request) === (query.overdue === 'true'));
         listed.sort(queueOrder);
-        const names = await namesFor(ctx, listed);
+        const names = await namesFor(ctx, listed, requestLocale(req));
         return {
           requests: listed.map((request) => presentSupportRequest(request, actor, names, now)),
           counts: {
@@ -155,7 +156,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       access: Permission.SupportOpen,
       params: SupportRequestParams,
       responses: { 200: { description: 'The request', schema: SupportRequestView } },
-      handler: async ({ req, params }) => present(ctx, (await load(req, params.requestId)).request, req.actor!, true),
+      handler: async ({ req, params }) => present(ctx, (await load(req, params.requestId)).request, req.actor!, requestLocale(req), true),
     }),
     defineOperation({
       method: 'post',
@@ -170,7 +171,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       handler: async ({ req, params, body }) => {
         const { request, role } = await load(req, params.requestId);
         const { request: after, reply } = await doReply(ctx, req.actor!, request, role, body.body, req);
-        return presentReply(reply, role, after, await namesFor(ctx, [after]));
+        return presentReply(reply, role, after, await namesFor(ctx, [after], requestLocale(req)));
       },
     }),
     defineOperation({
@@ -185,7 +186,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The request', schema: SupportRequestView } },
       handler: async ({ req, params, body }) => {
         const { request } = await load(req, params.requestId);
-        return present(ctx, await doAssign(ctx, req.actor!, request, body.expertIds, req), req.actor!, true);
+        return present(ctx, await doAssign(ctx, req.actor!, request, body.expertIds, req), req.actor!, requestLocale(req), true);
       },
     }),
     defineOperation({
@@ -200,7 +201,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The request', schema: SupportRequestView } },
       handler: async ({ req, params, body }) => {
         const { request, role } = await load(req, params.requestId);
-        return present(ctx, await doChangeStatus(ctx, req.actor!, request, role, body.status, req), req.actor!, true);
+        return present(ctx, await doChangeStatus(ctx, req.actor!, request, role, body.status, req), req.actor!, requestLocale(req), true);
       },
     }),
     defineOperation({
@@ -215,7 +216,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The request', schema: SupportRequestView } },
       handler: async ({ req, params, body }) => {
         const { request, role } = await load(req, params.requestId);
-        return present(ctx, await doRate(ctx, req.actor!, request, role, body, req), req.actor!, true);
+        return present(ctx, await doRate(ctx, req.actor!, request, role, body, req), req.actor!, requestLocale(req), true);
       },
     }),
     defineOperation({
@@ -230,7 +231,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'The request', schema: SupportRequestView } },
       handler: async ({ req, params, body }) => {
         const { request, role } = await load(req, params.requestId);
-        return present(ctx, await doConsent(ctx, req.actor!, request, role, body.libraryDraftConsent, req), req.actor!, true);
+        return present(ctx, await doConsent(ctx, req.actor!, request, role, body.libraryDraftConsent, req), req.actor!, requestLocale(req), true);
       },
     }),
     defineOperation({
@@ -245,7 +246,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       responses: { 201: { description: 'The request with its draft', schema: SupportRequestView } },
       handler: async ({ req, params, body }) => {
         const { request, role } = await load(req, params.requestId);
-        return present(ctx, await doLibraryDraft(ctx, req.actor!, request, role, body, req), req.actor!, true);
+        return present(ctx, await doLibraryDraft(ctx, req.actor!, request, role, body, req), req.actor!, requestLocale(req), true);
       },
     }),
     defineOperation({
@@ -298,7 +299,7 @@ export function supportOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'Your areas', schema: z.object({ areas: z.array(z.enum(EXPERT_AREAS)) }).meta({ id: 'OwnExpertAreas' }) } },
       handler: async ({ req, body }) => {
         const self = await ctx.models.Member.findById(req.actor!.id).lean<MemberDoc>();
-        if (!self) throw new NotFound('No such member.');
+        if (!self) throw new NotFound(msg(m.error_no_such_member));
         return { areas: (await doSetExpertAreas(ctx, req.actor!, self, body.areas, req)).expertAreas };
       },
     }),

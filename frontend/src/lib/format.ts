@@ -62,22 +62,6 @@ export function connectionLabel(state: ConnectionState): string {
   return CONNECTION_LABELS[state]();
 }
 
-/**
- * @deprecated Use `sectorLabel(…)` (and the other functions above). These tables remain, built
- * from the same translated messages, until every caller has moved to the functions.
- */
-export const sectorLabels = resolved(SECTOR_LABELS);
-/** @deprecated Use `roleLabel(…)`. */
-export const roleLabels = resolved(ROLE_LABELS);
-/** @deprecated Use `memberStatusLabel(…)`. */
-export const memberStatusLabels = resolved(MEMBER_STATUS_LABELS);
-/** @deprecated Use `applicationStatusLabel(…)`. */
-export const applicationStatusLabels = resolved(APPLICATION_STATUS_LABELS);
-
-function resolved<K extends string>(table: Record<K, () => string>): Record<K, string> {
-  return Object.fromEntries(Object.entries<() => string>(table).map(([key, label]) => [key, label()])) as Record<K, string>;
-}
-
 const dateTime = new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'short' });
 const dateTimeSeconds = new Intl.DateTimeFormat(formatLocale, { dateStyle: 'medium', timeStyle: 'medium' });
 const numbers = new Intl.NumberFormat(formatLocale);
@@ -140,10 +124,6 @@ export function formatWaiting(waited: number): string {
   if (waited < 1) return m.format_less_than_an_hour();
   if (waited < 48) return hours.format(Math.floor(waited));
   return days.format(Math.floor(waited / 24));
-}
-
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
 
 /** Server messages for a field are fragments ("must be at most 100 characters"): make a sentence. */

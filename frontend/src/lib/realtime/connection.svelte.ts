@@ -1,37 +1,6 @@
-import { m } from '../i18n/i18n.ts';
 import { deferredSocket, type LiveSocket } from './live-socket.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
-
-/** What people read for each state, in the header and on the status page alike (in the reader's language). */
-export function connectionLabel(state: ConnectionState): string {
-  switch (state) {
-    case 'connecting':
-      return m.realtime_connecting();
-    case 'connected':
-      return m.realtime_connected();
-    case 'reconnecting':
-      return m.realtime_reconnecting();
-    case 'offline':
-      return m.realtime_offline();
-  }
-}
-
-/** The same, indexed by state (kept for the callers that read it as a record). */
-export const connectionLabels: Readonly<Record<ConnectionState, string>> = {
-  get connecting() {
-    return connectionLabel('connecting');
-  },
-  get connected() {
-    return connectionLabel('connected');
-  },
-  get reconnecting() {
-    return connectionLabel('reconnecting');
-  },
-  get offline() {
-    return connectionLabel('offline');
-  },
-};
 
 /**
  * The one live connection to the server, on the page's own origin. Its state is reactive so the
