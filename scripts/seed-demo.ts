@@ -7,6 +7,7 @@ import { normaliseEmail, normaliseName } from '../backend/src/members/member.mod
 import type { Role, Sector, TlpMarking } from '../backend/src/policy/policy.ts';
 import { openScriptDatabase } from './lib/database.ts';
 import { ensureDefaultSpaces } from '../backend/src/spaces/space.routes.ts';
+import { DEFAULT_SPACES } from '../backend/src/spaces/space.model.ts';
 import { MessageStore } from '../backend/src/messages/message.store.ts';
 import { renderMarkdown } from '../backend/src/messages/render.ts';
 import { FileStore } from '../backend/src/knowledge/file.store.ts';
@@ -19,7 +20,7 @@ import { DEFAULT_SUPPORT_CONFIG } from '../backend/src/config/config.ts';
 import type { ExpertArea } from '../backend/src/shared/support-topics.ts';
 import { firstResponseDueAt, removalTimes } from '../backend/src/support/support.rules.ts';
 import { m } from '../backend/src/http/locale.ts';
-import { isLocale, locales, type Locale } from '../backend/src/shared/i18n/locale.ts';
+import { baseLocale, isLocale, locales, type Locale } from '../backend/src/shared/i18n/locale.ts';
 
 /**
  * `npm run seed:demo`: a believable community in an empty database: organisations from all four
@@ -37,18 +38,22 @@ const SEED_LOCALE: Locale = (() => {
 /** A demo text in the seeding language. */
 const t = <I>(message: (inputs: I, options: { locale: Locale }) => string, inputs?: I): string => message((inputs ?? {}) as I, { locale: SEED_LOCALE });
 
-/** The default spaces (and their #general) in the seeding language; English is how they are created. */
+/**
+ * The default spaces (and their #general topic) in the seeding language; the server creates them in
+ * the base language. Only a space that still reads exactly as created is reworded (the seed owns it:
+ * nobody renamed it), and only a topic still as created: an administrator's wording is never replaced.
+ */
 async function localizeDefaultSpaces(models: Models): Promise<void> {
-  const texts: Record<string, { name: string; description: string }> = {
-    plenary: { name: t(m.demo_space_plenary_name), description: t(m.demo_space_plenary_description) },
-    government: { name: t(m.demo_space_government_name), description: t(m.demo_space_government_description) },
-    industry: { name: t(m.demo_space_industry_name), description: t(m.demo_space_industry_description) },
-    'civil-society-academia': { name: t(m.demo_space_civil_society_academia_name), description: t(m.demo_space_civil_society_academia_description) },
-    moderators: { name: t(m.demo_space_moderators_name), description: t(m.demo_space_moderators_description) },
-  };
-  for (const [slug, text] of Object.entries(texts)) {
-    const space = await models.Space.findOneAndUpdate({ slug }, { $set: text }, { returnDocument: 'after' }).lean();
-    if (space) await models.Channel.updateOne({ spaceId: space._id, name: 'general' }, { $set: { topic: t(m.spaces_general_topic, { space: text.name }) } });
+  if (SEED_LOCALE === baseLocale) return;
+  for (const space of DEFAULT_SPACES) {
+    const asCreated = { name: space.name(baseLocale), description: space.description(baseLocale) };
+    const name = space.name(SEED_LOCALE);
+    const reworded = await models.Space.findOneAndUpdate({ slug: space.slug, ...asCreated }, { $set: { name, description: space.description(SEED_LOCALE) } }, { returnDocument: 'after' }).lean();
+    if (!reworded) continue;
+    await models.Channel.updateOne(
+      { spaceId: reworded._id, name: 'general', topic: m.spaces_general_topic({ space: asCreated.name }, { locale: baseLocale }) },
+      { $set: { topic: t(m.spaces_general_topic, { space: name }) } },
+    );
   }
 }
 

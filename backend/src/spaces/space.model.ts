@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { cachePlugin } from '../cache/cache.plugin.ts';
 import { ROLES, SECTORS, type Role, type Sector } from '../policy/policy.ts';
+import { m, msg, type Localized } from '../http/locale.ts';
 
 /**
  * A walled area. Its access rule names the sectors and the roles that may enter: an empty list
@@ -37,11 +38,20 @@ spaceSchema.plugin(cachePlugin, { entity: 'spaces' });
 export type SpaceModel = Model<SpaceDoc>;
 export const registerSpace = (connection: Connection): SpaceModel => connection.model<SpaceDoc>('Space', spaceSchema, 'spaces');
 
-/** What a fresh database starts with. */
-export const DEFAULT_SPACES: Pick<SpaceDoc, 'slug' | 'name' | 'description' | 'access'>[] = [
-  { slug: 'plenary', name: 'Plenary', description: 'Everyone: all verified members of every sector.', access: { sectors: [], roles: [] } },
-  { slug: 'government', name: 'Government', description: 'Government members only.', access: { sectors: ['government'], roles: [] } },
-  { slug: 'industry', name: 'Industry', description: 'Members from tech companies.', access: { sectors: ['industry'], roles: [] } },
-  { slug: 'civil-society-academia', name: 'Civil society & academia', description: 'NGOs, researchers and academics.', access: { sectors: ['civil_society', 'academia'], roles: [] } },
-  { slug: 'moderators', name: 'Moderators', description: 'The moderation team.', access: { sectors: [], roles: ['moderator'] } },
+/**
+ * What a fresh database starts with. Names and descriptions are messages (`spaces_default_…`): the
+ * server stores them once in the base language; the demo seed rewords them in its SEED_LOCALE.
+ * Slugs never change.
+ */
+export const DEFAULT_SPACES: (Pick<SpaceDoc, 'slug' | 'access'> & { name: Localized; description: Localized })[] = [
+  { slug: 'plenary', name: msg(m.spaces_default_plenary_name), description: msg(m.spaces_default_plenary_description), access: { sectors: [], roles: [] } },
+  { slug: 'government', name: msg(m.spaces_default_government_name), description: msg(m.spaces_default_government_description), access: { sectors: ['government'], roles: [] } },
+  { slug: 'industry', name: msg(m.spaces_default_industry_name), description: msg(m.spaces_default_industry_description), access: { sectors: ['industry'], roles: [] } },
+  {
+    slug: 'civil-society-academia',
+    name: msg(m.spaces_default_civil_society_academia_name),
+    description: msg(m.spaces_default_civil_society_academia_description),
+    access: { sectors: ['civil_society', 'academia'], roles: [] },
+  },
+  { slug: 'moderators', name: msg(m.spaces_default_moderators_name), description: msg(m.spaces_default_moderators_description), access: { sectors: [], roles: ['moderator'] } },
 ];

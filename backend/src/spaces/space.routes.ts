@@ -69,16 +69,17 @@ const presentSpace = (space: SpaceDoc, channels: readonly ChannelDoc[]) => ({
 });
 
 /**
- * A fresh database gets the default spaces, each with a #general channel. Their names and topics
- * are stored once, so they are written in the base language, English (the demo seed rewrites them
- * in its SEED_LOCALE).
+ * A fresh database gets the default spaces, each with a #general channel. Their names, descriptions
+ * and topics are stored once, so they are written in the base language, English (the demo seed
+ * rewords them in its SEED_LOCALE).
  */
 export async function ensureDefaultSpaces(ctx: Pick<AppContext, 'models'>): Promise<void> {
   if (await ctx.models.Space.exists({})) return;
   for (const space of DEFAULT_SPACES) {
     try {
-      const created = await ctx.models.Space.create({ ...space, archived: false });
-      await ctx.models.Channel.create({ spaceId: created._id, name: 'general', topic: m.spaces_general_topic({ space: space.name }, { locale: baseLocale }), kind: 'discussion' });
+      const name = space.name(baseLocale);
+      const doc = await ctx.models.Space.create({ slug: space.slug, name, description: space.description(baseLocale), access: space.access, archived: false });
+      await ctx.models.Channel.create({ spaceId: doc._id, name: 'general', topic: m.spaces_general_topic({ space: name }, { locale: baseLocale }), kind: 'discussion' });
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error; // another process was first
     }
