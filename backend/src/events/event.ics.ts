@@ -1,4 +1,6 @@
+import { m } from '../http/locale.ts';
 import { plainText } from '../messages/render.ts';
+import type { Locale } from '../shared/i18n/locale.ts';
 import type { EventDoc } from './event.model.ts';
 
 /** RFC 5545 TEXT escaping: backslash, semicolon, comma, and newlines as `\n`. */
@@ -39,13 +41,15 @@ export interface IcsEvent {
   showWhere: boolean;
 }
 
-function vevent({ event, showWhere }: IcsEvent, base: string, now: Date): string[] {
+/** The entry's texts are in the reader's language; its syntax (property names, UTC stamps) is RFC 5545's. */
+function vevent({ event, showWhere }: IcsEvent, base: string, now: Date, locale: Locale): string[] {
   const id = String(event._id);
-  const where = event.mode === 'online' ? (showWhere && event.joinUrl ? `Online: ${event.joinUrl}` : 'Online') : [showWhere ? event.venue : null, event.city].filter(Boolean).join(', ');
+  const online = () => (showWhere && event.joinUrl ? m.events_ics_online_at({ url: event.joinUrl }, { locale }) : m.events_ics_online({}, { locale }));
+  const where = event.mode === 'online' ? online() : [showWhere ? event.venue : null, event.city].filter(Boolean).join(', ');
   const notes = [
-    `Time zone: ${event.timeZone}`,
-    event.coHosts.length ? `Co-hosted with ${event.coHosts.join(', ')}` : null,
-    event.chathamHouse ? 'Held under the Chatham House Rule.' : null,
+    m.events_ics_time_zone({ zone: event.timeZone }, { locale }),
+    event.coHosts.length ? m.events_ics_co_hosted({ hosts: new Intl.ListFormat(locale, { type: 'unit' }).format(event.coHosts) }, { locale }) : null,
+    event.chathamHouse ? m.events_ics_chatham({}, { locale }) : null,
     '',
     plainText(event.descriptionSource),
   ].filter((line) => line !== null);
@@ -55,7 +59,7 @@ function vevent({ event, showWhere }: IcsEvent, base: string, now: Date): string
     `DTSTAMP:${stamp(now)}`,
     `DTSTART:${stamp(event.startsAt)}`,
     `DTEND:${stamp(event.endsAt)}`,
-    `SUMMARY:${icsText(event.chathamHouse ? `${event.title} (Chatham House Rule)` : event.title)}`,
+    `SUMMARY:${icsText(event.chathamHouse ? m.events_ics_summary_chatham({ title: event.title }, { locale }) : event.title)}`,
     `DESCRIPTION:${icsText(notes.join('\n'))}`,
     ...(where ? [`LOCATION:${icsText(where)}`] : []),
     `URL:${base}/events/${id}`,
@@ -63,9 +67,9 @@ function vevent({ event, showWhere }: IcsEvent, base: string, now: Date): string
   ];
 }
 
-/** An iCalendar object (CRLF line ends, folded lines, escaped text). Times are UTC instants. */
-export function icsCalendar(events: IcsEvent[], publicUrl: string, name: string, now = new Date()): string {
+/** An iCalendar object (CRLF line ends, folded lines, escaped text), worded in `locale`. Times are UTC instants. */
+export function icsCalendar(events: IcsEvent[], publicUrl: string, name: string, locale: Locale, now = new Date()): string {
   const base = publicUrl.replace(/\/$/, '');
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Convene//Events//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${icsText(name)}`, ...events.flatMap((item) => vevent(item, base, now)), 'END:VCALENDAR'];
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Convene//Events//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${icsText(name)}`, ...events.flatMap((item) => vevent(item, base, now, locale)), 'END:VCALENDAR'];
   return lines.map(foldLine).join('\r\n') + '\r\n';
 }

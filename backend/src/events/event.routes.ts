@@ -15,7 +15,8 @@ import { eventRule, type EventDoc, type EventFeedDoc } from './event.model.ts';
 import { AttendeeView, EventView, mayKnowWhere, presentEvent, StandingView } from './event.presenter.ts';
 import { standingOf } from './event.roster.ts';
 import { CreateEventBody, DecisionBody, EventListQuery, EventParams, FeedQuery, RegistrationParams, UpdateEventBody } from './event.schemas.ts';
-import { m, msg } from '../http/locale.ts';
+import { m, msg, requestLocale } from '../http/locale.ts';
+import { isLocale } from '../shared/i18n/locale.ts';
 
 const EventList = z
   .object({
@@ -152,6 +153,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
         const event = await accessEvent(ctx, actor, params.eventId);
         const manager = canManageEvent(actor, eventRule(event));
         if (!manager && !(event.showAttendees && standingOf(event.registrations, actor.id).state === 'registered')) throw new Forbidden(msg(m.error_event_attendees_organisers_only));
+        const locale = requestLocale(req);
         const entries = manager ? event.registrations : event.registrations.filter((item) => item.state === 'registered');
         const members = entries.length ? await ctx.models.Member.find({ _id: trusted({ $in: entries.map((item) => item.memberId) }) }, { name: 1, organisationId: 1 }).lean<MemberDoc[]>() : [];
         const orgIds = [...new Set(members.flatMap((member) => (member.organisationId ? [String(member.organisationId)] : [])))];
@@ -162,7 +164,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
           const member = memberById.get(item.memberId);
           return {
             memberId: item.memberId,
-            name: member?.name ?? 'Former member',
+            name: member?.name ?? m.events_attendee_former_member({}, { locale }),
             organisation: member?.organisationId ? (orgName.get(String(member.organisationId)) ?? null) : null,
             state: item.state,
             position: standingOf(event.registrations, item.memberId).position,
@@ -182,7 +184,7 @@ export function eventOperations(ctx: AppContext): Operation[] {
       responses: { 200: { description: 'An iCalendar object', contentType: 'text/calendar' } },
       handler: async ({ req, res, params }) => {
         const event = await accessEvent(ctx, req.actor, params.eventId);
-        sendIcs(res, icsCalendar([{ event, showWhere: mayKnowWhere(req.actor!, event) }], ctx.config.publicUrl, event.title), `convene-event-${params.eventId}`);
+        sendIcs(res, icsCalendar([{ event, showWhere: mayKnowWhere(req.actor!, event) }], ctx.config.publicUrl, event.title, requestLocale(req)), `convene-event-${params.eventId}`);
       },
     }),
     defineOperation({
@@ -240,14 +242,16 @@ export function eventOperations(ctx: AppContext): Operation[] {
       access: 'public',
       query: FeedQuery,
       responses: { 200: { description: 'An iCalendar object', contentType: 'text/calendar' } },
-      handler: async ({ res, query }) => {
+      handler: async ({ req, res, query }) => {
         const owner = await ctx.models.EventFeed.findOne({ tokenHash: hashFeedToken(query.token) }, { _id: 1 }).lean();
         const member = owner ? await ctx.cache.member(owner._id) : null;
         // A revoked token, or one whose owner is suspended or gone, answers like one that never existed.
         if (!member || member.status !== 'member') throw new NotFound(msg(m.error_no_such_feed));
         const actor = toActor(member);
         const mine = (await visibleEvents(ctx, actor)).filter((event) => standingOf(event.registrations, actor.id).state === 'registered');
-        sendIcs(res, icsCalendar(mine.map((event) => ({ event, showWhere: true })), ctx.config.publicUrl, 'Convene events'), 'convene-events');
+        // A calendar app fetches the feed without a session: its owner's chosen language, else the request's.
+        const locale = isLocale(member.locale) ? member.locale : requestLocale(req);
+        sendIcs(res, icsCalendar(mine.map((event) => ({ event, showWhere: true })), ctx.config.publicUrl, m.events_ics_calendar_name({}, { locale }), locale), 'convene-events');
       },
     }),
   ];

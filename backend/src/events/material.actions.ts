@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { AppError, Conflict, Forbidden, Invalid, isDuplicateKey, NotFound } from '../http/errors.ts';
+import { AppError, Conflict, fieldInvalid, Forbidden, isDuplicateKey, NotFound } from '../http/errors.ts';
+import { m, msg } from '../http/locale.ts';
 import { readUpload, type FileStore } from '../knowledge/file.store.ts';
 import { uploadLimit } from '../knowledge/papers.actions.ts';
 import type { MemberDoc } from '../members/member.model.ts';
@@ -57,14 +58,14 @@ export async function visibleMaterials(ctx: AppContext, actor: Actor, scope: Mat
 export async function accessMaterial(ctx: AppContext, actor: Actor | undefined, eventId: string, materialId: string): Promise<{ scope: MaterialScope; material: EventMaterialDoc }> {
   const scope = await accessMaterialScope(ctx, actor, eventId);
   const material = await ctx.models.EventMaterial.findById(materialId).lean<EventMaterialDoc>();
-  if (!material || material.eventId !== eventId || !maySee(actor, scope, material)) throw new NotFound('No such material.');
+  if (!material || material.eventId !== eventId || !maySee(actor, scope, material)) throw new NotFound(msg(m.error_material_no_such));
   return { scope, material };
 }
 
 /** Like accessMaterial, and the actor must manage the event (someone who sees a material but does not run the event gets 403). */
 export async function accessManagedMaterial(ctx: AppContext, actor: Actor, eventId: string, materialId: string): Promise<{ scope: MaterialScope; material: EventMaterialDoc }> {
   const found = await accessMaterial(ctx, actor, eventId, materialId);
-  if (!mayManage(actor, found.scope, found.material)) throw new Forbidden('Only the organisers can change the event\'s materials.');
+  if (!mayManage(actor, found.scope, found.material)) throw new Forbidden(msg(m.error_material_organisers_only));
   return found;
 }
 
@@ -75,7 +76,7 @@ export async function auditRestrictedRead(ctx: AppContext, actor: Actor, materia
 }
 
 function assertFindingsAllowed(ctx: AppContext, event: EventDoc, kind: EventMaterialDoc['kind']): void {
-  if (kind === 'findings' && ctx.clock.date() < event.startsAt) throw new Conflict('Findings can be published once the event has started.', undefined, 'event_not_started');
+  if (kind === 'findings' && ctx.clock.date() < event.startsAt) throw new Conflict(msg(m.error_material_findings_not_started), undefined, 'event_not_started');
 }
 
 /** What the term index keeps of a finding (materials are not searched): its title and text as written. */
@@ -137,13 +138,13 @@ export async function doCreateMaterial(ctx: AppContext, actor: Actor, eventId: s
 
 /** Precondition: accessManagedMaterial. Audited, with the marking before and after. */
 export async function doUpdateMaterial(ctx: AppContext, actor: Actor, scope: MaterialScope, before: EventMaterialDoc, body: UpdateMaterialBody, req: Request): Promise<EventMaterialDoc> {
-  if (Object.keys(body).length === 0) throw new Invalid('body: must change at least one field', { issues: [{ location: 'body', path: '', message: 'must change at least one field' }] });
+  if (Object.keys(body).length === 0) throw fieldInvalid([{ location: 'body', path: '', message: msg(m.error_event_change_something) }]);
   assertFindingsAllowed(ctx, scope.event, body.kind ?? before.kind);
   await ctx.rateLimiter.hit(`event-material:member:${actor.id}`, MATERIAL_RATE_LIMIT.limit, MATERIAL_RATE_LIMIT.windowMs);
   const { body: source, ...rest } = body;
   const set = { ...rest, ...(source !== undefined ? { bodySource: source, bodyHtml: renderMarkdown(source) } : {}) };
   const after = await ctx.models.EventMaterial.findOneAndUpdate({ _id: before._id }, { $set: set }, { returnDocument: 'after' }).lean<EventMaterialDoc>();
-  if (!after) throw new NotFound('No such material.');
+  if (!after) throw new NotFound(msg(m.error_material_no_such));
   await ctx.audit.record({
     action: 'event.material_updated',
     actorId: actor.id,
@@ -177,7 +178,7 @@ export async function doAttachPdf(ctx: AppContext, files: FileStore, actor: Acto
   if (material.attachment) await files.remove(material.attachment.fileId);
   if (!after) {
     await files.remove(file._id);
-    throw new NotFound('No such material.');
+    throw new NotFound(msg(m.error_material_no_such));
   }
   await ctx.audit.record({ action: 'file.uploaded', actorId: actor.id, target: { type: 'event_material', id: String(material._id) }, details: { eventId: material.eventId, fileId: file._id, size: file.size, sha256: file.sha256 }, req });
   await fanOut(ctx, scope, [after], 'updated');
@@ -207,12 +208,12 @@ export async function feedbackStatus(ctx: AppContext, actor: Actor, event: Event
  */
 export async function doGiveFeedback(ctx: AppContext, actor: Actor, event: EventDoc, body: FeedbackBody): Promise<FeedbackStatusView> {
   const eventId = String(event._id);
-  if (standingOf(event.registrations, actor.id).state !== 'registered') throw new AppError(403, 'not_a_participant', 'Only registered participants can give feedback.');
-  if (ctx.clock.date() < event.endsAt) throw new Conflict('Feedback opens once the event is over.', undefined, 'event_not_over');
+  if (standingOf(event.registrations, actor.id).state !== 'registered') throw new AppError(403, 'not_a_participant', msg(m.error_feedback_participants_only));
+  if (ctx.clock.date() < event.endsAt) throw new Conflict(msg(m.error_feedback_not_over), undefined, 'event_not_over');
   try {
     await ctx.models.FeedbackGiver.create({ _id: `${eventId}:${actor.id}`, eventId, memberId: actor.id });
   } catch (error) {
-    if (isDuplicateKey(error)) throw new Conflict('You have already given feedback for this event.', undefined, 'feedback_already_given');
+    if (isDuplicateKey(error)) throw new Conflict(msg(m.error_feedback_already_given), undefined, 'feedback_already_given');
     throw error;
   }
   const inc: Record<string, number> = { responses: 1, [`rating.r${body.rating}`]: 1, [`useful.${body.useful ? 'yes' : 'no'}`]: 1 };

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { NotFound } from '../http/errors.ts';
+import { m, msg } from '../http/locale.ts';
 import { FileStore } from '../knowledge/file.store.ts';
 import { Permission } from '../policy/policy.ts';
 import { accessEvent } from './event.actions.ts';
@@ -134,7 +135,7 @@ export function materialOperations(ctx: AppContext): Operation[] {
         const actor = req.actor!;
         const { material } = await accessMaterial(ctx, actor, params.eventId, params.materialId);
         const file = material.attachment ? await files.meta(material.attachment.fileId) : null;
-        if (!file) throw new NotFound('This material has no PDF.');
+        if (!file) throw new NotFound(msg(m.error_material_no_pdf));
         await auditRestrictedRead(ctx, actor, material, 'pdf', req);
         await files.send(res, file, `${material.marking.replace('TLP:', 'TLP-')} ${material.title}`);
       },
