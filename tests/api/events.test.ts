@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { expect } from 'chai';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Models } from '../../backend/src/db/models.ts';
@@ -350,6 +351,27 @@ describe('events (HTTP, real time, calendar)', function () {
     expect(ics.split('\r\n').every((part) => Buffer.byteLength(part, 'utf8') <= 75)).to.equal(true);
     expect(ics.replace(/\r\n/g, '')).to.not.contain('\n');
     expect(ics).to.contain(`DTSTART:${eventBody().startsAt.slice(0, 4)}`);
+  });
+
+  it('words the calendar file and the materials’ errors in the reader’s language; the file’s structure and the codes stay', async function () {
+    const { client: organiser } = await member({ roles: ['organiser'] });
+    const id = await createEvent(organiser, { chathamHouse: true });
+    const ics = String((await organiser.get(`/api/events/${id}/event.ics`, { 'Accept-Language': 'ru' })).body);
+    const unfolded = ics.replace(/\r\n /g, '');
+    expect(unfolded).to.contain('Проводится по правилу Чатем-хауса.');
+    expect(unfolded).to.match(/Часовой пояс: /);
+    expect(ics.startsWith('BEGIN:VCALENDAR\r\n')).to.equal(true);
+    expect(ics).to.contain(`DTSTART:${eventBody().startsAt.slice(0, 4)}`);
+    expect(ics.split('\r\n').every((part) => Buffer.byteLength(part, 'utf8') <= 75)).to.equal(true);
+    const english = String((await organiser.get(`/api/events/${id}/event.ics`, { 'Accept-Language': 'en' })).body).replace(/\r\n /g, '');
+    expect(english).to.contain('Held under the Chatham House Rule.');
+    const missing = `/api/events/${id}/materials/${String(new Types.ObjectId())}`;
+    const inFrench = await organiser.get(missing, { 'Accept-Language': 'fr' });
+    const inEnglish = await organiser.get(missing, { 'Accept-Language': 'en' });
+    expect(inFrench.status).to.equal(404);
+    expect(inFrench.body.error.code).to.equal(inEnglish.body.error.code);
+    expect(inFrench.body.error.message).to.equal('Ce document n’existe pas.');
+    expect(inEnglish.body.error.message).to.equal('No such material.');
   });
 
   it('filters the list by a from–to window (overlap, any offset), city and mode; lists the cities; never the venue', async function () {
