@@ -65,14 +65,7 @@ describe('every page in another language (browser)', () => {
       '/reverification', '/people', '/audit', '/moderation', '/moderation/mine', '/transparency', '/admin/mail',
       '/no-such-page',
     ];
-    const left: Record<string, string[]> = {};
-    for (const path of paths) {
-      await page.goto(`${server.url}${path}`);
-      await page.locator('main h1').first().waitFor();
-      await page.waitForLoadState('networkidle');
-      const words = await latinWords(page);
-      if (words.length > 0) left[path] = words;
-    }
+    const left = await leftIn(page, paths);
     expect(left, JSON.stringify(left)).to.deep.equal({});
     await models.Channel.deleteOne({ _id: channel._id });
     await models.Space.deleteOne({ _id: space._id });
