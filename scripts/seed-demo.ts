@@ -26,8 +26,10 @@ import { baseLocale, isLocale, locales, type Locale } from '../backend/src/share
  * `npm run seed:demo`: a believable community in an empty database: organisations from all four
  * sectors, members of every role, pending applications. Demo passwords are printed at the end.
  * Refuses a database that already has members. `SEED_LOCALE` (default `en`; one of the product's
- * languages) chooses the language of the demo's fixed texts: the spaces' names and descriptions,
- * the channels' topics, the alerts and the Q&A. TLP markings stay as written in every language.
+ * languages) chooses the language of every fixed text of the demo (`demo_*` messages): the spaces,
+ * channel topics and notice, conversations, job titles, applications, alerts, Q&A, papers, library,
+ * events, support requests and moderation notes. TLP markings stay as written in every language;
+ * names of people and organisations, tags, and the two generated PDFs (ASCII only) stay as they are.
  */
 const SEED_LOCALE: Locale = (() => {
   const wanted = process.env.SEED_LOCALE ?? 'en';
@@ -81,18 +83,18 @@ interface Person {
 }
 
 const MEMBERS: Person[] = [
-  { name: 'Amira Haddad', email: 'admin@drw.example', org: 'Digital Rights Watch', jobTitle: 'Forum administrator', roles: ['admin'] },
-  { name: 'Jonas Meyer', email: 'moderator@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: 'Senior researcher, community moderator', roles: ['moderator'] },
-  { name: 'Grace Okafor', email: 'liaison@interior.gov.example', org: 'Ministry of the Interior (Demo)', jobTitle: 'Online harms liaison officer', roles: ['liaison'] },
-  { name: 'Tomás Ruiz', email: 'tomas@nctu.gov.example', org: 'National Counter-Terrorism Unit (Demo)', jobTitle: 'Internet referral analyst', roles: ['liaison'] },
-  { name: 'Priya Raman', email: 'priya@sharespace.example', org: 'ShareSpace File Hosting', jobTitle: 'Head of Trust & Safety', bio: 'Small team, big platform: 12 people, 40 million files.' },
-  { name: 'Lukas Brandt', email: 'lukas@chirp.example', org: 'Chirp Social', jobTitle: 'Content policy manager' },
-  { name: 'Mei Chen', email: 'mei@openvideo.example', org: 'Open Video Collective', jobTitle: 'Volunteer moderator lead' },
-  { name: 'Samuel Adeyemi', email: 'samuel@survivors.example', org: 'Survivors Network', jobTitle: 'Advocacy coordinator' },
-  { name: 'Dr. Elena Petrova', email: 'elena@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: 'Research fellow', roles: ['organiser'] },
-  { name: 'Sofia Lindqvist', email: 'triage@drw.example', org: 'Digital Rights Watch', jobTitle: 'Support desk coordinator', roles: ['triage'] },
-  { name: 'Marco Bianchi', email: 'legal-expert@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: 'Platform law researcher', roles: ['expert'], expertAreas: ['removal_order', 'terms_of_service', 'data_protection'], onDuty: true },
-  { name: 'Aisha Bello', email: 'tech-expert@drw.example', org: 'Digital Rights Watch', jobTitle: 'Technologist', roles: ['expert'], expertAreas: ['hash_matching', 'detection_tooling', 'security'] },
+  { name: 'Amira Haddad', email: 'admin@drw.example', org: 'Digital Rights Watch', jobTitle: t(m.demo_job_admin), roles: ['admin'] },
+  { name: 'Jonas Meyer', email: 'moderator@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: t(m.demo_job_moderator), roles: ['moderator'] },
+  { name: 'Grace Okafor', email: 'liaison@interior.gov.example', org: 'Ministry of the Interior (Demo)', jobTitle: t(m.demo_job_liaison), roles: ['liaison'] },
+  { name: 'Tomás Ruiz', email: 'tomas@nctu.gov.example', org: 'National Counter-Terrorism Unit (Demo)', jobTitle: t(m.demo_job_referral_analyst), roles: ['liaison'] },
+  { name: 'Priya Raman', email: 'priya@sharespace.example', org: 'ShareSpace File Hosting', jobTitle: t(m.demo_job_trust_safety_head), bio: t(m.demo_bio_priya) },
+  { name: 'Lukas Brandt', email: 'lukas@chirp.example', org: 'Chirp Social', jobTitle: t(m.demo_job_policy_manager) },
+  { name: 'Mei Chen', email: 'mei@openvideo.example', org: 'Open Video Collective', jobTitle: t(m.demo_job_volunteer_lead) },
+  { name: 'Samuel Adeyemi', email: 'samuel@survivors.example', org: 'Survivors Network', jobTitle: t(m.demo_job_advocacy) },
+  { name: 'Dr. Elena Petrova', email: 'elena@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: t(m.demo_job_research_fellow), roles: ['organiser'] },
+  { name: 'Sofia Lindqvist', email: 'triage@drw.example', org: 'Digital Rights Watch', jobTitle: t(m.demo_job_support_desk), roles: ['triage'] },
+  { name: 'Marco Bianchi', email: 'legal-expert@ier.ac.example', org: 'Institute for Extremism Research', jobTitle: t(m.demo_job_platform_law), roles: ['expert'], expertAreas: ['removal_order', 'terms_of_service', 'data_protection'], onDuty: true },
+  { name: 'Aisha Bello', email: 'tech-expert@drw.example', org: 'Digital Rights Watch', jobTitle: t(m.demo_job_technologist), roles: ['expert'], expertAreas: ['hash_matching', 'detection_tooling', 'security'] },
 ];
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600_000);
@@ -107,26 +109,26 @@ const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { nam
     name: 'Noah Williams',
     email: 'noah@tinyforum.example',
     org: '',
-    jobTitle: 'Founder and only moderator',
+    jobTitle: t(m.demo_job_founder),
     status: 'pending',
     proposed: { name: 'TinyForum', domain: 'tinyforum.example', sector: 'industry' },
-    reason: 'We run a 3-person forum platform and found accounts sharing propaganda videos; we need guidance and hash lists.',
+    reason: t(m.demo_application_reason_tinyforum),
   },
   {
     name: 'Fatima Zahra',
     email: 'fatima.zahra@gmail.example',
     org: 'Digital Rights Watch',
-    jobTitle: 'Policy intern',
+    jobTitle: t(m.demo_job_policy_intern),
     status: 'pending',
-    reason: 'I support our policy team on platform accountability and want to follow the trend alerts for our briefings.',
+    reason: t(m.demo_application_reason_intern),
   },
   {
     name: 'Oliver Grant',
     email: 'oliver@chirp.example',
     org: 'Chirp Social',
-    jobTitle: 'Trust & Safety analyst',
+    jobTitle: t(m.demo_job_analyst),
     status: 'needs_info',
-    reason: 'I investigate coordinated networks on Chirp and would like to exchange with peers from other platforms.',
+    reason: t(m.demo_application_reason_analyst),
   },
 ];
 
@@ -143,15 +145,15 @@ async function seedEvents(models: Models, memberIds: Map<string, string>): Promi
   const workshop = await models.Event.create({
     organiserId: id('elena@ier.ac.example'),
     kind: 'workshop',
-    title: 'Hash matching for small platforms',
-    descriptionSource: 'A hands-on day: setting up **hash matching** on uploads, with the shared hash lists.',
-    descriptionHtml: renderMarkdown('A hands-on day: setting up **hash matching** on uploads, with the shared hash lists.'),
+    title: t(m.demo_event_workshop_title),
+    descriptionSource: t(m.demo_event_workshop_description),
+    descriptionHtml: renderMarkdown(t(m.demo_event_workshop_description)),
     startsAt: at(-20 * day),
     endsAt: at(-20 * day + 6 * 3600_000),
     timeZone: 'Europe/Berlin',
     mode: 'in_person',
-    city: 'Berlin',
-    venue: 'Institute for Extremism Research, Room 2.14',
+    city: t(m.demo_event_workshop_city),
+    venue: t(m.demo_event_workshop_venue, { organisation: 'Institute for Extremism Research' }),
     coHosts: ['Chirp Social'],
     capacity: 20,
     audience: { sectors: [], roles: [] },
@@ -161,20 +163,14 @@ async function seedEvents(models: Models, memberIds: Map<string, string>): Promi
   // After the workshop: findings for the whole community (GREEN, found by search), the hands-on
   // notes for the participants' organisations only (AMBER, with a PDF), and two of three answers.
   const workshopId = String(workshop._id);
-  const findings = [
-    '## What we found',
-    '',
-    '- Perceptual hashes caught **re-encoded** copies that exact hashes missed; crops of more than 20 % escaped both.',
-    '- Checking uploads against the shared hash lists took under 50 ms per file on modest hardware.',
-    '- Small teams need a review queue for near matches, not automatic removal.',
-  ].join('\n');
+  const findings = t(m.demo_event_findings_body);
   await models.EventMaterial.create({
-    eventId: workshopId, kind: 'findings', title: 'Findings: hash matching at small scale', bodySource: findings, bodyHtml: renderMarkdown(findings),
+    eventId: workshopId, kind: 'findings', title: t(m.demo_event_findings_title), bodySource: findings, bodyHtml: renderMarkdown(findings),
     marking: 'TLP:GREEN', authorId: id('elena@ier.ac.example'), attachment: null, createdAt: at(-19 * day), updatedAt: at(-19 * day),
   });
-  const notes = 'The configuration we used in the hands-on session, with the thresholds each platform chose. For the participating organisations only.';
+  const notes = t(m.demo_event_notes_body);
   const material = await models.EventMaterial.create({
-    eventId: workshopId, kind: 'material', title: 'Hands-on notes and thresholds', bodySource: notes, bodyHtml: renderMarkdown(notes),
+    eventId: workshopId, kind: 'material', title: t(m.demo_event_notes_title), bodySource: notes, bodyHtml: renderMarkdown(notes),
     marking: 'TLP:AMBER', authorId: id('elena@ier.ac.example'), attachment: null, createdAt: at(-19 * day), updatedAt: at(-19 * day),
   });
   const pdf = makePdf('Hands-on notes and thresholds (TLP:AMBER)', ['Hash matching for small platforms, Berlin', 'Demo data: thresholds per platform', '', 'Perceptual hash distance: 8 to 12 of 64 bits']);
@@ -185,9 +181,9 @@ async function seedEvents(models: Models, memberIds: Map<string, string>): Promi
   await models.Event.create({
     organiserId: id('elena@ier.ac.example'),
     kind: 'focus_group',
-    title: 'Focus group: answering removal orders within the hour',
-    descriptionSource: 'Small tech companies compare how they receive, check and answer removal orders. Two places.',
-    descriptionHtml: renderMarkdown('Small tech companies compare how they receive, check and answer removal orders. Two places.'),
+    title: t(m.demo_event_focus_title),
+    descriptionSource: t(m.demo_event_focus_description),
+    descriptionHtml: renderMarkdown(t(m.demo_event_focus_description)),
     startsAt: at(10 * day),
     endsAt: at(10 * day + 2 * 3600_000),
     timeZone: 'Europe/Brussels',
@@ -221,8 +217,8 @@ async function seedSupport(models: Models, orgs: Map<string, { _id: Types.Object
     kind: 'legal',
     category: 'removal_order',
     urgency: 'critical',
-    subject: 'Removal order for three uploaded videos',
-    ...body('An authority sent a **removal order** for three video files this morning. We are checking the URLs; what must our answer contain?'),
+    subject: t(m.demo_support_order_subject),
+    ...body(t(m.demo_support_order_body)),
     organisationId: String(orgs.get('ShareSpace File Hosting')!._id),
     requesterId: id('priya@sharespace.example'),
     visibility: 'org',
@@ -230,7 +226,7 @@ async function seedSupport(models: Models, orgs: Map<string, { _id: Types.Object
     status: 'in_progress',
     assignedExpertIds: [id('legal-expert@ier.ac.example')],
     replies: [
-      reply('legal-expert@ier.ac.example', 'desk', 'Disable access first, then confirm to the authority with the time of removal. Send me the order reference.', new Date(opened.getTime() + 6 * minute)),
+      reply('legal-expert@ier.ac.example', 'desk', t(m.demo_support_order_reply), new Date(opened.getTime() + 6 * minute)),
     ],
     openedAt: opened,
     firstResponseDueAt: firstResponseDueAt(support, opened, 'critical'),
@@ -244,8 +240,8 @@ async function seedSupport(models: Models, orgs: Map<string, { _id: Types.Object
     kind: 'technical',
     category: 'hash_matching',
     urgency: 'normal',
-    subject: 'Which hash lists should a 3-person platform start with?',
-    ...body('We host forums and see re-uploads of the same propaganda clips. How do we start with hash matching?'),
+    subject: t(m.demo_support_hash_subject),
+    ...body(t(m.demo_support_hash_body)),
     organisationId: String(orgs.get('Chirp Social')!._id),
     requesterId: id('lukas@chirp.example'),
     visibility: 'requester',
@@ -287,12 +283,12 @@ async function seedAlerts(models: Models, orgs: Map<string, { _id: Types.ObjectI
       authorId, title: item.title, summarySource: item.summary, summaryHtml: renderMarkdown(item.summary), severity: item.severity, status: item.status,
       marking: item.marking, recipients: item.recipients, tags: item.tags, indicators: item.indicators, moderation: null, publishedAt: at, updatedAt: at,
       markingHistory: [{ marking: item.marking, recipients: item.recipients, by: authorId, at }],
-      timeline: item.status === 'active' ? [] : [{ id: new Types.ObjectId().toHexString(), authorId, at: new Date(at.getTime() + 86_400_000), source: 'Activity has slowed; we keep watching.', html: renderMarkdown('Activity has slowed; we keep watching.'), changes: { severity: null, status: { from: 'active', to: item.status }, marking: null } }],
+      timeline: item.status === 'active' ? [] : [{ id: new Types.ObjectId().toHexString(), authorId, at: new Date(at.getTime() + 86_400_000), source: t(m.demo_alert_timeline_slowed), html: renderMarkdown(t(m.demo_alert_timeline_slowed)), changes: { severity: null, status: { from: 'active', to: item.status }, marking: null } }],
     });
     if (item.marking === 'TLP:AMBER+STRICT') {
       const alertId = String(created._id);
       const organisationId = org('ShareSpace File Hosting');
-      await models.AlertAck.create({ _id: `${alertId}:${organisationId}`, alertId, organisationId, state: 'acting', note: 'Hash added to our upload filter.', by: person('priya@sharespace.example'), at: new Date(at.getTime() + 7200_000), history: [] });
+      await models.AlertAck.create({ _id: `${alertId}:${organisationId}`, alertId, organisationId, state: 'acting', note: t(m.demo_alert_ack_note), by: person('priya@sharespace.example'), at: new Date(at.getTime() + 7200_000), history: [] });
     }
     if (item.marking === 'TLP:GREEN') {
       const alertId = String(created._id);
@@ -320,10 +316,10 @@ async function seedModeration(db: Awaited<ReturnType<typeof openScriptDatabase>>
   const now = Date.now();
   const minutes = (n: number) => new Date(now - n * 60_000);
   const lines: [string, string][] = [
-    ['lukas@chirp.example', 'Honestly, whoever wrote the ShareSpace policy should be fired. Useless people.'],
-    ['mei@openvideo.example', 'Mirror of the latest channel video for reference: https://files.example/v/8812 (raw, unedited).'],
-    ['samuel@survivors.example', 'You can reach the family directly at 14 Rowan Street, they asked for support.'],
-    ['priya@sharespace.example', 'Anyone free for a hash-sharing call on Thursday?'],
+    ['lukas@chirp.example', t(m.demo_chat_rude)],
+    ['mei@openvideo.example', t(m.demo_chat_mirror, { url: 'https://files.example/v/8812' })],
+    ['samuel@survivors.example', t(m.demo_chat_address)],
+    ['priya@sharespace.example', t(m.demo_chat_call)],
   ];
   let seq = channel!.lastSeq;
   const ids: string[] = [];
@@ -338,7 +334,7 @@ async function seedModeration(db: Awaited<ReturnType<typeof openScriptDatabase>>
   }
   await models.Channel.updateOne({ _id: channel!._id }, {
     $max: { lastSeq: seq },
-    $set: { notice: { source: 'Be kind. Report content with **Report** on a message; only moderators see reports.', html: renderMarkdown('Be kind. Report content with **Report** on a message; only moderators see reports.'), at: new Date() } },
+    $set: { notice: { source: t(m.demo_channel_notice), html: renderMarkdown(t(m.demo_channel_notice)), at: new Date() } },
   });
   const [rude, video, address, harmless] = ids as [string, string, string, string];
   const report = async (itemId: string, email: string, reason: 'harassment' | 'terrorist_content' | 'personal_data' | 'off_topic', note: string, at: Date) => {
@@ -349,21 +345,21 @@ async function seedModeration(db: Awaited<ReturnType<typeof openScriptDatabase>>
     models.ModerationQueue.create({ _id: `message:${itemId}`, type: 'message', itemId, authorId: id(authorEmail), reasons, reporters: Object.values(reasons).reduce((a, b) => a + b, 0), firstReportAt: first, lastReportAt: last, state, resolvedAt: firstActionAt, firstActionAt });
 
   // Open: harassment, reported twice.
-  await report(rude, 'priya@sharespace.example', 'harassment', 'Aimed at my team.', minutes(90));
+  await report(rude, 'priya@sharespace.example', 'harassment', t(m.demo_report_aimed), minutes(90));
   await report(rude, 'samuel@survivors.example', 'harassment', '', minutes(60));
   await queue(rude, 'lukas@chirp.example', { harassment: 2 }, minutes(90), minutes(60), 'open', null);
   // Open: terrorist content, concealed in the queue until revealed.
-  await report(video, 'elena@ier.ac.example', 'terrorist_content', 'A propaganda video without any warning.', minutes(30));
+  await report(video, 'elena@ier.ac.example', 'terrorist_content', t(m.demo_report_video), minutes(30));
   await queue(video, 'mei@openvideo.example', { terrorist_content: 1 }, minutes(30), minutes(30), 'open', null);
   // Resolved: a private address hidden; the author appealed and waits for another moderator.
-  await report(address, 'tomas@nctu.gov.example', 'personal_data', 'A private address.', minutes(120));
+  await report(address, 'tomas@nctu.gov.example', 'personal_data', t(m.demo_report_address), minutes(120));
   await queue(address, 'samuel@survivors.example', { personal_data: 1 }, minutes(120), minutes(120), 'resolved', minutes(100));
-  const hidden = { visibility: 'hidden' as const, reason: 'personal_data' as const, note: 'Please share contact details privately.', redactedHtml: null, redactedSource: null, by: moderator, at: minutes(100) };
+  const hidden = { visibility: 'hidden' as const, reason: 'personal_data' as const, note: t(m.demo_hide_note), redactedHtml: null, redactedSource: null, by: moderator, at: minutes(100) };
   await store.update(channelId, Number(address.split(':')[1]), { $set: { moderation: hidden } });
   await models.ModerationAction.create({
     type: 'message', itemId: address, authorId: id('samuel@survivors.example'), kind: 'hide', reason: 'personal_data', note: hidden.note, by: moderator, at: minutes(100),
     before: null, after: hidden, link: `/channels/${channelId}#${address.split(':')[1]}`, reversed: null,
-    appeal: { note: 'The family asked me to share it here; it is a support address.', at: minutes(80), decision: null }, appealState: 'pending',
+    appeal: { note: t(m.demo_appeal_note), at: minutes(80), decision: null }, appealState: 'pending',
   });
   // Resolved: a report dismissed.
   await report(harmless, 'lukas@chirp.example', 'off_topic', '', minutes(50));
@@ -391,8 +387,8 @@ async function seedModeratedContent(db: { models: Models; connection: Connection
   const qa = String((await models.Channel.findOne({ name: 'questions', kind: 'qa' }).lean())!._id);
   const store = new KnowledgeStore(db.connection);
   const [question] = (await store.list(qa, 'question')).filter((item) => item.anonymous);
-  const source = 'For training reviewers we keep stills from the **attack video**, with faces blurred; the full file stays with the police.';
-  const warning = { visibility: 'warning' as const, reason: 'terrorist_content' as const, note: 'Kept for researchers, behind a warning.', redactedHtml: null, redactedSource: null, by: moderator, at: minutes(25) };
+  const source = t(m.demo_answer_stills);
+  const warning = { visibility: 'warning' as const, reason: 'terrorist_content' as const, note: t(m.demo_warning_note), redactedHtml: null, redactedSource: null, by: moderator, at: minutes(25) };
   const answer = {
     _id: newItemId(), channelId: qa, authorId: id('lukas@chirp.example'), createdAt: minutes(45), updatedAt: minutes(45), moderation: warning,
     type: 'answer' as const, questionId: question!._id, anonymous: false, anonLabel: null, source, html: renderMarkdown(source), score: 0,
@@ -400,7 +396,7 @@ async function seedModeratedContent(db: { models: Models; connection: Connection
   await store.insert(answer as KnowledgeItem);
   await store.update(qa, question!._id, { $inc: { answerCount: 1 } });
   const answerId = `${qa}:${answer._id}`;
-  await models.Report.create({ _id: `answer:${answerId}:${id('samuel@survivors.example')}`, type: 'answer', itemId: answerId, reporterId: id('samuel@survivors.example'), reason: 'terrorist_content', note: 'Describes the attack video.', at: minutes(35) });
+  await models.Report.create({ _id: `answer:${answerId}:${id('samuel@survivors.example')}`, type: 'answer', itemId: answerId, reporterId: id('samuel@survivors.example'), reason: 'terrorist_content', note: t(m.demo_report_answer), at: minutes(35) });
   await models.ModerationQueue.create({ _id: `answer:${answerId}`, type: 'answer', itemId: answerId, authorId: answer.authorId, anonymous: false, reasons: { terrorist_content: 1 }, reporters: 1, firstReportAt: minutes(35), lastReportAt: minutes(35), state: 'resolved', resolvedAt: minutes(25), firstActionAt: minutes(25) });
   await models.ModerationAction.create({
     type: 'answer', itemId: answerId, authorId: answer.authorId, anonymous: false, kind: 'warning', reason: 'terrorist_content', note: warning.note, by: moderator, at: minutes(25),
@@ -409,7 +405,7 @@ async function seedModeratedContent(db: { models: Models; connection: Connection
 
   const alert = await models.Alert.findOne({ marking: 'TLP:GREEN' }).lean();
   const alertId = String(alert!._id);
-  await models.Report.create({ _id: `alert:${alertId}:${id('lukas@chirp.example')}`, type: 'alert', itemId: alertId, reporterId: id('lukas@chirp.example'), reason: 'misinformation', note: 'We saw no such re-uploads.', at: minutes(15) });
+  await models.Report.create({ _id: `alert:${alertId}:${id('lukas@chirp.example')}`, type: 'alert', itemId: alertId, reporterId: id('lukas@chirp.example'), reason: 'misinformation', note: t(m.demo_report_alert), at: minutes(15) });
   await models.ModerationQueue.create({ _id: `alert:${alertId}`, type: 'alert', itemId: alertId, authorId: alert!.authorId, anonymous: false, reasons: { misinformation: 1 }, reporters: 1, firstReportAt: minutes(15), lastReportAt: minutes(15), state: 'open', resolvedAt: null, firstActionAt: null });
   const month = new Date().toISOString().slice(0, 7);
   await models.TransparencyMonth.updateOne({ _id: month }, { $inc: { 'reports.terrorist_content': 1, 'reports.misinformation': 1, 'actions.warning': 1 }, $push: { firstActionSeconds: 600 } }, { upsert: true });
@@ -439,7 +435,7 @@ async function seedKnowledge(db: { models: Models; connection: Connection }, mem
   const md = (source: string) => ({ source, html: renderMarkdown(source) });
 
   // Q&A: Priya asks anonymously; Elena and Mei answer; Priya accepts Mei's answer.
-  const description = 'file hosting, under 50 staff';
+  const description = t(m.demo_anonymous_description);
   await db.models.AnonymousProfile.create({ _id: who('priya@sharespace.example'), description, posts: [] });
   const question = {
     ...base(qa, 'priya@sharespace.example', 30), type: 'question' as const, anonymous: true, ...anonymityOf('industry', description),
@@ -462,41 +458,41 @@ async function seedKnowledge(db: { models: Models; connection: Connection }, mem
 
   // Papers: one with a PDF written by scripts/lib/make-pdf.ts.
   const paper = {
-    ...base(papers, 'elena@ier.ac.example', 48), type: 'paper' as const, title: 'Propaganda migration to small file hosts, 2023–2025',
-    authors: ['Elena Petrova', 'Jonas Meyer'], year: 2025, venue: 'Institute for Extremism Research working papers',
-    ...md('We follow **1,200** propaganda links as takedowns on large platforms push them to small file hosts, and measure how hash-sharing changes where they land.'),
+    ...base(papers, 'elena@ier.ac.example', 48), type: 'paper' as const, title: t(m.demo_paper_migration_title),
+    authors: ['Elena Petrova', 'Jonas Meyer'], year: 2025, venue: t(m.demo_paper_migration_venue),
+    ...md(t(m.demo_paper_migration_abstract)),
     doi: '10.5555/ier.2025.0042', link: 'https://ier.ac.example/papers/migration', tags: ['migration', 'hashing'], attachment: null as { fileId: string; size: number } | null, commentCount: 1,
   };
-  const pdf = makePdf(paper.title, ['Elena Petrova, Jonas Meyer', 'Institute for Extremism Research (demo data)', '', 'Abstract', 'We follow 1,200 propaganda links as takedowns on large platforms push', 'them to small file hosts.']);
+  const pdf = makePdf(m.demo_paper_migration_title({}, { locale: 'en' }), ['Elena Petrova, Jonas Meyer', 'Institute for Extremism Research (demo data)', '', 'Abstract', 'We follow 1,200 propaganda links as takedowns on large platforms push', 'them to small file hosts.']);
   const file = await files.save(pdf, { uploaderId: paper.authorId, channelId: papers, itemId: paper._id });
   paper.attachment = { fileId: file._id, size: file.size };
   await store.insert(paper);
-  await store.insert({ ...base(papers, 'priya@sharespace.example', 40), type: 'comment', paperId: paper._id, ...md('This matches what we see. Section 4 is worth reading for anyone running uploads.') });
+  await store.insert({ ...base(papers, 'priya@sharespace.example', 40), type: 'comment', paperId: paper._id, ...md(t(m.demo_paper_migration_comment)) });
   await store.insert({
-    ...base(papers, 'samuel@survivors.example', 10), type: 'paper', title: 'Centring survivors in content moderation policy', authors: ['Survivors Network'], year: 2024, venue: 'Policy brief',
-    ...md('Recommendations for platforms on how removal decisions affect survivors of attacks.'), doi: null, link: 'https://survivors.example/brief', tags: ['policy'], attachment: null, commentCount: 0,
+    ...base(papers, 'samuel@survivors.example', 10), type: 'paper', title: t(m.demo_paper_survivors_title), authors: ['Survivors Network'], year: 2024, venue: t(m.demo_paper_survivors_venue),
+    ...md(t(m.demo_paper_survivors_abstract)), doi: null, link: 'https://survivors.example/brief', tags: ['policy'], attachment: null, commentCount: 0,
   });
 
   // Library: resources written by the moderator, one revised, one with an open suggestion.
   const moderator = 'moderator@ier.ac.example';
   const resources = [
-    { title: 'Model terms of service: terrorist content', category: 'Terms of service', versions: ['Users may not upload terrorist content.', 'Users may not upload, share or link to **terrorist or violent extremist content**, as defined in section 2.'] },
-    { title: 'Transparency report template', category: 'Transparency', versions: ['## Removals\n\n| Month | Items removed | Appeals | Reinstated |\n|---|---|---|---|\n| | | | |'] },
-    { title: 'Getting started: a trust & safety checklist for teams under 10', category: 'Guides', versions: ['1. Publish a contact point for referrals.\n2. Write down what you remove and why.\n3. Join the community here and ask.'] },
+    { title: t(m.demo_resource_terms_title), category: t(m.demo_resource_terms_category), versions: [t(m.demo_resource_terms_v1), t(m.demo_resource_terms_v2)] },
+    { title: t(m.demo_resource_transparency_title), category: t(m.demo_resource_transparency_category), versions: [t(m.demo_resource_transparency_body)] },
+    { title: t(m.demo_resource_checklist_title), category: t(m.demo_resource_checklist_category), versions: [t(m.demo_resource_checklist_body)] },
   ];
   for (const [index, resource] of resources.entries()) {
     const item = { ...base(library, moderator, 72 - index), type: 'resource' as const, title: resource.title, category: resource.category, ...md(resource.versions.at(-1)!), revision: resource.versions.length, attachment: null };
     for (const [n, version] of resource.versions.entries()) {
       await store.insert({
         ...base(library, moderator, 72 - index - n), _id: `${item._id}:${n + 1}`, type: 'revision', resourceId: item._id, n: n + 1,
-        title: resource.title, category: resource.category, ...md(version), note: n === 0 ? m.knowledge_first_version({}, { locale: 'en' }) : 'Defined terms', creditId: null,
+        title: resource.title, category: resource.category, ...md(version), note: n === 0 ? m.knowledge_first_version({}, { locale: 'en' }) : t(m.demo_resource_terms_v2_note), creditId: null,
       });
     }
     await store.insert(item);
     if (index === 0) {
       await store.insert({
-        ...base(library, 'lukas@chirp.example', 2), type: 'suggestion', resourceId: item._id, baseRevision: item.revision, ...md(`${resource.versions.at(-1)} Accounts that do so repeatedly are closed.`),
-        note: 'Add a repeat-offender rule', status: 'open', reason: '', decidedBy: null, decidedAt: null,
+        ...base(library, 'lukas@chirp.example', 2), type: 'suggestion', resourceId: item._id, baseRevision: item.revision, ...md(`${resource.versions.at(-1)} ${t(m.demo_resource_terms_suggestion)}`),
+        note: t(m.demo_resource_terms_suggestion_note), status: 'open', reason: '', decidedBy: null, decidedAt: null,
       });
     }
   }
@@ -548,15 +544,15 @@ try {
     await store.open();
     const CONVERSATIONS: [string, [string, string][]][] = [
       ['plenary', [
-        ['liaison@interior.gov.example', 'Welcome to the **Plenary**. This is where all four sectors meet.'],
-        ['priya@sharespace.example', 'Thanks! We are a 12-person team; happy to compare notes on hash-sharing.'],
-        ['elena@ier.ac.example', 'Our new paper on propaganda migration to small file hosts is out; I will share it in the papers channel.'],
+        ['liaison@interior.gov.example', t(m.demo_chat_plenary_welcome)],
+        ['priya@sharespace.example', t(m.demo_chat_plenary_thanks)],
+        ['elena@ier.ac.example', t(m.demo_chat_plenary_paper)],
       ]],
       ['industry', [
-        ['lukas@chirp.example', 'Has anyone seen the new *link-shortener rotation* pattern this week?'],
-        ['mei@openvideo.example', 'Yes, on our side too. Blocking by final destination works better than by shortener.'],
+        ['lukas@chirp.example', t(m.demo_chat_industry_pattern)],
+        ['mei@openvideo.example', t(m.demo_chat_industry_reply)],
       ]],
-      ['government', [['tomas@nctu.gov.example', 'Referral statistics for October are ready; summary in the alert later today.']]],
+      ['government', [['tomas@nctu.gov.example', t(m.demo_chat_government_referrals)]]],
     ];
     for (const [slug, lines] of CONVERSATIONS) {
       const space = await models.Space.findOne({ slug }).lean();
@@ -602,7 +598,7 @@ try {
         referee: { name: 'Priya Raman', email: 'priya@sharespace.example', organisation: 'ShareSpace File Hosting' },
         thread:
           person.status === 'needs_info'
-            ? [{ at: new Date(submittedAt.getTime() + 3600_000), by: moderatorIds[0], from: 'moderator', text: 'Could your manager confirm your role by replying here?' }]
+            ? [{ at: new Date(submittedAt.getTime() + 3600_000), by: moderatorIds[0], from: 'moderator', text: t(m.demo_application_question) }]
             : [],
         submittedAt,
         queuedAt: submittedAt,

@@ -7,6 +7,7 @@ import { MessageStore } from '../../backend/src/messages/message.store.ts';
 import { isPdf } from '../../backend/src/knowledge/file.store.ts';
 import { engineUri, uniqueDatabaseName } from '../helpers/engine.ts';
 import { ROOT } from '../helpers/process.ts';
+import { m } from '../../backend/src/http/locale.ts';
 
 function run(script: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -86,6 +87,10 @@ describe('command-line scripts', function () {
       const past = (await models.Event.find({}).lean()).find((event) => event.endsAt.getTime() < Date.now() && event.kind === 'workshop')!;
       const materials = await models.EventMaterial.find({ eventId: String(past._id) }).lean();
       expect(materials.map((item) => `${item.kind} ${item.marking}`).sort()).to.deep.equal(['findings TLP:GREEN', 'material TLP:AMBER']);
+      // Without SEED_LOCALE the demo is worded in English as before.
+      expect(past.title).to.equal('Hash matching for small platforms');
+      expect(materials.find((item) => item.kind === 'findings')!.bodySource).to.match(/^## What we found\n\n- Perceptual hashes/);
+      expect(order.subject).to.equal('Removal order for three uploaded videos');
       const notes = materials.find((item) => item.kind === 'material')!;
       const notesFile = await models.File.findById(notes.attachment!.fileId).lean();
       expect(notesFile!.size).to.equal(notes.attachment!.size);
@@ -120,6 +125,55 @@ describe('command-line scripts', function () {
     const refused = await run('scripts/seed-demo.ts', { ...env, DB_NAME: `${name}-x`, SEED_LOCALE: 'de' });
     expect(refused.code).to.equal(2);
     expect(refused.stderr).to.contain('SEED_LOCALE must be one of');
+  });
+
+  it('seed:demo with SEED_LOCALE=ar leaves no English demo text anywhere in the database, and the English run keeps its wording', async function () {
+    this.timeout(120_000);
+    const seeded = await run('scripts/seed-demo.ts', { ...env, SEED_LOCALE: 'ar' });
+    expect(seeded.code, seeded.stderr).to.equal(0);
+    const texts = m as unknown as Record<string, (inputs: Record<string, string>, options: { locale: 'en' | 'ar' }) => string>;
+    const keys = Object.keys(texts).filter((key) => key.startsWith('demo_'));
+    expect(keys.length).to.be.greaterThan(90);
+    const connection = await connect(await engineUri(), name);
+    try {
+      // Every stored document except file contents (the generated PDFs are ASCII only), as one text.
+      const names = (await connection.db!.listCollections().toArray()).map((collection) => collection.name).filter((collection) => !collection.startsWith('files_'));
+      expect(names.length).to.be.greaterThan(20);
+      let stored = '';
+      for (const collection of names) stored += JSON.stringify(await connection.db!.collection(collection).find({}).toArray());
+      const english = keys
+        .map((key) => texts[key]!({ url: '\u0001', organisation: '\u0001', space: '\u0001' }, { locale: 'en' }))
+        .flatMap((text) => text.split(/\u0001|\n/))
+        .map((part) => part.trim())
+        .filter((part) => part.length >= 12 && /[a-z]{3}/i.test(part));
+      const left = english.filter((part) => stored.includes(JSON.stringify(part).slice(1, -1)));
+      expect(left, 'English demo texts in an Arabic demo').to.deep.equal([]);
+      const models = createModels(connection);
+      // Exact Arabic wording across the strands: library, events, support desk, moderation, profiles.
+      const ar = (key: string, inputs: Record<string, string> = {}) => texts[key]!(inputs, { locale: 'ar' });
+      const priya = await models.Member.findOne({ emailNormalized: 'priya@sharespace.example' }).lean();
+      expect(priya!.jobTitle).to.equal(ar('demo_job_trust_safety_head'));
+      expect(priya!.jobTitle).to.equal('رئيس قسم الثقة والأمان');
+      const workshop = await models.Event.findOne({ kind: 'workshop' }).lean();
+      expect(workshop!.title).to.equal(ar('demo_event_workshop_title'));
+      expect(workshop!.venue).to.equal(ar('demo_event_workshop_venue', { organisation: 'Institute for Extremism Research' }));
+      const order = await models.SupportRequest.findOne({ category: 'removal_order' }).lean();
+      expect(order!.subject).to.equal(ar('demo_support_order_subject'));
+      const reasons = (await models.Report.find({}).lean()).map((report) => report.note).filter(Boolean);
+      expect(reasons).to.include(ar('demo_report_video'));
+      for (const note of reasons) expect(note, note).to.match(/[\u0600-\u06ff]/);
+      const plenary = await models.Space.findOne({ slug: 'plenary' }).lean();
+      const general = await models.Channel.findOne({ spaceId: plenary!._id, name: 'general' }).lean();
+      expect(general!.notice!.source).to.equal(ar('demo_channel_notice'));
+      const store = new MessageStore(connection);
+      await store.open();
+      expect((await store.get(String(general!._id), 1))!.source).to.equal(ar('demo_chat_plenary_welcome'));
+      expect((await store.get(String(general!._id), 5))!.source).to.equal(ar('demo_chat_mirror', { url: 'https://files.example/v/8812' }));
+      // TLP markings as FIRST writes them, whatever the language.
+      expect((await models.Alert.distinct('marking')).sort()).to.deep.equal(['TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:CLEAR', 'TLP:GREEN', 'TLP:RED']);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('admin:create makes an admin without a terminal, taking the password from ADMIN_PASSWORD only', async function () {
