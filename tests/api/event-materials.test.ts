@@ -359,6 +359,10 @@ describe('event materials, findings and feedback (HTTP, search, real time)', fun
       const [a, b] = await Promise.all([w.viewers.participant.post(path, good), w.viewers.participant.post(path, { rating: 1, useful: false })]);
       expect([a.status, b.status].sort()).to.deep.equal([201, 409]);
       expect([a, b].find((res) => res.status === 409)!.body.error.code).to.equal('feedback_already_given');
+      // Again, reading Arabic: the same code, the message in the reader's language.
+      const again = await w.viewers.participant.post(path, good, { 'Accept-Language': 'ar' });
+      expect(again.status).to.equal(409);
+      expect(again.body.error).to.deep.include({ code: 'feedback_already_given', message: 'لقد قدّمتم ملاحظاتكم على هذه الفعالية من قبل.' });
       const mine = await w.viewers.participant.get(path);
       expect(mine.body).to.deep.equal({ open: true, canGive: false, given: true, results: null });
       const results = (await w.viewers.organiser.get(path)).body.results;
