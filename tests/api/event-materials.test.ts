@@ -329,6 +329,28 @@ describe('event materials, findings and feedback (HTTP, search, real time)', fun
     expect((await upload(client, path, Buffer.alloc(0))).status).to.equal(400);
   });
 
+  it('once the event is over nobody registers (409 event_over) and nobody who waited moves up: the roster stays the record of who took part', async function () {
+    const w = await world();
+    const path = `/api/events/${w.eventId}/registration`;
+    // Before the event: one place, taken; the bystander waits.
+    setClock(w.startsAt - 3600_000);
+    expect((await w.viewers.organiser.patch(`/api/events/${w.eventId}`, { capacity: 1 })).status).to.equal(200);
+    expect((await w.viewers.bystander.request('PUT', path)).body.state).to.equal('waitlisted');
+    setClock(w.endsAt + 60_000);
+    const late = await w.viewers.colleague.request('PUT', path, undefined, { 'Accept-Language': 'fr' });
+    expect(late.status).to.equal(409);
+    expect(late.body.error).to.deep.include({ code: 'event_over', message: 'Cet événement est terminé.' });
+    // The participant withdraws after the end: their place goes to nobody, and an edit moves nobody up either.
+    expect((await w.viewers.participant.request('DELETE', path)).status).to.equal(204);
+    expect((await w.viewers.participant.get(`/api/events/${w.eventId}`)).body.own.state).to.equal('none');
+    expect((await w.viewers.organiser.patch(`/api/events/${w.eventId}`, { description: 'Thank you for coming.' })).status).to.equal(200);
+    expect((await w.viewers.bystander.get(`/api/events/${w.eventId}`)).body.own.state).to.equal('waitlisted');
+    expect((await w.viewers.colleague.get(`/api/events/${w.eventId}`)).body.own.state).to.equal('none');
+    // The organiser's own decision still counts: a raised capacity gives the place.
+    expect((await w.viewers.organiser.patch(`/api/events/${w.eventId}`, { capacity: 2 })).status).to.equal(200);
+    expect((await w.viewers.bystander.get(`/api/events/${w.eventId}`)).body.own.state).to.equal('registered');
+  });
+
   describe('feedback', function () {
     const good = { rating: 4, useful: true, wanted: ['tooling', 'follow_up'] };
 

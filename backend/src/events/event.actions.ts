@@ -112,7 +112,7 @@ export const rosterCounts = (registrations: readonly Registration[]) => ({
  */
 export async function doRegister(ctx: AppContext, actor: Actor, event: EventDoc, req: Request): Promise<Standing> {
   await ctx.rateLimiter.hit(`event-register:member:${actor.id}`, REGISTER_RATE_LIMIT.limit, REGISTER_RATE_LIMIT.windowMs);
-  const now = new Date();
+  const now = ctx.clock.date();
   const { before, after } = await casEvent(ctx, String(event._id), (current) => {
     if (current.endsAt <= now) throw new Conflict(msg(m.error_event_over), undefined, 'event_over');
     if (current.registrations.some((item) => item.memberId === actor.id)) throw new Conflict(msg(m.error_event_already_registered), undefined, 'already_registered');
@@ -125,13 +125,19 @@ export async function doRegister(ctx: AppContext, actor: Actor, event: EventDoc,
   return standing;
 }
 
-/** The actor withdraws (registered, waiting or pending); a freed place goes to the head of the waitlist. */
+/**
+ * The actor withdraws (registered, waiting or pending); a freed place goes to the head of the waitlist,
+ * but only before the event ends: afterwards the roster is the record of who took part (it opens the
+ * materials and the feedback), and a place freed then would give someone who waited a part they never had.
+ */
 export async function doCancelRegistration(ctx: AppContext, actor: Actor, event: EventDoc, req: Request): Promise<void> {
   await ctx.rateLimiter.hit(`event-register:member:${actor.id}`, REGISTER_RATE_LIMIT.limit, REGISTER_RATE_LIMIT.windowMs);
+  const now = ctx.clock.date();
   let was: Standing = { state: 'none', position: null };
   const { before, after } = await casEvent(ctx, String(event._id), (current) => {
     was = standingOf(current.registrations, actor.id);
     if (was.state === 'none') throw new Conflict(msg(m.error_event_not_registered), undefined, 'not_registered');
+    if (current.endsAt <= now) return { registrations: current.registrations.filter((item) => item.memberId !== actor.id) };
     return { registrations: removeRegistration(current.registrations, current.capacity, actor.id) };
   });
   await ctx.audit.record({ action: 'event.registration_cancelled', actorId: actor.id, target: { type: 'event', id: after._id }, details: { was: was.state }, req });
@@ -151,10 +157,12 @@ export async function doDecide(ctx: AppContext, actor: Actor, event: EventDoc, m
 }
 
 /**
- * Edits an event. A new capacity applies at once: raising it promotes from the waitlist in order.
+ * Edits an event. A new capacity applies at once: raising it promotes from the waitlist in order (after
+ * the end too: the organiser's decision); other edits after the end promote nobody.
  * Turning review off does not decide pending requests (the organiser still does). Precondition: accessManagedEvent.
  */
 export async function doUpdateEvent(ctx: AppContext, actor: Actor, event: EventDoc, body: UpdateEventBody, req: Request): Promise<EventDoc> {
+  const now = ctx.clock.date();
   const { before, after } = await casEvent(ctx, String(event._id), (current) => {
     const merged = {
       mode: body.mode ?? current.mode,
@@ -174,7 +182,8 @@ export async function doUpdateEvent(ctx: AppContext, actor: Actor, event: EventD
       ...(description !== undefined ? { descriptionSource: description, descriptionHtml: renderMarkdown(description) } : {}),
       ...(startsAt ? { startsAt: new Date(startsAt) } : {}),
       ...(endsAt ? { endsAt: new Date(endsAt) } : {}),
-      registrations: settle(current.registrations, capacity),
+      // After the end only a capacity the organiser sets moves people up (their decision); any other edit leaves the record as it is.
+      registrations: current.endsAt <= now && body.capacity === undefined ? current.registrations : settle(current.registrations, capacity),
     };
   });
   await indexEvent(ctx, after);
