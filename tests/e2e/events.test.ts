@@ -124,6 +124,14 @@ describe('events (browser)', () => {
     await signIn(bystanderPage.page, bystander.email, `/events/${id}`);
     await bystanderPage.page.getByText('Nothing published yet.').waitFor();
     expect(await bystanderPage.page.getByText('What we found about re-encoding').count()).to.equal(0);
+    // Over: the page says so instead of offering to register (the server would refuse) or a calendar file.
+    expect(await bystanderPage.page.getByTestId('standing').innerText()).to.equal('This event is over; registration is closed.');
+    expect(await bystanderPage.page.getByRole('button', { name: /Register|Join the waitlist|Cancel/ }).count()).to.equal(0);
+    expect(await bystanderPage.page.getByRole('link', { name: /Add to calendar/ }).count()).to.equal(0);
+    expect(await participantPage.page.getByTestId('standing').innerText()).to.equal('You had a place at this event.');
+    // The participant has a place: no join link means none was added, not that it is withheld.
+    expect(await participantPage.page.getByTestId('where').innerText()).to.equal('Online (the organiser has not added the join link yet)');
+    expect(await bystanderPage.page.getByTestId('where').innerText()).to.equal('Online (the join link is shown once you have a place)');
 
     await page.reload();
     await page.getByTestId('feedback-responses').getByText('1 answer').waitFor();
