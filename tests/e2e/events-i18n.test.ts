@@ -57,6 +57,7 @@ describe('events in other languages (browser)', () => {
       mode: 'in_person',
       city: 'Lisbon',
       venue: 'Rua Secreta 9',
+      coHosts: ['Chirp Social', 'ShareSpace'],
       capacity: 12,
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
@@ -102,6 +103,11 @@ describe('events in other languages (browser)', () => {
     await page.getByRole('button', { name: 'التسجيل' }).waitFor();
     await page.getByRole('heading', { name: 'المواد والاستنتاجات', level: 2 }).waitFor();
     expect(await page.getByTestId('where').innerText()).to.contain('يظهر مكان الانعقاد بعد حصولك على مقعد');
+    // Co-hosts: the list reads right to left in Arabic words, each Latin name isolated in its own direction.
+    const coHosts = page.getByTestId('co-hosts');
+    expect(await coHosts.innerText()).to.equal('Chirp Social وShareSpace');
+    expect(await page.evaluate<string>('getComputedStyle(document.querySelector(\'[data-testid="co-hosts"]\')).direction')).to.equal('rtl');
+    expect(await coHosts.locator('bdi').allInnerTexts()).to.deep.equal(['Chirp Social', 'ShareSpace']);
     expect(new URL(page.url()).pathname).to.equal(`/events/${id}`);
     sizes = await overflow(page);
     expect(sizes.scrollWidth).to.be.at.most(sizes.innerWidth);

@@ -81,6 +81,11 @@ export function formatList(items: readonly string[]): string {
   return lists.format(items);
 }
 
+/** The same list cut into its items and the words between them, for isolating each item (NameList). */
+export function listParts(items: readonly string[]): { type: 'element' | 'literal'; value: string }[] {
+  return lists.formatToParts(items);
+}
+
 /** For sorting names the way the reader's language sorts them. */
 export function compareText(a: string, b: string): number {
   return collator.compare(a, b);
