@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { Conflict, fieldInvalid, NotFound, type FieldIssue } from '../http/errors.ts';
+import { Conflict, fieldInvalid, NotFound, type FieldIssue, isDuplicateKey } from '../http/errors.ts';
 import { toActor } from '../auth/auth.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
@@ -319,7 +319,7 @@ export async function doAcknowledge(ctx: AppContext, actor: Actor, alertId: stri
     try {
       ack = (await ctx.models.AlertAck.create({ _id: id, alertId, organisationId: actor.organisationId, ...answer, history: [] })).toObject() as AlertAckDoc;
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       // Someone from the same organisation answered at the same moment: this answer replaces theirs.
       ack = await replaceAck(ctx, id, answer);
     }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
 import { baseLocale } from '../shared/i18n/locale.ts';
-import { Conflict, NotFound } from '../http/errors.ts';
+import { Conflict, NotFound, isDuplicateKey } from '../http/errors.ts';
 import { toActor } from '../auth/auth.ts';
 import { trusted } from '../db/database.ts';
 import type { MemberDoc } from '../members/member.model.ts';
@@ -110,7 +110,7 @@ async function setFeedToken(ctx: AppContext, memberId: string, hash: string, now
   try {
     return await replace();
   } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
     return replace();
   }
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConfigError, type OidcProviderConfig } from '../config/config.ts';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
-import { NotFound } from '../http/errors.ts';
+import { NotFound, isDuplicateKey } from '../http/errors.ts';
 import { text } from '../http/schemas.ts';
 import type { Logger } from '../http/logger.ts';
 import { normaliseEmail, normaliseName, type MemberDoc } from '../members/member.model.ts';
@@ -272,9 +272,6 @@ async function signInWithIdentity(ctx: AppContext, provider: OidcProviderConfig,
   return { ok: true, member };
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
 
 const requestLogger = (ctx: AppContext, req: Request): Logger => (req as { log?: Logger }).log ?? ctx.logger;
 

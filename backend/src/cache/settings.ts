@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { cacheLayerOf, written } from './cache.layer.ts';
+import { isDuplicateKey } from '../http/errors.ts';
 
 type Setting = { _id: string };
 
@@ -14,7 +15,7 @@ export async function ensureSetting<T extends Setting>(connection: Connection, i
     await settings.insertOne(initial);
     await written(connection, 'settings', [initial._id]);
   } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
   }
   const load = async () => (await settings.findOne({ _id: initial._id })) as (Setting & Record<string, unknown>) | null;
   const layer = cacheLayerOf(connection);

@@ -1,6 +1,7 @@
 import type { Collection, Connection } from 'mongoose';
 import type { ModerationState } from '../moderation/moderation.types.ts';
 import type { Sector } from '../policy/policy.ts';
+import { isDuplicateKey } from '../http/errors.ts';
 
 /**
  * Where Q&A, papers and library channels keep their content. Each channel's items (questions,
@@ -195,7 +196,7 @@ export class KnowledgeStore {
         try {
           await votes.insertOne({ _id: id, value });
         } catch (error) {
-          if ((error as { code?: number }).code === 11000) continue;
+          if (isDuplicateKey(error)) continue;
           throw error;
         }
         delta = value;

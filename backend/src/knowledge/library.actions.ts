@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../context.ts';
-import { Conflict, Forbidden, NotFound } from '../http/errors.ts';
+import { Conflict, Forbidden, NotFound, isDuplicateKey } from '../http/errors.ts';
 import type { ChannelAccess } from '../messages/message.actions.ts';
 import { renderMarkdown } from '../messages/render.ts';
 import { isModerator, type Actor } from '../policy/policy.ts';
@@ -133,7 +133,7 @@ export class Library {
     try {
       await this.store.insert(this.#revisionOf(next, actor.id, n, change.note, creditId));
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) throw new Conflict(msg(m.error_library_revised_meanwhile), undefined, 'revised_meanwhile');
+      if (isDuplicateKey(error)) throw new Conflict(msg(m.error_library_revised_meanwhile), undefined, 'revised_meanwhile');
       throw error;
     }
     const updated = await this.store.update<ResourceItem>(resource.channelId, resource._id, {

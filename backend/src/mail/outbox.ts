@@ -167,7 +167,7 @@ export class Outbox extends EventEmitter {
       await this.models.MailClaim.create({ _id: claimId, at: this.now() });
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const claim = await this.models.MailClaim.findById(claimId).lean();
       if (claim && this.now().getTime() - claim.at.getTime() > STALE_CLAIM_MS) {
         // Its worker died mid-attempt: count that attempt, so the next pass claims a fresh one.

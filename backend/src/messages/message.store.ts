@@ -3,6 +3,7 @@ import type { Types } from 'mongoose';
 import type { ModerationState } from '../moderation/moderation.types.ts';
 import { cacheLayerOf, written } from '../cache/cache.layer.ts';
 import { ensureSetting } from '../cache/settings.ts';
+import { isDuplicateKey } from '../http/errors.ts';
 
 /**
  * Where messages live. Each channel's messages are numbered 1, 2, 3 … without gaps, and message
@@ -113,7 +114,7 @@ export class MessageStore {
       this.#note(message.channelId, message.seq);
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) {
+      if (isDuplicateKey(error)) {
         this.#note(message.channelId, message.seq);
         return false;
       }
@@ -223,7 +224,7 @@ export class MessageStore {
       await this.sendKeys(channelId, now).insertOne({ _id: id, seq: null, at: now });
       return { claimed: true };
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       const existing = await this.sendKeys(channelId, now).findOne({ _id: id });
       return { claimed: false, seq: existing?.seq ?? null, at: existing?.at ?? now };
     }

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
-import { AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited } from '../http/errors.ts';
+import { AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited, isDuplicateKey } from '../http/errors.ts';
 import { doReinstate, doSuspend } from '../members/member.actions.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import { accessChannel } from '../messages/message.actions.ts';
@@ -55,7 +55,7 @@ export async function doReport(ctx: AppContext, actor: Actor, body: ReportBody):
   try {
     await ctx.models.Report.create(report);
   } catch (error) {
-    if ((error as { code?: number }).code === 11000) throw new Conflict(msg(m.error_moderation_already_reported), undefined, 'already_reported');
+    if (isDuplicateKey(error)) throw new Conflict(msg(m.error_moderation_already_reported), undefined, 'already_reported');
     throw error;
   }
   const entry = await ctx.models.ModerationQueue.findOneAndUpdate(
@@ -422,7 +422,7 @@ export async function takeSlowModeTurn(ctx: AppContext, channelId: string, membe
     await ctx.models.SlowModeTurn.create({ _id: id, at: now });
     return;
   } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
   }
   const turn = await ctx.models.SlowModeTurn.findById(id).lean();
   const wait = Math.max(1, Math.ceil(((turn?.at.getTime() ?? now.getTime()) + seconds * 1000 - now.getTime()) / 1000));

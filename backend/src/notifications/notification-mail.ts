@@ -6,7 +6,7 @@ import type { AlertDoc } from '../alerts/alert.model.ts';
 import { alertRule } from '../alerts/alert.model.ts';
 import { toActor } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
-import { Invalid } from '../http/errors.ts';
+import { Invalid, isDuplicateKey } from '../http/errors.ts';
 import { digestMail, notificationMail, type SafeLine } from '../mail/mail.templates.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { RealtimeSocket } from '../realtime/realtime.ts';
@@ -347,7 +347,7 @@ export class NotificationMailer extends EventEmitter {
         try {
           await this.ctx.models.AlertMailMark.create({ _id: `${alertId}:${memberId}`, at: this.ctx.clock.date() });
         } catch (error) {
-          if ((error as { code?: number }).code === 11000) continue;
+          if (isDuplicateKey(error)) continue;
           throw error;
         }
         const locale = member.locale ?? 'en';

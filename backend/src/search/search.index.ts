@@ -3,7 +3,7 @@ import { ensureSetting } from '../cache/settings.ts';
 import { written } from '../cache/cache.layer.ts';
 import type { Collection, Connection } from 'mongoose';
 import type { Logger } from '../http/logger.ts';
-import { fieldInvalid } from '../http/errors.ts';
+import { fieldInvalid, isDuplicateKey } from '../http/errors.ts';
 import type { Actor } from '../policy/policy.ts';
 import type { Locale } from '../shared/i18n/locale.ts';
 import { ANALYZER_VERSION, bucketOf, indexableWords, parseQuery, PREFIX_LENGTH, stem, terms, type QueryWord } from './search.analyzer.ts';
@@ -512,7 +512,7 @@ export class SearchIndex implements SearchIndexer {
       try {
         await this.#headsOf(term).insertOne({ _id: term, last });
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if (!isDuplicateKey(error)) throw error;
         // Another process created the term meanwhile: append to its chunks instead.
         created.splice(created.length - out.length, out.length);
         this.#heads.delete(term);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { defineOperation, type Operation } from '../http/api.ts';
-import { NotFound } from '../http/errors.ts';
+import { NotFound, isDuplicateKey } from '../http/errors.ts';
 import { text } from '../http/schemas.ts';
 import { ObjectIdParam } from '../members/member.schemas.ts';
 import { CHANNEL_KINDS, type ChannelDoc } from '../channels/channel.model.ts';
@@ -81,7 +81,7 @@ export async function ensureDefaultSpaces(ctx: Pick<AppContext, 'models'>): Prom
       const doc = await ctx.models.Space.create({ slug: space.slug, name, description: space.description(baseLocale), access: space.access, archived: false });
       await ctx.models.Channel.create({ spaceId: doc._id, name: 'general', topic: m.spaces_general_topic({ space: name }, { locale: baseLocale }), kind: 'discussion' });
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error; // another process was first
+      if (!isDuplicateKey(error)) throw error; // another process was first
     }
   }
 }
