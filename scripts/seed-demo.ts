@@ -134,7 +134,7 @@ const APPLICANTS: (Person & { status: 'pending' | 'needs_info'; proposed?: { nam
 
 /**
  * Events: a past workshop in Berlin with its findings (TLP:GREEN), hands-on notes (TLP:AMBER, with a PDF) and
- * two feedback answers, and an upcoming online focus group that is full with a waitlist.
+ * three feedback answers (the fewest whose counts organisers see), and an upcoming online focus group that is full with a waitlist.
  * Rosters are written directly (the demo has no registration history to replay).
  */
 async function seedEvents(models: Models, memberIds: Map<string, string>): Promise<void> {
@@ -161,7 +161,7 @@ async function seedEvents(models: Models, memberIds: Map<string, string>): Promi
     registrations: [registration('priya@sharespace.example', 'registered', -30 * day), registration('lukas@chirp.example', 'registered', -29 * day), registration('mei@openvideo.example', 'registered', -28 * day)],
   });
   // After the workshop: findings for the whole community (GREEN, found by search), the hands-on
-  // notes for the participants' organisations only (AMBER, with a PDF), and two of three answers.
+  // notes for the participants' organisations only (AMBER, with a PDF), and the three participants' answers.
   const workshopId = String(workshop._id);
   const findings = t(m.demo_event_findings_body);
   await models.EventMaterial.create({
@@ -176,8 +176,9 @@ async function seedEvents(models: Models, memberIds: Map<string, string>): Promi
   const pdf = makePdf('Hands-on notes and thresholds (TLP:AMBER)', ['Hash matching for small platforms, Berlin', 'Demo data: thresholds per platform', '', 'Perceptual hash distance: 8 to 12 of 64 bits']);
   const file = await new FileStore(models.File.db, models.File).save(pdf, { uploaderId: id('elena@ier.ac.example'), channelId: `event:${workshopId}`, itemId: String(material._id) });
   await models.EventMaterial.updateOne({ _id: material._id }, { $set: { attachment: { fileId: file._id, size: file.size } } });
-  for (const email of ['priya@sharespace.example', 'lukas@chirp.example']) await models.FeedbackGiver.create({ _id: `${workshopId}:${id(email)}`, eventId: workshopId, memberId: id(email) });
-  await models.FeedbackTally.create({ _id: workshopId, responses: 2, rating: { r4: 1, r5: 1 }, useful: { yes: 2 }, wanted: { follow_up: 1, tooling: 2 } });
+  for (const email of ['priya@sharespace.example', 'lukas@chirp.example', 'mei@openvideo.example']) await models.FeedbackGiver.create({ _id: `${workshopId}:${id(email)}`, eventId: workshopId, memberId: id(email) });
+  // Three answers: the fewest for which organisers see the counts.
+  await models.FeedbackTally.create({ _id: workshopId, responses: 3, rating: { r3: 1, r4: 1, r5: 1 }, useful: { yes: 2, no: 1 }, wanted: { follow_up: 1, tooling: 2, written_guidance: 1 } });
   await models.Event.create({
     organiserId: id('elena@ier.ac.example'),
     kind: 'focus_group',

@@ -135,6 +135,9 @@ describe('events (browser)', () => {
 
     await page.reload();
     await page.getByTestId('feedback-responses').getByText('1 answer').waitFor();
+    // One answer: no counts, which would be that participant's answer.
+    expect(await page.getByTestId('feedback-withheld').innerText()).to.equal('The counts appear once there are at least 3 answers, so that no one’s answer can be told apart.');
+    expect(await page.locator('table.counts').count()).to.equal(0);
     await screenshot(page, 'events-findings-organiser-desktop');
     for (const opened of [participantPage, organiserPage, bystanderPage]) expect(opened.problems()).to.deep.equal([]);
   });

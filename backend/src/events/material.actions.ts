@@ -14,7 +14,7 @@ import { accessEvent, accessManagedEvent } from './event.actions.ts';
 import { eventRule, type EventDoc } from './event.model.ts';
 import { standingOf } from './event.roster.ts';
 import type { EventMaterialDoc, FeedbackTallyDoc } from './material.model.ts';
-import { presentCounts, type FeedbackStatusView } from './material.presenter.ts';
+import { presentResults, type FeedbackStatusView } from './material.presenter.ts';
 import type { CreateMaterialBody, FeedbackBody, UpdateMaterialBody } from './material.schemas.ts';
 
 /** Materials one member may add or change per hour. */
@@ -196,7 +196,7 @@ export async function feedbackStatus(ctx: AppContext, actor: Actor, event: Event
     open,
     canGive: open && registered && !given,
     given,
-    results: manages ? presentCounts(await ctx.models.FeedbackTally.findById(eventId).lean<FeedbackTallyDoc>()) : null,
+    results: manages ? presentResults(await ctx.models.FeedbackTally.findById(eventId).lean<FeedbackTallyDoc>()) : null,
   };
 }
 

@@ -25,22 +25,30 @@ export type MaterialView = z.infer<typeof MaterialView>;
 
 export const MaterialList = z.object({ materials: z.array(MaterialSummaryView) }).meta({ id: 'EventMaterialList' });
 
+/**
+ * Counts are shown only from this many answers: with one or two, an organiser who knows who came
+ * could tell what a person answered.
+ */
+export const FEEDBACK_MIN_RESPONSES = 3;
+
 const counts = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((key) => [key, z.number()])));
 export const FeedbackCountsView = z
   .object({
     responses: z.number(),
-    rating: counts(['r1', 'r2', 'r3', 'r4', 'r5']).describe('How many gave each rating'),
-    useful: counts(['yes', 'no']),
-    wanted: counts(FEEDBACK_WANTED),
+    shownFrom: z.number().describe(`The counts below are null until there are this many answers (${FEEDBACK_MIN_RESPONSES})`),
+    rating: counts(['r1', 'r2', 'r3', 'r4', 'r5']).nullable().describe('How many gave each rating'),
+    useful: counts(['yes', 'no']).nullable(),
+    wanted: counts(FEEDBACK_WANTED).nullable(),
   })
   .meta({ id: 'EventFeedbackCounts' });
+export type FeedbackCountsView = z.infer<typeof FeedbackCountsView>;
 
 export const FeedbackStatusView = z
   .object({
     open: z.boolean().describe('The event is over: registered participants may answer'),
     canGive: z.boolean().describe('You may answer now (registered, the event is over, not answered yet)'),
     given: z.boolean().describe('You have answered'),
-    results: FeedbackCountsView.nullable().describe('Counts only, for those who manage the event'),
+    results: FeedbackCountsView.nullable().describe('Counts only, for those who manage the event, and only from a few answers on'),
   })
   .meta({ id: 'EventFeedbackStatus' });
 export type FeedbackStatusView = z.infer<typeof FeedbackStatusView>;
@@ -82,4 +90,11 @@ export function presentCounts(tally: Partial<FeedbackCounts> | null): FeedbackCo
   for (const key of Object.keys(out.useful) as (keyof FeedbackCounts['useful'])[]) out.useful[key] = tally.useful?.[key] ?? 0;
   for (const key of FEEDBACK_WANTED) out.wanted[key] = tally.wanted?.[key] ?? 0;
   return out;
+}
+
+/** The results for those who manage the event: how many answered, and the counts once there are enough answers. */
+export function presentResults(tally: Partial<FeedbackCounts> | null): FeedbackCountsView {
+  const all = presentCounts(tally);
+  const enough = all.responses >= FEEDBACK_MIN_RESPONSES;
+  return { responses: all.responses, shownFrom: FEEDBACK_MIN_RESPONSES, rating: enough ? all.rating : null, useful: enough ? all.useful : null, wanted: enough ? all.wanted : null };
 }

@@ -99,11 +99,13 @@ export const wantedLabels: Record<FeedbackWanted, string> = {
   peer_contacts: m.events_wanted_peer_contacts(),
 };
 
+/** The counts (null until there are `shownFrom` answers, so that no one's answer can be told apart). */
 export interface FeedbackCounts {
   responses: number;
-  rating: Record<'r1' | 'r2' | 'r3' | 'r4' | 'r5', number>;
-  useful: { yes: number; no: number };
-  wanted: Record<FeedbackWanted, number>;
+  shownFrom: number;
+  rating: Record<'r1' | 'r2' | 'r3' | 'r4' | 'r5', number> | null;
+  useful: { yes: number; no: number } | null;
+  wanted: Record<FeedbackWanted, number> | null;
 }
 
 export interface FeedbackStatus {
