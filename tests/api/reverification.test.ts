@@ -74,6 +74,19 @@ describe('yearly re-verification of affiliations', function () {
     expect((await due.client.get('/api/moderation/reverification')).status).to.equal(403);
   });
 
+  it('a member never confirmed since joining goes by the day they joined: asked a period less the notice after it, not before', async function () {
+    const [unset, nulled, recent] = [await memberConfirmed(0), await memberConfirmed(0), await memberConfirmed(0)];
+    const joined = (days: number) => new Date(clock.now() - days * DAY);
+    await models.Member.collection.updateOne({ _id: unset.member._id }, { $unset: { affiliation: '' }, $set: { createdAt: joined(340) } });
+    await models.Member.collection.updateOne({ _id: nulled.member._id }, { $set: { affiliation: { confirmedAt: null, askedAt: null, lapsedAt: null }, createdAt: joined(340) } });
+    await models.Member.collection.updateOne({ _id: recent.member._id }, { $unset: { affiliation: '' }, $set: { createdAt: joined(100) } });
+    await runReverification(server.server.ctx);
+    const asked = async (who: { member: MemberDoc }) => models.AuditEvent.countDocuments({ action: 'member.reverification_requested', targetId: String(who.member._id) });
+    expect([await asked(unset), await asked(nulled), await asked(recent)]).to.deep.equal([1, 1, 0]);
+    expect((await unset.client.get('/api/me')).body.affiliation.state).to.equal('due');
+    expect((await recent.client.get('/api/me')).body.affiliation.state).to.equal('current');
+  });
+
   it('confirmed: the link renews the affiliation for another period, once; the member page shows it', async function () {
     const due = await memberConfirmed(350);
     await runReverification(server.server.ctx);

@@ -68,14 +68,18 @@ export function presentAffiliation(member: MemberDoc, org: Pick<OrganisationDoc,
 const onDomain = (emailDomain: string, domains: readonly string[]) => domains.some((domain) => emailDomain === domain.toLowerCase());
 
 /**
- * One pass over the members (the periodic jobs run it; tests call it with a moved clock): asks
+ * One pass over the members that may be due (the periodic jobs run it; tests call it with a moved clock): asks
  * those whose affiliation runs out within the notice period, once per period, and lapses those
  * past the grace period. Returns how many it asked and lapsed.
  */
 export async function runReverification(ctx: AppContext): Promise<{ asked: number; lapsed: number }> {
   const policy = ctx.config;
   const now = ctx.clock.now();
-  const members = await ctx.models.Member.find({ status: 'member', organisationId: trusted({ $ne: null }) }).lean<MemberDoc[]>();
+  // Only those who could be asked or lapse now: confirmed (or, never confirmed, created) at least
+  // the period less the notice ago. Everyone confirmed since is not read at all.
+  const cutoff = new Date(now - (policy.reverifyAfterDays - policy.reverifyNoticeDays) * DAY_MS);
+  const mayBeDue: Record<string, unknown>[] = [{ 'affiliation.confirmedAt': trusted({ $lte: cutoff }) }, { 'affiliation.confirmedAt': null, createdAt: trusted({ $lte: cutoff }) }];
+  const members = await ctx.models.Member.find(trusted({ status: 'member' as const, organisationId: trusted({ $ne: null }), $or: mayBeDue })).lean<MemberDoc[]>();
   let asked = 0;
   let lapsed = 0;
   for (const member of members) {
