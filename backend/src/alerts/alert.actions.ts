@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { Conflict, fieldInvalid, NotFound, type FieldIssue, isDuplicateKey } from '../http/errors.ts';
-import { toActor } from '../auth/auth.ts';
+import { toActor, ACTOR_FIELDS, type ActorFields } from '../auth/auth.ts';
 import type { MemberDoc } from '../members/member.model.ts';
 import type { OrganisationDoc } from '../organisations/organisation.model.ts';
 import { renderMarkdown } from '../messages/render.ts';
@@ -253,7 +253,7 @@ async function memberActors(ctx: AppContext): Promise<Actor[]> {
 
 /** The same, each with the language they read (their profile's choice, else the base language). */
 async function memberReaders(ctx: AppContext): Promise<{ actor: Actor; locale: Locale }[]> {
-  const members = await ctx.models.Member.find({ status: 'member' }).lean<MemberDoc[]>();
+  const members = await ctx.models.Member.find({ status: 'member' }, { ...ACTOR_FIELDS, locale: 1 }).lean<(ActorFields & Pick<MemberDoc, 'locale'>)[]>();
   return members.map((member) => ({ actor: toActor(member), locale: member.locale ?? baseLocale }));
 }
 

@@ -39,7 +39,11 @@ interface SessionRef {
   epoch: number;
 }
 
-export function toActor(member: MemberDoc): Actor {
+/** The fields of a member the policy decides on: a projection for reads of many members at once (fan-outs). */
+export const ACTOR_FIELDS = { status: 1, roles: 1, sector: 1, organisationId: 1 } as const;
+export type ActorFields = Pick<MemberDoc, '_id' | 'status' | 'roles' | 'sector' | 'organisationId'>;
+
+export function toActor(member: ActorFields): Actor {
   return {
     id: String(member._id),
     status: member.status,

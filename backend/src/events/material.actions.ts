@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { toActor } from '../auth/auth.ts';
+import { toActor, ACTOR_FIELDS, type ActorFields } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { trusted } from '../db/database.ts';
 import { AppError, Conflict, fieldInvalid, Forbidden, isDuplicateKey, NotFound } from '../http/errors.ts';
@@ -105,7 +105,7 @@ async function reindex(ctx: AppContext, material: EventMaterialDoc | null, key: 
  * changed: ids only, never a title or text; clients fetch what they may see over HTTP.
  */
 async function fanOut(ctx: AppContext, scope: MaterialScope, versions: EventMaterialDoc[], change: 'created' | 'updated' | 'removed'): Promise<void> {
-  const members = await ctx.models.Member.find({ status: 'member' }).lean<MemberDoc[]>();
+  const members = await ctx.models.Member.find({ status: 'member' }, ACTOR_FIELDS).lean<ActorFields[]>();
   const materialId = String(versions[0]!._id);
   for (const member of members) {
     const actor = toActor(member);

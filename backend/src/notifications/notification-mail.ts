@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { Types } from 'mongoose';
 import type { AlertDoc } from '../alerts/alert.model.ts';
 import { alertRule } from '../alerts/alert.model.ts';
-import { toActor } from '../auth/auth.ts';
+import { toActor, ACTOR_FIELDS, type ActorFields } from '../auth/auth.ts';
 import type { AppContext } from '../context.ts';
 import { Invalid, isDuplicateKey } from '../http/errors.ts';
 import { digestMail, notificationMail, type SafeLine } from '../mail/mail.templates.ts';
@@ -336,7 +336,7 @@ export class NotificationMailer extends EventEmitter {
     try {
       const rule = alertRule(alert);
       const alertId = String(alert._id);
-      const members = await this.ctx.models.Member.find({ status: 'member' }).lean<MemberDoc[]>();
+      const members = await this.ctx.models.Member.find({ status: 'member' }, { ...ACTOR_FIELDS, locale: 1, email: 1, emailVerifiedAt: 1 }).lean<(ActorFields & Pick<MemberDoc, 'locale' | 'email' | 'emailVerifiedAt'>)[]>();
       for (const member of members) {
         const memberId = String(member._id);
         if (memberId === alert.authorId || memberId === byId || !member.emailVerifiedAt) continue;
